@@ -1,0 +1,186 @@
+"""Serial numbers: normalising, patterns, check digits, and reading a scan.
+
+A pattern is a string of literal characters and wildcards, as shops write
+them on the product sheet: ``*`` any character, ``#`` a digit, ``@`` a
+letter; alternatives are separated by ``|`` (``996*****|997*****``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+import biip
+from stdnum import ean, imei
+
+from app.domain.errors import InvalidSerial, Refused
+
+MAX_SERIAL_LENGTH = 64
+GS1_SEPARATOR = "\x1d"
+_ALLOWED = re.compile(r"^[A-Z0-9][A-Z0-9\-/._]*$")
+
+
+class CheckKind(StrEnum):
+    NONE = "none"
+    IMEI = "imei"
+    GTIN = "gtin"
+
+
+def normalize_serial(raw: str) -> str:
+    """A serial as stored: trimmed, spaces removed, upper case, ASCII letters and digits.
+
+    Raises InvalidSerial for anything a scanner or a person could not have meant
+    as a serial (control characters, an empty string, absurd lengths).
+    """
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
+    if not text:
+        raise InvalidSerial("The serial is empty. Scan or type it again.")
+    if len(text) > MAX_SERIAL_LENGTH:
+        raise InvalidSerial(
+            f"That is {len(text)} characters long; a serial has at most {MAX_SERIAL_LENGTH}. "
+            "Scan the serial barcode, not another code."
+        )
+    if not _ALLOWED.match(text):
+        shown = text.encode("ascii", "backslashreplace").decode()[:40]
+        raise InvalidSerial(
+            f"'{shown}' is not a readable serial (letters, digits and - / . _ only). "
+            "Scan it again."
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class SerialRule:
+    """The checks one product applies to its serials."""
+
+    pattern: str = ""
+    check: CheckKind = CheckKind.NONE
+
+    def validate(self, serial: str) -> None:
+        """Raise InvalidSerial (with the reason) unless ``serial`` fits this rule."""
+        if self.pattern and not matches_pattern(serial, self.pattern):
+            raise InvalidSerial(
+                f"{serial} does not match this product's serial pattern {self.pattern}. "
+                "Check you scanned the serial of the right product."
+            )
+        if self.check is CheckKind.IMEI:
+            if len(serial) != 15 or not serial.isdigit():
+                raise InvalidSerial(
+                    f"{serial} is not an IMEI: an IMEI is exactly 15 digits "
+                    f"(this has {len(serial)}). Scan the IMEI barcode."
+                )
+            if not imei.is_valid(serial):
+                raise InvalidSerial(
+                    f"{serial} has a wrong IMEI check digit. Scan it again or type it carefully."
+                )
+        elif self.check is CheckKind.GTIN:
+            if not serial.isdigit() or not ean.is_valid(serial):
+                raise InvalidSerial(f"{serial} has a wrong GTIN/EAN check digit.")
+
+
+def matches_pattern(serial: str, pattern: str) -> bool:
+    """Whether ``serial`` fits one of the ``|``-separated alternatives of ``pattern``."""
+    return any(_matches_one(serial, alt.strip().upper()) for alt in pattern.split("|") if alt)
+
+
+def _matches_one(serial: str, pattern: str) -> bool:
+    if len(serial) != len(pattern):
+        return False
+    for ch, p in zip(serial, pattern, strict=True):
+        if p == "*":
+            continue
+        if p == "#":
+            if not ch.isdigit():
+                return False
+        elif p == "@":
+            if not ch.isalpha():
+                return False
+        elif ch != p:
+            return False
+    return True
+
+
+def validate_pattern(pattern: str) -> str:
+    """Normalise a pattern typed by a manager; refuse an empty alternative."""
+    pattern = pattern.strip().upper()
+    if pattern and any(not alt.strip() for alt in pattern.split("|")):
+        raise Refused(f"The serial pattern '{pattern}' has an empty alternative.")
+    return pattern
+
+
+def mask_serial(serial: str, policy: str) -> str:
+    """The serial as printed for the public: all of it, the last four, or the ends."""
+    if policy == "last4" and len(serial) > 4:
+        return "*" * (len(serial) - 4) + serial[-4:]
+    if policy == "middle" and len(serial) > 6:
+        return serial[:3] + "*" * (len(serial) - 6) + serial[-3:]
+    return serial
+
+
+class ScanKind(StrEnum):
+    SERIAL = "serial"
+    PRODUCT = "product"
+    PRODUCT_AND_SERIAL = "product_and_serial"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one scan says: a serial, a product (GTIN), or both in a GS1 code."""
+
+    kind: ScanKind
+    text: str
+    gtin: str | None = None
+    serial: str | None = None
+
+
+_SYMBOLOGY_PREFIXES = ("]C1", "]D2", "]Q3", "]E0", "]E4")
+
+
+def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
+    """Interpret one scan.
+
+    A GS1 element string carrying (01) GTIN and (21) serial gives both; a bare
+    GTIN that the shop knows (``known_gtin``) is a product; anything else is a
+    serial. GS1 strings keep their group separators, or fields run together.
+    """
+    text = raw.strip("\r\n\t ")
+    if not text:
+        raise InvalidSerial("The scan was empty. Scan again.")
+    upper = text.upper()
+    looks_gs1 = (
+        upper.startswith(_SYMBOLOGY_PREFIXES)
+        or text.startswith(GS1_SEPARATOR)
+        or (GS1_SEPARATOR in text)
+        or (upper.startswith("01") and len(text) > 16 and text[2:16].isdigit())
+    )
+    if looks_gs1:
+        result = biip.parse(text)
+        message = result.gs1_message
+        if message is not None and result.gs1_message_error is None:
+            fields = {es.ai.ai: es.value for es in message.element_strings}
+            gtin = fields.get("01")
+            serial = fields.get("21")
+            if gtin and serial:
+                return Scan(ScanKind.PRODUCT_AND_SERIAL, text, gtin=gtin, serial=normalize_serial(serial))
+            if gtin:
+                return Scan(ScanKind.PRODUCT, text, gtin=gtin)
+        if upper.startswith(_SYMBOLOGY_PREFIXES) or GS1_SEPARATOR in text:
+            raise InvalidSerial(
+                "This GS1 barcode could not be read "
+                f"({result.gs1_message_error or 'no product or serial in it'}). Scan it again."
+            )
+    if text.isdigit() and len(text) in (8, 12, 13, 14) and ean.is_valid(text):
+        gtin14 = text.zfill(14)
+        if known_gtin(gtin14):
+            return Scan(ScanKind.PRODUCT, text, gtin=gtin14)
+    return Scan(ScanKind.SERIAL, text, serial=normalize_serial(text))
+
+
+def normalize_gtin(raw: str) -> str:
+    """A GTIN as stored: 14 digits with a valid check digit."""
+    text = raw.strip()
+    if not text.isdigit() or len(text) not in (8, 12, 13, 14) or not ean.is_valid(text):
+        raise Refused(f"'{raw}' is not a valid GTIN/EAN (8, 12, 13 or 14 digits with check digit).")
+    return text.zfill(14)

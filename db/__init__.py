@@ -1,0 +1,1 @@
+"""Persistence: Peewee models over SQLite (one shop box) or PostgreSQL (a chain)."""

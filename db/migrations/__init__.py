@@ -1,0 +1,89 @@
+"""Schema versions: a new database is created at the latest version; an older one
+is brought forward step by step on start, in one transaction, and never dropped.
+
+To change the schema: bump ``LATEST``, change the models, and add a step
+``STEPS[LATEST] = fn(database, migrator)`` that brings a ``LATEST - 1`` database
+to the new shape (``playhouse.migrate`` operations or plain SQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
+
+from db.models import ALL_MODELS, SchemaVersion, UnitEvent
+
+LATEST = 1
+
+STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {}
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer SerialDesk than this one."""
+
+
+def current_version(database: peewee.Database) -> int:
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    row = SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar()
+    return int(row or 0)
+
+
+def migrate(database: peewee.Database) -> int:
+    """Create or upgrade the schema; return the version the database is now at."""
+    sqlite = isinstance(database, peewee.SqliteDatabase)
+    if not sqlite:
+        # Seats of a chain start at the same time: one migrates, the others wait.
+        with database.atomic():
+            database.execute_sql("SELECT pg_advisory_xact_lock(7405001)")
+            return _migrate_locked(database, PostgresqlMigrator(database))
+    version = current_version(database)
+    if version == LATEST:
+        return version
+    # Table rebuilds in SQLite need foreign keys off, and that pragma is ignored inside a transaction.
+    database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        with database.atomic("IMMEDIATE"):
+            return _migrate_locked(database, SqliteMigrator(database))
+    finally:
+        database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _migrate_locked(database: peewee.Database, migrator: SchemaMigrator) -> int:
+    version = current_version(database)
+    if version > LATEST:
+        raise SchemaTooNew(
+            f"This database is at schema version {version}, newer than this SerialDesk "
+            f"understands ({LATEST}). Upgrade SerialDesk on this seat."
+        )
+    if version == 0:
+        database.create_tables(ALL_MODELS)
+        _protect_history(database)
+        SchemaVersion.create(version=LATEST)
+        return LATEST
+    for step in range(version + 1, LATEST + 1):
+        STEPS[step](database, migrator)
+        SchemaVersion.create(version=step)
+    return LATEST
+
+
+def _protect_history(database: peewee.Database) -> None:
+    """Make the unit history append-only in the database itself, not just in our code."""
+    table = UnitEvent._meta.table_name
+    if isinstance(database, peewee.SqliteDatabase):
+        for op in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" '
+                "BEGIN SELECT RAISE(ABORT, 'unit history is append-only'); END"
+            )
+        return
+    database.execute_sql(
+        "CREATE OR REPLACE FUNCTION serialdesk_history_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'unit history is append-only'; END $$ LANGUAGE plpgsql"
+    )
+    database.execute_sql(
+        f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+        "FOR EACH ROW EXECUTE FUNCTION serialdesk_history_append_only()"
+    )

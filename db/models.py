@@ -1,0 +1,257 @@
+"""Peewee models: the shop's master data, its units, documents and the unit history.
+
+The history (``UnitEvent``) is append-only: a mistake is undone by a correcting
+event, never by an edit, so the history stays evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import peewee as pw
+
+from db.database import db
+
+
+class UtcDateTimeField(pw.DateTimeField):
+    """A timezone-aware UTC datetime, stored as naive UTC on every backend."""
+
+    def db_value(self, value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = pw.IntegerField()
+    applied_at = UtcDateTimeField(default=now)
+
+
+class Branch(BaseModel):
+    code = pw.CharField(max_length=16, unique=True)
+    name = pw.CharField(max_length=120)
+    address = pw.TextField(default="")
+
+
+class Employee(BaseModel):
+    login = pw.CharField(max_length=40, unique=True)
+    name = pw.CharField(max_length=120)
+    role = pw.CharField(max_length=16)
+    pin_hash = pw.CharField(max_length=200)
+    branch = pw.ForeignKeyField(Branch, null=True, backref="employees")
+    active = pw.BooleanField(default=True)
+    failed_pins = pw.IntegerField(default=0)
+    locked_until = UtcDateTimeField(null=True)
+
+
+class Supplier(BaseModel):
+    name = pw.CharField(max_length=120, unique=True)
+    contact = pw.TextField(default="")
+
+
+class Customer(BaseModel):
+    name = pw.CharField(max_length=120, index=True)
+    phone = pw.CharField(max_length=40, default="", index=True)
+    email = pw.CharField(max_length=120, default="")
+    created_at = UtcDateTimeField(default=now)
+
+
+class ProductType(BaseModel):
+    name = pw.CharField(max_length=80, unique=True)
+    tracking_mode = pw.CharField(max_length=24)
+    warranty_months = pw.IntegerField(default=0)
+    card_template = pw.TextField(default="")
+    print_mode = pw.CharField(max_length=8, default="offer")
+    serial_pattern = pw.CharField(max_length=200, default="")
+    check_kind = pw.CharField(max_length=8, default="none")
+    mask_policy = pw.CharField(max_length=8, default="none")
+
+
+class Product(BaseModel):
+    sku = pw.CharField(max_length=40, unique=True)
+    name = pw.CharField(max_length=200)
+    gtin = pw.CharField(max_length=14, null=True, unique=True)
+    type = pw.ForeignKeyField(ProductType, backref="products")
+    price = pw.DecimalField(max_digits=12, decimal_places=2, auto_round=True)
+    # Per-product overrides of the type's settings; None means "as the type says".
+    tracking_mode = pw.CharField(max_length=24, null=True)
+    warranty_months = pw.IntegerField(null=True)
+    serial_pattern = pw.CharField(max_length=200, null=True)
+    check_kind = pw.CharField(max_length=8, null=True)
+    active = pw.BooleanField(default=True)
+
+
+class Document(BaseModel):
+    """A receipt, sale, return, transfer, supplier return, adjustment, stocktake,
+    repair ticket or warranty replacement: who, where, when and with whom."""
+
+    kind = pw.CharField(max_length=20)
+    branch = pw.ForeignKeyField(Branch, backref="documents")
+    to_branch = pw.ForeignKeyField(Branch, null=True, backref="incoming_documents")
+    employee = pw.ForeignKeyField(Employee, backref="documents")
+    approved_by = pw.ForeignKeyField(Employee, null=True, backref="approvals")
+    customer = pw.ForeignKeyField(Customer, null=True, backref="documents")
+    supplier = pw.ForeignKeyField(Supplier, null=True, backref="documents")
+    related = pw.ForeignKeyField("self", null=True, backref="followers")
+    reference = pw.CharField(max_length=80, default="")
+    status = pw.CharField(max_length=20, default="closed")
+    created_at = UtcDateTimeField(default=now)
+    business_date = pw.DateField()
+    closed_at = UtcDateTimeField(null=True)
+    total = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
+    payment_method = pw.CharField(max_length=16, default="")
+    paid = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
+    reason = pw.TextField(default="")
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("kind", "status", "branch"), False),)
+
+
+class Unit(BaseModel):
+    serial = pw.CharField(max_length=64, index=True)
+    product = pw.ForeignKeyField(Product, backref="units")
+    state = pw.CharField(max_length=24)
+    branch = pw.ForeignKeyField(Branch, null=True, backref="units")
+    supplier = pw.ForeignKeyField(Supplier, null=True, backref="units")
+    customer = pw.ForeignKeyField(Customer, null=True, backref="units")
+    cost = pw.DecimalField(max_digits=12, decimal_places=2, null=True, auto_round=True)
+    warranty_start = pw.DateField(null=True)
+    warranty_end = pw.DateField(null=True)
+    replaces = pw.ForeignKeyField("self", null=True, backref="replaced_by")
+    flag = pw.TextField(default="")
+    updated_at = UtcDateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("product", "branch", "state"), False), (("state", "branch"), False))
+
+
+class DocumentLine(BaseModel):
+    document = pw.ForeignKeyField(Document, backref="lines", on_delete="CASCADE")
+    product = pw.ForeignKeyField(Product, backref="lines")
+    unit = pw.ForeignKeyField(Unit, null=True, backref="lines")
+    serial = pw.CharField(max_length=64, default="")
+    quantity = pw.IntegerField(default=1)
+    price = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
+    cost = pw.DecimalField(max_digits=12, decimal_places=2, null=True, auto_round=True)
+    # A return line points at the sale line it returns; a transfer-in at its transfer-out.
+    source_line = pw.ForeignKeyField("self", null=True, backref="followers")
+    returned_quantity = pw.IntegerField(default=0)
+    received_quantity = pw.IntegerField(default=0)
+    condition = pw.CharField(max_length=40, default="")
+    disposition = pw.CharField(max_length=24, default="")
+    result = pw.CharField(max_length=24, default="")
+    note = pw.TextField(default="")
+
+
+class StockLevel(BaseModel):
+    """Quantity stock of goods not tracked by serial, per branch."""
+
+    product = pw.ForeignKeyField(Product, backref="stock_levels")
+    branch = pw.ForeignKeyField(Branch, backref="stock_levels")
+    quantity = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("product", "branch"), True),)
+
+
+class WarrantyNumber(BaseModel):
+    """A warranty issued for one unit of a product sold without serials."""
+
+    number = pw.CharField(max_length=24, unique=True)
+    product = pw.ForeignKeyField(Product, backref="warranty_numbers")
+    sale_line = pw.ForeignKeyField(DocumentLine, backref="warranty_numbers")
+    customer = pw.ForeignKeyField(Customer, null=True, backref="warranty_numbers")
+    warranty_start = pw.DateField()
+    warranty_end = pw.DateField(null=True)
+    state = pw.CharField(max_length=16, default="active")
+
+
+class UnitEvent(BaseModel):
+    """One line of a unit's history: what, when, where, who, which document, from, to."""
+
+    unit = pw.ForeignKeyField(Unit, backref="events")
+    event = pw.CharField(max_length=24)
+    at = UtcDateTimeField(default=now)
+    branch = pw.ForeignKeyField(Branch, null=True)
+    employee = pw.ForeignKeyField(Employee)
+    approved_by = pw.ForeignKeyField(Employee, null=True)
+    document = pw.ForeignKeyField(Document, null=True, backref="events")
+    from_state = pw.CharField(max_length=24, null=True)
+    to_state = pw.CharField(max_length=24)
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("unit", "id"), False),)
+
+
+class RepairTicket(BaseModel):
+    document = pw.ForeignKeyField(Document, unique=True, backref="repair")
+    unit = pw.ForeignKeyField(Unit, null=True, backref="repairs")
+    warranty_number = pw.ForeignKeyField(WarrantyNumber, null=True, backref="repairs")
+    product = pw.ForeignKeyField(Product)
+    complaint = pw.TextField()
+    intake_condition = pw.TextField(default="")
+    accessories = pw.TextField(default="")
+    technician = pw.ForeignKeyField(Employee, null=True)
+    status = pw.CharField(max_length=20, default="received", index=True)
+    covered = pw.BooleanField(default=False)
+    decision_reason = pw.TextField(default="")
+    diagnosis = pw.TextField(default="")
+    outcome = pw.TextField(default="")
+    quality_check = pw.TextField(default="")
+    collected_at = UtcDateTimeField(null=True)
+
+
+class RepairStatusChange(BaseModel):
+    ticket = pw.ForeignKeyField(RepairTicket, backref="status_changes")
+    from_status = pw.CharField(max_length=20, null=True)
+    to_status = pw.CharField(max_length=20)
+    employee = pw.ForeignKeyField(Employee)
+    at = UtcDateTimeField(default=now)
+    note = pw.TextField(default="")
+
+
+class RepairPart(BaseModel):
+    ticket = pw.ForeignKeyField(RepairTicket, backref="parts")
+    description = pw.CharField(max_length=200)
+    quantity = pw.IntegerField(default=1)
+    cost = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
+    employee = pw.ForeignKeyField(Employee)
+    at = UtcDateTimeField(default=now)
+
+
+ALL_MODELS = [
+    SchemaVersion,
+    Branch,
+    Employee,
+    Supplier,
+    Customer,
+    ProductType,
+    Product,
+    Document,
+    Unit,
+    DocumentLine,
+    StockLevel,
+    WarrantyNumber,
+    UnitEvent,
+    RepairTicket,
+    RepairStatusChange,
+    RepairPart,
+]
