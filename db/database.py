@@ -55,7 +55,9 @@ def make_database(url: str) -> peewee.Database:
     if path != ":memory:":
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         path = str(Path(path).expanduser())
-    return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    return peewee.SqliteDatabase(
+        path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000, returning_clause=True
+    )
 
 
 def open_database(url: str | None = None, *, migrate: bool = True) -> peewee.Database:

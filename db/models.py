@@ -7,10 +7,13 @@ event, never by an edit, so the history stays evidence.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import peewee as pw
 
 from db.database import db
+
+CENT = Decimal("0.01")
 
 
 class UtcDateTimeField(pw.DateTimeField):
@@ -25,6 +28,22 @@ class UtcDateTimeField(pw.DateTimeField):
         value = super().python_value(value)
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
+        return value
+
+
+class MoneyField(pw.DecimalField):
+    """Money with two decimal places, read back as such on every backend."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("auto_round", True)
+        super().__init__(*args, **kwargs)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, Decimal):
+            value = value.quantize(CENT)
         return value
 
 
@@ -88,7 +107,7 @@ class Product(BaseModel):
     name = pw.CharField(max_length=200)
     gtin = pw.CharField(max_length=14, null=True, unique=True)
     type = pw.ForeignKeyField(ProductType, backref="products")
-    price = pw.DecimalField(max_digits=12, decimal_places=2, auto_round=True)
+    price = MoneyField()
     # Per-product overrides of the type's settings; None means "as the type says".
     tracking_mode = pw.CharField(max_length=24, null=True)
     warranty_months = pw.IntegerField(null=True)
@@ -114,9 +133,9 @@ class Document(BaseModel):
     created_at = UtcDateTimeField(default=now)
     business_date = pw.DateField()
     closed_at = UtcDateTimeField(null=True)
-    total = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
+    total = MoneyField(default=0)
     payment_method = pw.CharField(max_length=16, default="")
-    paid = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
+    paid = MoneyField(default=0)
     reason = pw.TextField(default="")
     note = pw.TextField(default="")
 
@@ -131,7 +150,7 @@ class Unit(BaseModel):
     branch = pw.ForeignKeyField(Branch, null=True, backref="units")
     supplier = pw.ForeignKeyField(Supplier, null=True, backref="units")
     customer = pw.ForeignKeyField(Customer, null=True, backref="units")
-    cost = pw.DecimalField(max_digits=12, decimal_places=2, null=True, auto_round=True)
+    cost = MoneyField(null=True)
     warranty_start = pw.DateField(null=True)
     warranty_end = pw.DateField(null=True)
     replaces = pw.ForeignKeyField("self", null=True, backref="replaced_by")
@@ -148,8 +167,8 @@ class DocumentLine(BaseModel):
     unit = pw.ForeignKeyField(Unit, null=True, backref="lines")
     serial = pw.CharField(max_length=64, default="")
     quantity = pw.IntegerField(default=1)
-    price = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
-    cost = pw.DecimalField(max_digits=12, decimal_places=2, null=True, auto_round=True)
+    price = MoneyField(default=0)
+    cost = MoneyField(null=True)
     # A return line points at the sale line it returns; a transfer-in at its transfer-out.
     source_line = pw.ForeignKeyField("self", null=True, backref="followers")
     returned_quantity = pw.IntegerField(default=0)
@@ -232,7 +251,7 @@ class RepairPart(BaseModel):
     ticket = pw.ForeignKeyField(RepairTicket, backref="parts")
     description = pw.CharField(max_length=200)
     quantity = pw.IntegerField(default=1)
-    cost = pw.DecimalField(max_digits=12, decimal_places=2, default=0, auto_round=True)
+    cost = MoneyField(default=0)
     employee = pw.ForeignKeyField(Employee)
     at = UtcDateTimeField(default=now)
 

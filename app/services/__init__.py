@@ -1,0 +1,1 @@
+"""Use cases: each one transaction, calling the domain rules, returning plain dataclasses."""

@@ -1,0 +1,250 @@
+"""A unit's passport: everything about one serial, and its whole time-ordered history.
+
+Read in four indexed queries whatever the size of the ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import peewee as pw
+
+from app.domain import warranty
+from app.domain.states import UnitState
+from app.services.common import Kind, doc_number, normalize, pick_unit, settings_of
+from db.models import (
+    Branch,
+    Customer,
+    Document,
+    DocumentLine,
+    Employee,
+    Product,
+    ProductType,
+    RepairTicket,
+    Supplier,
+    Unit,
+    UnitEvent,
+)
+
+
+@dataclass
+class HistoryRow:
+    at: datetime
+    event: str
+    from_state: str | None
+    to_state: str
+    branch: str
+    employee: str
+    document: str | None
+    note: str
+    approved_by: str = ""
+
+
+@dataclass
+class DocRef:
+    """A document as the passport shows it."""
+
+    number: str
+    kind: str
+    date: date
+    branch: str
+    employee: str
+    customer: str = ""
+    supplier: str = ""
+    to_branch: str = ""
+    price: Decimal | None = None
+    cost: Decimal | None = None
+    reference: str = ""
+    condition: str = ""
+    disposition: str = ""
+    status: str = ""
+
+
+@dataclass
+class Passport:
+    serial: str
+    unit_id: int
+    sku: str
+    product: str
+    product_type: str
+    tracking_mode: str
+    state: str
+    state_label: str
+    branch: str
+    customer: str
+    customer_phone: str
+    supplier: str
+    cost: Decimal | None
+    flag: str
+    warranty_start: date | None
+    warranty_end: date | None
+    warranty_days_left: int
+    warranty_active: bool
+    receipt: DocRef | None
+    sale: DocRef | None
+    returns: list[DocRef] = field(default_factory=list)
+    transfers: list[DocRef] = field(default_factory=list)
+    repairs: list[DocRef] = field(default_factory=list)
+    replaces: str | None = None
+    replaced_by: list[str] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+def passport(serial: str, *, product: str | None = None, today: date | None = None) -> Passport:
+    """Everything about the unit with this serial (say the product if several units share it)."""
+    from app.services.common import find_product
+
+    text = normalize(serial)
+    wanted = find_product(product) if product else None
+    unit = _load_unit(text, wanted)
+    return build_passport(unit, today or date.today())
+
+
+def _load_unit(serial: str, product: Product | None) -> Unit:
+    query = (
+        Unit.select(Unit, Product, ProductType, Branch, Customer, Supplier)
+        .join(Product)
+        .join(ProductType)
+        .switch(Unit)
+        .join(Branch, pw.JOIN.LEFT_OUTER)
+        .switch(Unit)
+        .join(Customer, pw.JOIN.LEFT_OUTER)
+        .switch(Unit)
+        .join(Supplier, pw.JOIN.LEFT_OUTER)
+        .where(Unit.serial == serial)
+    )
+    if product is not None:
+        query = query.where(Unit.product == product.id)
+    units = list(query)
+    if len(units) == 1:
+        return units[0]
+    # Several units share a serial (warranty mode, or two makers): pick_unit explains.
+    return pick_unit(serial, product, prefer=[s for s in UnitState if s != UnitState.RETURNED_TO_SUPPLIER])
+
+
+def build_passport(unit: Unit, today: date) -> Passport:
+    settings = settings_of(unit.product, unit.product.type)
+    history, docs = _history(unit.id)
+    lines = {
+        doc_id: (price, cost, condition, disposition)
+        for doc_id, price, cost, condition, disposition in DocumentLine.select(
+            DocumentLine.document, DocumentLine.price, DocumentLine.cost,
+            DocumentLine.condition, DocumentLine.disposition,
+        ).where(DocumentLine.unit == unit.id).tuples()
+    }
+    for doc_id, ref in docs.items():
+        if doc_id in lines:
+            price, cost, condition, disposition = lines[doc_id]
+            ref.price, ref.cost = price, cost
+            ref.condition, ref.disposition = condition, disposition
+
+    by_kind: dict[str, list[DocRef]] = {}
+    for ref in docs.values():
+        by_kind.setdefault(ref.kind, []).append(ref)
+    receipts = by_kind.get(Kind.RECEIPT, [])
+    sales = by_kind.get(Kind.SALE, []) + by_kind.get(Kind.REPLACEMENT, [])
+    repairs = by_kind.get(Kind.REPAIR, [])
+    if repairs:
+        statuses = repair_statuses(unit.id)
+        for ref in repairs:
+            ref.status = statuses.get(ref.number, ref.status)
+    replaced_by = [
+        s for (s,) in Unit.select(Unit.serial).where(Unit.replaces == unit.id).tuples()
+    ]
+    replaces = unit.replaces.serial if unit.replaces_id else None
+    end = unit.warranty_end
+    return Passport(
+        serial=unit.serial,
+        unit_id=unit.id,
+        sku=unit.product.sku,
+        product=unit.product.name,
+        product_type=settings.type_name,
+        tracking_mode=settings.mode.value,
+        state=unit.state,
+        state_label=UnitState(unit.state).label,
+        branch=unit.branch.name if unit.branch_id else "",
+        customer=unit.customer.name if unit.customer_id else "",
+        customer_phone=unit.customer.phone if unit.customer_id else "",
+        supplier=unit.supplier.name if unit.supplier_id else "",
+        cost=unit.cost,
+        flag=unit.flag,
+        warranty_start=unit.warranty_start,
+        warranty_end=end,
+        warranty_days_left=warranty.days_left(end, today),
+        warranty_active=warranty.is_active(end, today),
+        receipt=receipts[-1] if receipts else None,
+        sale=sales[-1] if sales else None,
+        returns=by_kind.get(Kind.RETURN, []),
+        transfers=by_kind.get(Kind.TRANSFER, []),
+        repairs=repairs,
+        replaces=replaces,
+        replaced_by=replaced_by,
+        history=history,
+    )
+
+
+def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
+    """The unit's events in order, and the documents they belong to (one joined query)."""
+    Approver = Employee.alias()
+    DocBranch = Branch.alias()
+    ToBranch = Branch.alias()
+    DocEmployee = Employee.alias()
+    query = (
+        UnitEvent.select(
+            UnitEvent.at, UnitEvent.event, UnitEvent.from_state, UnitEvent.to_state,
+            UnitEvent.note, Branch.name, Employee.name, Approver.name,
+            Document.id, Document.kind, Document.business_date, Document.reference,
+            Document.status, DocBranch.name, ToBranch.name, DocEmployee.name,
+            Customer.name, Supplier.name,
+        )
+        .join(Branch, pw.JOIN.LEFT_OUTER, on=(UnitEvent.branch == Branch.id))
+        .switch(UnitEvent)
+        .join(Employee, on=(UnitEvent.employee == Employee.id))
+        .switch(UnitEvent)
+        .join(Approver, pw.JOIN.LEFT_OUTER, on=(UnitEvent.approved_by == Approver.id))
+        .switch(UnitEvent)
+        .join(Document, pw.JOIN.LEFT_OUTER, on=(UnitEvent.document == Document.id))
+        .join(DocBranch, pw.JOIN.LEFT_OUTER, on=(Document.branch == DocBranch.id))
+        .switch(Document)
+        .join(ToBranch, pw.JOIN.LEFT_OUTER, on=(Document.to_branch == ToBranch.id))
+        .switch(Document)
+        .join(DocEmployee, pw.JOIN.LEFT_OUTER, on=(Document.employee == DocEmployee.id))
+        .switch(Document)
+        .join(Customer, pw.JOIN.LEFT_OUTER, on=(Document.customer == Customer.id))
+        .switch(Document)
+        .join(Supplier, pw.JOIN.LEFT_OUTER, on=(Document.supplier == Supplier.id))
+        .where(UnitEvent.unit == unit_id)
+        .order_by(UnitEvent.id)
+        .tuples()
+    )
+    history: list[HistoryRow] = []
+    docs: dict[int, DocRef] = {}
+    for (
+        at, event, from_state, to_state, note, branch, employee, approver,
+        doc_id, kind, business_date, reference, status, doc_branch, to_branch, doc_employee,
+        customer, supplier,
+    ) in query:
+        number = doc_number(kind, doc_id) if doc_id else None
+        history.append(
+            HistoryRow(at, event, from_state, to_state, branch or "", employee, number, note,
+                       approver or "")
+        )
+        if doc_id and doc_id not in docs:
+            docs[doc_id] = DocRef(
+                number, kind, business_date, doc_branch or "", doc_employee or "",
+                customer=customer or "", supplier=supplier or "", to_branch=to_branch or "",
+                reference=reference, status=status,
+            )
+    return history, docs
+
+
+def repair_statuses(unit_id: int) -> dict[str, str]:
+    """The current status of each repair ticket of a unit, by ticket number."""
+    return {
+        doc_number(Kind.REPAIR, doc_id): status
+        for doc_id, status in RepairTicket.select(RepairTicket.document, RepairTicket.status)
+        .where(RepairTicket.unit == unit_id)
+        .tuples()
+    }

@@ -1,0 +1,234 @@
+"""Checkout: serialized units and quantity goods sold together on one sale."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from app.domain import warranty
+from app.domain.errors import NotFound, Refused
+from app.domain.money import to_money
+from app.domain.roles import Action
+from app.domain.states import Event, UnitState
+from app.domain.tracking import TrackingMode
+from app.services.common import (
+    Kind,
+    append_event,
+    change_stock,
+    doc_number,
+    find_product,
+    move_unit,
+    new_document,
+    product_of_scan,
+    quantity_must_be_positive,
+    scan_of,
+    settings_of,
+    units_with_serial,
+    why_not_in_stock_here,
+)
+from app.services.context import Context
+from db.database import write_transaction
+from db.models import Customer, DocumentLine, Product, Unit, WarrantyNumber
+
+PAYMENT_METHODS = ("cash", "card", "transfer", "other")
+
+
+@dataclass
+class SaleItem:
+    """A scanned serial (or GS1 code), or a product code with a quantity."""
+
+    serial: str | None = None
+    product: str | None = None
+    quantity: int = 1
+    price: Decimal | str | None = None
+
+
+@dataclass
+class SoldLine:
+    line_id: int
+    sku: str
+    name: str
+    serial: str | None
+    quantity: int
+    price: Decimal
+    warranty_start: date | None
+    warranty_end: date | None
+    warranty_numbers: list[str] = field(default_factory=list)
+    print_mode: str = "never"
+
+
+@dataclass
+class SaleResult:
+    number: str
+    total: Decimal
+    paid: Decimal
+    change: Decimal
+    payment_method: str
+    customer: str
+    lines: list[SoldLine]
+    warnings: list[str]
+
+
+def sell(
+    ctx: Context,
+    items: list[SaleItem],
+    *,
+    customer_id: int | None = None,
+    payment_method: str = "cash",
+    tendered: Decimal | str | None = None,
+    note: str = "",
+) -> SaleResult:
+    """Sell the items in one transaction; refuse all of it if any item cannot be sold here."""
+    ctx.require(Action.SELL)
+    if not items:
+        raise Refused("The cart is empty.")
+    if payment_method not in PAYMENT_METHODS:
+        raise Refused(f"Unknown payment method '{payment_method}' ({', '.join(PAYMENT_METHODS)}).")
+    customer = None
+    if customer_id is not None:
+        customer = Customer.get_or_none(Customer.id == customer_id)
+        if customer is None:
+            raise NotFound(f"No customer #{customer_id}.")
+
+    with write_transaction():
+        warnings: list[str] = []
+        resolved = [_resolve(ctx, item, warnings) for item in items]
+        seen_units = set()
+        for _product, unit, _serial, _qty, _price in resolved:
+            if unit is not None:
+                if unit.id in seen_units:
+                    raise Refused(f"{unit.serial} is in the cart twice.")
+                seen_units.add(unit.id)
+        total = sum((price * qty for _p, _u, _s, qty, price in resolved), Decimal("0.00"))
+        paid = total if tendered in (None, "") else to_money(tendered, what="amount paid")
+        if paid < total:
+            raise Refused(f"Paid {paid} is less than the total {total}.")
+        if payment_method != "cash" and paid != total:
+            raise Refused(f"A {payment_method} payment must be exactly the total {total}.")
+
+        doc = new_document(
+            Kind.SALE, ctx, customer=customer_id, total=total, paid=paid,
+            payment_method=payment_method, note=note,
+        )
+        today = ctx.today()
+        lines = [
+            _sell_line(ctx, doc, customer_id, today, product, unit, serial, qty, price)
+            for product, unit, serial, qty, price in resolved
+        ]
+        return SaleResult(
+            doc_number(Kind.SALE, doc.id), total, paid, paid - total, payment_method,
+            customer.name if customer else "", lines, warnings,
+        )
+
+
+def _resolve(ctx: Context, item: SaleItem, warnings: list[str]):
+    """Find what an item means: (product, unit or None, serial or None, quantity, price)."""
+    if item.serial:
+        scan = scan_of(item.serial)
+        product = product_of_scan(scan, item.product)
+        if scan.serial is None:
+            # A product barcode scanned at checkout: a quantity good, or ask for the serial.
+            return _quantity_item(ctx, product, item)
+        unit = _sellable_unit(ctx, scan.serial, product, warnings)
+        if unit is None:
+            unit_product, serial = product, scan.serial
+        else:
+            unit_product, serial = unit.product, unit.serial
+        price = _price(item, unit_product)
+        return unit_product, unit, serial, 1, price
+    if item.product:
+        return _quantity_item(ctx, find_product(item.product), item)
+    raise Refused("Scan a serial or a product barcode.")
+
+
+def _quantity_item(ctx: Context, product: Product, item: SaleItem):
+    settings = settings_of(product)
+    if settings.mode.serialized:
+        raise Refused(f"{product.name} is sold by serial: scan the unit's serial.")
+    quantity = quantity_must_be_positive(item.quantity)
+    return product, None, None, quantity, _price(item, product)
+
+
+def _price(item: SaleItem, product: Product) -> Decimal:
+    if item.price in (None, ""):
+        return Decimal(product.price)
+    return to_money(item.price, what="price")
+
+
+def _sellable_unit(ctx: Context, serial: str, product: Product | None, warnings: list[str]):
+    """The unit to sell for a serial, or None for an unknown serial in warranty mode."""
+    units = units_with_serial(serial, product)
+    here = [u for u in units if u.state == UnitState.IN_STOCK and u.branch_id == ctx.branch_id]
+    if len(here) == 1:
+        return here[0]
+    if len(here) > 1:
+        raise Refused(
+            f"Serial {serial} is in stock here on several products. Scan the product barcode first."
+        )
+    if not units:
+        if product is None:
+            raise NotFound(
+                f"Serial {serial} is not known here. Check the serial, or scan the product "
+                "barcode first if it is sold without serial verification."
+            )
+        settings = settings_of(product)
+        if settings.mode is TrackingMode.WARRANTY:
+            warnings.append(f"{serial} was never received; recorded on this sale (warranty mode).")
+            return None
+        if settings.mode is TrackingMode.STRICT:
+            raise NotFound(f"Serial {serial} of {product.name} is not in stock: it was never received.")
+        raise Refused(f"{product.name} is not sold by serial: scan its barcode.")
+    unit = units[-1]
+    settings = settings_of(unit.product)
+    if settings.mode is TrackingMode.WARRANTY and unit.state == UnitState.IN_STOCK:
+        warnings.append(f"{serial} was recorded at {unit.branch.name}; sold here (warranty mode).")
+        return unit
+    raise Refused(why_not_in_stock_here(unit, ctx))
+
+
+def _sell_line(ctx, doc, customer_id, today, product, unit, serial, qty, price) -> SoldLine:
+    settings = settings_of(product)
+    start = today if settings.mode.has_warranty else None
+    end = warranty.warranty_end(today, settings.warranty_months) if start else None
+    if unit is None and serial is not None:
+        # Warranty mode: a serial never received, recorded so a later claim finds it.
+        unit_id = Unit.insert(
+            serial=serial, product=product.id, state=UnitState.SOLD.value, branch=ctx.branch_id,
+            customer=customer_id, warranty_start=start, warranty_end=end, updated_at=ctx.now(),
+        ).execute()
+        append_event(unit_id, Event.SELL, None, UnitState.SOLD, ctx, doc, "never received")
+    elif unit is not None:
+        unit_id = unit.id
+        move_unit(
+            unit, Event.SELL, UnitState.SOLD, ctx, doc, branch=ctx.branch_id,
+            customer=customer_id, warranty_start=start, warranty_end=end,
+        )
+    else:
+        unit_id = None
+        change_stock(product.id, ctx.branch_id, -qty, product_name=product.name)
+    line = DocumentLine.create(
+        document=doc, product=product, unit=unit_id, serial=serial or "", quantity=qty,
+        price=price, cost=unit.cost if unit is not None else None,
+    )
+    numbers = []
+    if settings.mode.issues_warranty_numbers and end is not None:
+        for _ in range(qty):
+            number = _new_warranty_number()
+            WarrantyNumber.create(
+                number=number, product=product, sale_line=line, customer=customer_id,
+                warranty_start=start, warranty_end=end,
+            )
+            numbers.append(number)
+    return SoldLine(
+        line.id, product.sku, product.name, serial, qty, price, start, end, numbers,
+        settings.print_mode.value if settings.mode.has_warranty else "never",
+    )
+
+
+def _new_warranty_number() -> str:
+    # Unguessable and free of look-alike characters: it is read over the phone.
+    alphabet = "ACDEFGHJKLMNPQRTUVWXY3479"
+    body = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"W{body}"
