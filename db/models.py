@@ -163,7 +163,8 @@ class Unit(BaseModel):
 
 class DocumentLine(BaseModel):
     document = pw.ForeignKeyField(Document, backref="lines", on_delete="CASCADE")
-    product = pw.ForeignKeyField(Product, backref="lines")
+    # None only for a stocktake scan of a serial nobody knows.
+    product = pw.ForeignKeyField(Product, null=True, backref="lines")
     unit = pw.ForeignKeyField(Unit, null=True, backref="lines")
     serial = pw.CharField(max_length=64, default="")
     quantity = pw.IntegerField(default=1)

@@ -45,8 +45,7 @@ def normalize_serial(raw: str) -> str:
     if not _ALLOWED.match(text):
         shown = text.encode("ascii", "backslashreplace").decode()[:40]
         raise InvalidSerial(
-            f"'{shown}' is not a readable serial (letters, digits and - / . _ only). "
-            "Scan it again."
+            f"'{shown}' is not a readable serial (letters, digits and - / . _ only). Scan it again."
         )
     return text
 
@@ -163,7 +162,9 @@ def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
             gtin = fields.get("01")
             serial = fields.get("21")
             if gtin and serial:
-                return Scan(ScanKind.PRODUCT_AND_SERIAL, text, gtin=gtin, serial=normalize_serial(serial))
+                return Scan(
+                    ScanKind.PRODUCT_AND_SERIAL, text, gtin=gtin, serial=normalize_serial(serial)
+                )
             if gtin:
                 return Scan(ScanKind.PRODUCT, text, gtin=gtin)
         if upper.startswith(_SYMBOLOGY_PREFIXES) or GS1_SEPARATOR in text:

@@ -74,7 +74,8 @@ def check_mode_switch(
     if new.serialized and not current.serialized and quantity_in_stock != 0:
         raise Refused(
             f"{what} still has {quantity_in_stock} in stock without serials. "
-            "It can switch to a serial mode only at stock 0: sell, return or adjust the stock first."
+            "It can switch to a serial mode only at stock 0: "
+            "sell, return or adjust the stock first."
         )
     if current.serialized and not new.serialized and units_exist:
         raise Refused(

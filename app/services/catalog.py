@@ -43,7 +43,8 @@ def add_branch(code: str, name: str, address: str = "") -> Branch:
     code = _clean(code, "branch code", 16).upper()
     return _unique(
         lambda: Branch.create(code=code, name=_clean(name, "branch name"), address=address.strip()),
-        "branch", code,
+        "branch",
+        code,
     )
 
 
@@ -62,10 +63,14 @@ def add_employee(login: str, name: str, role: str, pin: str, branch: str | None 
     pin_hash = hash_pin(pin)
     return _unique(
         lambda: Employee.create(
-            login=login, name=_clean(name, "name"), role=role_value.value, pin_hash=pin_hash,
+            login=login,
+            name=_clean(name, "name"),
+            role=role_value.value,
+            pin_hash=pin_hash,
             branch=branch_id,
         ),
-        "login", login,
+        "login",
+        login,
     )
 
 
@@ -142,8 +147,11 @@ def add_product(
         raise NotFound(f"No product type '{product_type}'.")
     sku = _clean(sku, "SKU", 40).upper()
     fields = dict(
-        sku=sku, name=_clean(name, "product name", 200), type=ptype,
-        price=to_money(price, what="price"), gtin=normalize_gtin(gtin) if gtin else None,
+        sku=sku,
+        name=_clean(name, "product name", 200),
+        type=ptype,
+        price=to_money(price, what="price"),
+        gtin=normalize_gtin(gtin) if gtin else None,
     )
     return _unique(lambda: Product.create(**fields), "product with that SKU or barcode", sku)
 
@@ -217,22 +225,34 @@ def list_products(branch_id: int | None = None) -> list[ProductRow]:
     """Every product with its effective mode and its stock (at one branch, or all)."""
     unit_counts = _counts(
         Unit.select(Unit.product, pw.fn.COUNT(Unit.id)).where(Unit.state == UnitState.IN_STOCK),
-        Unit.branch, Unit.product, branch_id,
+        Unit.branch,
+        Unit.product,
+        branch_id,
     )
     qty_counts = _counts(
         StockLevel.select(StockLevel.product, pw.fn.SUM(StockLevel.quantity)),
-        StockLevel.branch, StockLevel.product, branch_id,
+        StockLevel.branch,
+        StockLevel.product,
+        branch_id,
     )
     rows = []
     for product in Product.select(Product, ProductType).join(ProductType).order_by(Product.sku):
         settings = settings_of(product)
-        stock = unit_counts.get(product.id, 0) if settings.mode.serialized else qty_counts.get(
-            product.id, 0
+        stock = (
+            unit_counts.get(product.id, 0)
+            if settings.mode.serialized
+            else qty_counts.get(product.id, 0)
         )
         rows.append(
             ProductRow(
-                product.sku, product.name, product.gtin, settings.type_name, settings.mode.value,
-                settings.warranty_months, Decimal(product.price), int(stock),
+                product.sku,
+                product.name,
+                product.gtin,
+                settings.type_name,
+                settings.mode.value,
+                settings.warranty_months,
+                Decimal(product.price),
+                int(stock),
             )
         )
     return rows

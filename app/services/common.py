@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
 import peewee as pw
 
 from app.domain.errors import Ambiguous, NotFound, Refused
@@ -93,7 +94,9 @@ def settings_of(product: Product, ptype: ProductType | None = None) -> Settings:
             product.warranty_months if product.warranty_months is not None else t.warranty_months
         ),
         rule=SerialRule(
-            pattern=(product.serial_pattern if product.serial_pattern is not None else t.serial_pattern),
+            pattern=(
+                product.serial_pattern if product.serial_pattern is not None else t.serial_pattern
+            ),
             check=CheckKind(product.check_kind or t.check_kind),
         ),
         print_mode=PrintMode(t.print_mode),
@@ -224,7 +227,11 @@ def why_not_in_stock_here(unit: Unit, ctx: Context) -> str:
     last = last_event(unit)
     when = last.at.astimezone().date().isoformat() if last else "an unknown date"
     where = last.branch.name if last and last.branch_id else "an unknown branch"
-    doc = f" ({doc_number(last.document.kind, last.document_id)})" if last and last.document_id else ""
+    doc = (
+        f" ({doc_number(last.document.kind, last.document_id)})"
+        if last and last.document_id
+        else ""
+    )
     serial = unit.serial
     if state is UnitState.IN_STOCK:
         return f"{serial} is in stock at {unit.branch.name}, not here. Transfer it here first."
@@ -233,7 +240,10 @@ def why_not_in_stock_here(unit: Unit, ctx: Context) -> str:
     if state is UnitState.IN_SERVICE:
         return f"{serial} is in repair since {when} at {where}{doc}."
     if state is UnitState.IN_TRANSIT:
-        return f"{serial} is in transit to {unit.branch.name} since {when}{doc}. Receive it there first."
+        return (
+            f"{serial} is in transit to {unit.branch.name} since {when}{doc}. "
+            "Receive it there first."
+        )
     if state is UnitState.QUARANTINE:
         return f"{serial} is in quarantine since {when} at {where}{doc}. Release it first."
     return f"{serial} was {state.label} on {when}{doc}."
@@ -326,7 +336,9 @@ def change_stock(product_id: int, branch_id: int, delta: int, *, product_name: s
     )
     if taken != 1:
         have = stock_quantity(product_id, branch_id)
-        raise Refused(f"Only {have} of {product_name or 'this product'} in stock here, not {-delta}.")
+        raise Refused(
+            f"Only {have} of {product_name or 'this product'} in stock here, not {-delta}."
+        )
 
 
 def stock_quantity(product_id: int, branch_id: int) -> int:
@@ -347,4 +359,3 @@ def quantity_must_be_positive(quantity: int) -> int:
     if not isinstance(quantity, int) or quantity < 1 or quantity > 100_000:
         raise Refused(f"The quantity {quantity} is not valid (1 to 100000).")
     return quantity
-

@@ -121,7 +121,9 @@ def _load_unit(serial: str, product: Product | None) -> Unit:
     if len(units) == 1:
         return units[0]
     # Several units share a serial (warranty mode, or two makers): pick_unit explains.
-    return pick_unit(serial, product, prefer=[s for s in UnitState if s != UnitState.RETURNED_TO_SUPPLIER])
+    return pick_unit(
+        serial, product, prefer=[s for s in UnitState if s != UnitState.RETURNED_TO_SUPPLIER]
+    )
 
 
 def build_passport(unit: Unit, today: date) -> Passport:
@@ -130,9 +132,14 @@ def build_passport(unit: Unit, today: date) -> Passport:
     lines = {
         doc_id: (price, cost, condition, disposition)
         for doc_id, price, cost, condition, disposition in DocumentLine.select(
-            DocumentLine.document, DocumentLine.price, DocumentLine.cost,
-            DocumentLine.condition, DocumentLine.disposition,
-        ).where(DocumentLine.unit == unit.id).tuples()
+            DocumentLine.document,
+            DocumentLine.price,
+            DocumentLine.cost,
+            DocumentLine.condition,
+            DocumentLine.disposition,
+        )
+        .where(DocumentLine.unit == unit.id)
+        .tuples()
     }
     for doc_id, ref in docs.items():
         if doc_id in lines:
@@ -150,9 +157,7 @@ def build_passport(unit: Unit, today: date) -> Passport:
         statuses = repair_statuses(unit.id)
         for ref in repairs:
             ref.status = statuses.get(ref.number, ref.status)
-    replaced_by = [
-        s for (s,) in Unit.select(Unit.serial).where(Unit.replaces == unit.id).tuples()
-    ]
+    replaced_by = [s for (s,) in Unit.select(Unit.serial).where(Unit.replaces == unit.id).tuples()]
     replaces = unit.replaces.serial if unit.replaces_id else None
     end = unit.warranty_end
     return Passport(
@@ -193,11 +198,24 @@ def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
     DocEmployee = Employee.alias()
     query = (
         UnitEvent.select(
-            UnitEvent.at, UnitEvent.event, UnitEvent.from_state, UnitEvent.to_state,
-            UnitEvent.note, Branch.name, Employee.name, Approver.name,
-            Document.id, Document.kind, Document.business_date, Document.reference,
-            Document.status, DocBranch.name, ToBranch.name, DocEmployee.name,
-            Customer.name, Supplier.name,
+            UnitEvent.at,
+            UnitEvent.event,
+            UnitEvent.from_state,
+            UnitEvent.to_state,
+            UnitEvent.note,
+            Branch.name,
+            Employee.name,
+            Approver.name,
+            Document.id,
+            Document.kind,
+            Document.business_date,
+            Document.reference,
+            Document.status,
+            DocBranch.name,
+            ToBranch.name,
+            DocEmployee.name,
+            Customer.name,
+            Supplier.name,
         )
         .join(Branch, pw.JOIN.LEFT_OUTER, on=(UnitEvent.branch == Branch.id))
         .switch(UnitEvent)
@@ -222,20 +240,51 @@ def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
     history: list[HistoryRow] = []
     docs: dict[int, DocRef] = {}
     for (
-        at, event, from_state, to_state, note, branch, employee, approver,
-        doc_id, kind, business_date, reference, status, doc_branch, to_branch, doc_employee,
-        customer, supplier,
+        at,
+        event,
+        from_state,
+        to_state,
+        note,
+        branch,
+        employee,
+        approver,
+        doc_id,
+        kind,
+        business_date,
+        reference,
+        status,
+        doc_branch,
+        to_branch,
+        doc_employee,
+        customer,
+        supplier,
     ) in query:
         number = doc_number(kind, doc_id) if doc_id else None
         history.append(
-            HistoryRow(at, event, from_state, to_state, branch or "", employee, number, note,
-                       approver or "")
+            HistoryRow(
+                at,
+                event,
+                from_state,
+                to_state,
+                branch or "",
+                employee,
+                number,
+                note,
+                approver or "",
+            )
         )
         if doc_id and doc_id not in docs:
             docs[doc_id] = DocRef(
-                number, kind, business_date, doc_branch or "", doc_employee or "",
-                customer=customer or "", supplier=supplier or "", to_branch=to_branch or "",
-                reference=reference, status=status,
+                number,
+                kind,
+                business_date,
+                doc_branch or "",
+                doc_employee or "",
+                customer=customer or "",
+                supplier=supplier or "",
+                to_branch=to_branch or "",
+                reference=reference,
+                status=status,
             )
     return history, docs
 

@@ -73,7 +73,9 @@ def check_serial(product: Product, raw: str, pending: set[str] | frozenset = fro
     if settings.mode.verified:
         active = _active_serials([serial])
         if serial in active:
-            raise Refused(f"{serial} is already {active[serial]}. A serial can be active only once.")
+            raise Refused(
+                f"{serial} is already {active[serial]}. A serial can be active only once."
+            )
     return serial
 
 
@@ -93,7 +95,7 @@ def receive(
     prepared = [_prepare(line) for line in lines]
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for product, settings, serials, _qty, _cost in prepared:
+    for _product, _settings, serials, _qty, _cost in prepared:
         for serial in serials:
             if serial in seen:
                 problems.append((serial, "scanned twice on this receipt"))
@@ -104,9 +106,9 @@ def receive(
     with write_transaction():
         existing = _existing_units(list(seen))
         warnings: list[str] = []
-        for product, settings, serials, _qty, _cost in prepared:
+        for _product, settings, serials, _qty, _cost in prepared:
             for serial in serials:
-                for unit_product, state in existing.get(serial, ()):
+                for _unit_product, state in existing.get(serial, ()):
                     if state in INACTIVE_STATES:
                         continue
                     where = f"already {UnitState(state).label}"
@@ -210,7 +212,9 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
     flagged = []
     for serial, unit in returning.items():
         flagged.append(serial)
-        note = f"received again on {ctx.today().isoformat()} after being {UnitState(unit.state).label}"
+        note = (
+            f"received again on {ctx.today().isoformat()} after being {UnitState(unit.state).label}"
+        )
         updated = (
             Unit.update(
                 state=UnitState.IN_STOCK.value,
@@ -229,9 +233,15 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         if updated != 1:
             raise Refused(f"{serial} was changed at another seat just now. Scan it again.")
         UnitEvent.insert(
-            unit=unit.id, event=Event.RECEIVE.value, at=now, branch=ctx.branch_id,
-            employee=ctx.employee_id, document=doc.id, from_state=unit.state,
-            to_state=UnitState.IN_STOCK.value, note="flagged: " + note,
+            unit=unit.id,
+            event=Event.RECEIVE.value,
+            at=now,
+            branch=ctx.branch_id,
+            employee=ctx.employee_id,
+            document=doc.id,
+            from_state=unit.state,
+            to_state=UnitState.IN_STOCK.value,
+            note="flagged: " + note,
         ).execute()
     new_serials = [s for s in serials if s not in returning]
     unit_ids: dict[str, int] = {u.serial: u.id for u in returning.values()}
@@ -239,8 +249,13 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         chunk = new_serials[start : start + CHUNK]
         rows = [
             {
-                "serial": s, "product": product.id, "state": UnitState.IN_STOCK.value,
-                "branch": ctx.branch_id, "supplier": supplier_id, "cost": cost, "updated_at": now,
+                "serial": s,
+                "product": product.id,
+                "state": UnitState.IN_STOCK.value,
+                "branch": ctx.branch_id,
+                "supplier": supplier_id,
+                "cost": cost,
+                "updated_at": now,
             }
             for s in chunk
         ]
@@ -249,9 +264,15 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         UnitEvent.insert_many(
             [
                 {
-                    "unit": uid, "event": Event.RECEIVE.value, "at": now, "branch": ctx.branch_id,
-                    "employee": ctx.employee_id, "document": doc.id, "from_state": None,
-                    "to_state": UnitState.IN_STOCK.value, "note": "",
+                    "unit": uid,
+                    "event": Event.RECEIVE.value,
+                    "at": now,
+                    "branch": ctx.branch_id,
+                    "employee": ctx.employee_id,
+                    "document": doc.id,
+                    "from_state": None,
+                    "to_state": UnitState.IN_STOCK.value,
+                    "note": "",
                 }
                 for uid in ids
             ]
@@ -260,11 +281,15 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         DocumentLine.insert_many(
             [
                 {
-                    "document": doc.id, "product": product.id, "unit": unit_ids[s], "serial": s,
-                    "quantity": 1, "cost": cost, "price": cost or 0,
+                    "document": doc.id,
+                    "product": product.id,
+                    "unit": unit_ids[s],
+                    "serial": s,
+                    "quantity": 1,
+                    "cost": cost,
+                    "price": cost or 0,
                 }
                 for s in serials[start : start + CHUNK]
             ]
         ).execute()
     return flagged
-

@@ -109,8 +109,13 @@ def sell(
             raise Refused(f"A {payment_method} payment must be exactly the total {total}.")
 
         doc = new_document(
-            Kind.SALE, ctx, customer=customer_id, total=total, paid=paid,
-            payment_method=payment_method, note=note,
+            Kind.SALE,
+            ctx,
+            customer=customer_id,
+            total=total,
+            paid=paid,
+            payment_method=payment_method,
+            note=note,
         )
         today = ctx.today()
         lines = [
@@ -118,8 +123,14 @@ def sell(
             for product, unit, serial, qty, price in resolved
         ]
         return SaleResult(
-            doc_number(Kind.SALE, doc.id), total, paid, paid - total, payment_method,
-            customer.name if customer else "", lines, warnings,
+            doc_number(Kind.SALE, doc.id),
+            total,
+            paid,
+            paid - total,
+            payment_method,
+            customer.name if customer else "",
+            lines,
+            warnings,
         )
 
 
@@ -178,7 +189,9 @@ def _sellable_unit(ctx: Context, serial: str, product: Product | None, warnings:
             warnings.append(f"{serial} was never received; recorded on this sale (warranty mode).")
             return None
         if settings.mode is TrackingMode.STRICT:
-            raise NotFound(f"Serial {serial} of {product.name} is not in stock: it was never received.")
+            raise NotFound(
+                f"Serial {serial} of {product.name} is not in stock: it was never received."
+            )
         raise Refused(f"{product.name} is not sold by serial: scan its barcode.")
     unit = units[-1]
     settings = settings_of(unit.product)
@@ -195,34 +208,64 @@ def _sell_line(ctx, doc, customer_id, today, product, unit, serial, qty, price) 
     if unit is None and serial is not None:
         # Warranty mode: a serial never received, recorded so a later claim finds it.
         unit_id = Unit.insert(
-            serial=serial, product=product.id, state=UnitState.SOLD.value, branch=ctx.branch_id,
-            customer=customer_id, warranty_start=start, warranty_end=end, updated_at=ctx.now(),
+            serial=serial,
+            product=product.id,
+            state=UnitState.SOLD.value,
+            branch=ctx.branch_id,
+            customer=customer_id,
+            warranty_start=start,
+            warranty_end=end,
+            updated_at=ctx.now(),
         ).execute()
         append_event(unit_id, Event.SELL, None, UnitState.SOLD, ctx, doc, "never received")
     elif unit is not None:
         unit_id = unit.id
         move_unit(
-            unit, Event.SELL, UnitState.SOLD, ctx, doc, branch=ctx.branch_id,
-            customer=customer_id, warranty_start=start, warranty_end=end,
+            unit,
+            Event.SELL,
+            UnitState.SOLD,
+            ctx,
+            doc,
+            branch=ctx.branch_id,
+            customer=customer_id,
+            warranty_start=start,
+            warranty_end=end,
         )
     else:
         unit_id = None
         change_stock(product.id, ctx.branch_id, -qty, product_name=product.name)
     line = DocumentLine.create(
-        document=doc, product=product, unit=unit_id, serial=serial or "", quantity=qty,
-        price=price, cost=unit.cost if unit is not None else None,
+        document=doc,
+        product=product,
+        unit=unit_id,
+        serial=serial or "",
+        quantity=qty,
+        price=price,
+        cost=unit.cost if unit is not None else None,
     )
     numbers = []
     if settings.mode.issues_warranty_numbers and end is not None:
         for _ in range(qty):
             number = _new_warranty_number()
             WarrantyNumber.create(
-                number=number, product=product, sale_line=line, customer=customer_id,
-                warranty_start=start, warranty_end=end,
+                number=number,
+                product=product,
+                sale_line=line,
+                customer=customer_id,
+                warranty_start=start,
+                warranty_end=end,
             )
             numbers.append(number)
     return SoldLine(
-        line.id, product.sku, product.name, serial, qty, price, start, end, numbers,
+        line.id,
+        product.sku,
+        product.name,
+        serial,
+        qty,
+        price,
+        start,
+        end,
+        numbers,
         settings.print_mode.value if settings.mode.has_warranty else "never",
     )
 

@@ -42,7 +42,7 @@ def migrate(database: peewee.Database) -> int:
     version = current_version(database)
     if version == LATEST:
         return version
-    # Table rebuilds in SQLite need foreign keys off, and that pragma is ignored inside a transaction.
+    # SQLite table rebuilds need foreign keys off; the pragma is ignored inside a transaction.
     database.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         with database.atomic("IMMEDIATE"):

@@ -1,0 +1,116 @@
+"""Supplier returns (RMA): units in stock, quarantined or replaced go back to the supplier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.errors import Refused
+from app.domain.roles import Action
+from app.domain.states import TRANSITIONS, Event, UnitState
+from app.services.common import (
+    Kind,
+    change_stock,
+    doc_number,
+    find_product,
+    find_supplier,
+    move_unit,
+    new_document,
+    pick_unit,
+    product_of_scan,
+    quantity_must_be_positive,
+    scan_of,
+    settings_of,
+)
+from app.services.context import Context
+from db.database import write_transaction
+from db.models import DocumentLine
+
+RETURNABLE = TRANSITIONS[Event.SUPPLIER_RETURN][0]
+
+
+@dataclass
+class SupplierReturnItem:
+    serial: str | None = None
+    product: str | None = None
+    quantity: int = 1
+
+
+@dataclass
+class SupplierReturnResult:
+    number: str
+    supplier: str
+    units: int
+    quantity: int
+    warnings: list[str]
+
+
+def supplier_return(
+    ctx: Context,
+    supplier: str,
+    items: list[SupplierReturnItem],
+    *,
+    reason: str,
+    reference: str = "",
+) -> SupplierReturnResult:
+    """Send units (and quantities) back to a supplier; they leave stock for good."""
+    ctx.require(Action.SUPPLIER_RETURN)
+    if not items:
+        raise Refused("Nothing to return: scan the units first.")
+    if not reason.strip():
+        raise Refused("Give the reason for the supplier return (faulty, wrong item, ...).")
+    with write_transaction():
+        supplier_row = find_supplier(supplier)
+        doc = new_document(
+            Kind.SUPPLIER_RETURN,
+            ctx,
+            supplier=supplier_row.id,
+            reason=reason.strip(),
+            reference=reference.strip(),
+        )
+        warnings: list[str] = []
+        units = quantity = 0
+        for item in items:
+            if item.serial:
+                scan = scan_of(item.serial)
+                unit = pick_unit(
+                    scan.serial, product_of_scan(scan, item.product), prefer=RETURNABLE
+                )
+                if unit.state not in RETURNABLE:
+                    raise Refused(
+                        f"{unit.serial} is {UnitState(unit.state).label}; only units in stock, "
+                        "in quarantine or replaced under warranty go back to the supplier."
+                    )
+                if unit.state != UnitState.REPLACED and unit.branch_id != ctx.branch_id:
+                    raise Refused(f"{unit.serial} is at {unit.branch.name}, not here.")
+                if unit.supplier_id not in (None, supplier_row.id):
+                    warnings.append(
+                        f"{unit.serial} came from {unit.supplier.name}, not {supplier_row.name}."
+                    )
+                move_unit(
+                    unit,
+                    Event.SUPPLIER_RETURN,
+                    UnitState.RETURNED_TO_SUPPLIER,
+                    ctx,
+                    doc,
+                    note=reason.strip(),
+                )
+                DocumentLine.create(
+                    document=doc,
+                    product=unit.product_id,
+                    unit=unit.id,
+                    serial=unit.serial,
+                    quantity=1,
+                    cost=unit.cost,
+                )
+                units += 1
+            else:
+                product = find_product(item.product or "")
+                if settings_of(product).mode.serialized:
+                    raise Refused(f"{product.name} is tracked by serial: scan each unit.")
+                qty = quantity_must_be_positive(item.quantity)
+                change_stock(product.id, ctx.branch_id, -qty, product_name=product.name)
+                DocumentLine.create(document=doc, product=product, quantity=qty)
+                quantity += qty
+        return SupplierReturnResult(
+            doc_number(Kind.SUPPLIER_RETURN, doc.id), supplier_row.name, units, quantity, warnings
+        )

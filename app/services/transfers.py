@@ -1,0 +1,220 @@
+"""Transfers between branches: out at one (units go in transit), in at the other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee as pw
+
+from app.domain.errors import Refused
+from app.domain.roles import Action
+from app.domain.states import Event, UnitState
+from app.services.common import (
+    Kind,
+    change_stock,
+    doc_number,
+    find_branch,
+    find_product,
+    get_document,
+    move_unit,
+    new_document,
+    pick_unit,
+    product_of_scan,
+    quantity_must_be_positive,
+    scan_of,
+    settings_of,
+    why_not_in_stock_here,
+)
+from app.services.context import Context
+from db.database import write_transaction
+from db.models import Branch, Document, DocumentLine, Product
+
+
+@dataclass
+class TransferItem:
+    serial: str | None = None
+    product: str | None = None
+    quantity: int = 1
+
+
+@dataclass
+class TransferResult:
+    number: str
+    from_branch: str
+    to_branch: str
+    units: int
+    quantity: int
+    status: str
+    outstanding: int
+
+
+@dataclass
+class OpenTransfer:
+    number: str
+    from_branch: str
+    to_branch: str
+    since: datetime
+    outstanding: int
+
+
+def transfer_out(
+    ctx: Context, to_branch: str, items: list[TransferItem], *, note: str = ""
+) -> TransferResult:
+    """Send units and quantities from this branch to another; they are in transit until received."""
+    ctx.require(Action.TRANSFER)
+    if not items:
+        raise Refused("Nothing to transfer: scan the units first.")
+    with write_transaction():
+        destination = find_branch(to_branch)
+        if destination.id == ctx.branch_id:
+            raise Refused("A transfer goes to another branch, not to this one.")
+        doc = new_document(Kind.TRANSFER, ctx, to_branch=destination.id, status="open", note=note)
+        units = quantity = 0
+        seen: set[int] = set()
+        for item in items:
+            if item.serial:
+                scan = scan_of(item.serial)
+                product = product_of_scan(scan, item.product)
+                unit = pick_unit(scan.serial, product, prefer=[UnitState.IN_STOCK])
+                if unit.state != UnitState.IN_STOCK or unit.branch_id != ctx.branch_id:
+                    raise Refused(why_not_in_stock_here(unit, ctx))
+                if unit.id in seen:
+                    raise Refused(f"{unit.serial} is on this transfer twice.")
+                seen.add(unit.id)
+                move_unit(
+                    unit,
+                    Event.TRANSFER_OUT,
+                    UnitState.IN_TRANSIT,
+                    ctx,
+                    doc,
+                    note=f"to {destination.name}",
+                    branch=destination.id,
+                )
+                DocumentLine.create(
+                    document=doc,
+                    product=unit.product_id,
+                    unit=unit.id,
+                    serial=unit.serial,
+                    quantity=1,
+                )
+                units += 1
+            else:
+                product = find_product(item.product or "")
+                if settings_of(product).mode.serialized:
+                    raise Refused(f"{product.name} is tracked by serial: scan each unit.")
+                qty = quantity_must_be_positive(item.quantity)
+                change_stock(product.id, ctx.branch_id, -qty, product_name=product.name)
+                DocumentLine.create(document=doc, product=product, quantity=qty)
+                quantity += qty
+        return TransferResult(
+            doc_number(Kind.TRANSFER, doc.id),
+            ctx.branch_name,
+            destination.name,
+            units,
+            quantity,
+            "open",
+            units + quantity,
+        )
+
+
+def transfer_in(
+    ctx: Context,
+    number: str,
+    serials: list[str] = (),
+    *,
+    quantities: dict[str, int] | None = None,
+    all_quantities: bool = True,
+) -> TransferResult:
+    """Receive a transfer at its destination: scanned serials, and its quantity goods.
+
+    A serial that is not on the transfer, or a transfer meant for another
+    branch, is refused. The transfer closes when nothing is left in transit.
+    """
+    ctx.require(Action.TRANSFER)
+    with write_transaction():
+        doc = get_document(number, Kind.TRANSFER)
+        if doc.to_branch_id != ctx.branch_id:
+            raise Refused(
+                f"{doc_number(Kind.TRANSFER, doc.id)} goes to {doc.to_branch.name}, not here. "
+                "Receive it there."
+            )
+        if doc.status != "open":
+            raise Refused(f"{doc_number(Kind.TRANSFER, doc.id)} was already received in full.")
+        lines = list(doc.lines.order_by(DocumentLine.id))
+        by_serial = {line.serial: line for line in lines if line.unit_id is not None}
+        units = quantity = 0
+        for raw in serials:
+            serial = scan_of(raw).serial
+            line = by_serial.get(serial)
+            if line is None:
+                raise Refused(
+                    f"{serial} is not on {doc_number(Kind.TRANSFER, doc.id)}. Put it aside."
+                )
+            if line.received_quantity:
+                raise Refused(f"{serial} was already received on this transfer.")
+            move_unit(
+                line.unit,
+                Event.TRANSFER_IN,
+                UnitState.IN_STOCK,
+                ctx,
+                doc,
+                note=f"from {doc.branch.name}",
+                branch=ctx.branch_id,
+            )
+            line.received_quantity = 1
+            line.save()
+            units += 1
+        wanted = {find_product(k).id: v for k, v in (quantities or {}).items()}
+        for line in lines:
+            if line.unit_id is not None:
+                continue
+            left = line.quantity - line.received_quantity
+            take = wanted.pop(line.product_id, left if all_quantities else 0)
+            if take > left:
+                raise Refused(f"Only {left} of {line.product.name} are on this transfer.")
+            if take:
+                change_stock(line.product_id, ctx.branch_id, take)
+                line.received_quantity += take
+                line.save()
+                quantity += take
+        if wanted:
+            names = ", ".join(Product.get_by_id(pid).name for pid in wanted)
+            raise Refused(f"{names} is not on {doc_number(Kind.TRANSFER, doc.id)}.")
+        outstanding = sum(line.quantity - line.received_quantity for line in lines)
+        if outstanding == 0:
+            doc.status = "closed"
+            doc.closed_at = ctx.now()
+            doc.save()
+        return TransferResult(
+            doc_number(Kind.TRANSFER, doc.id),
+            doc.branch.name,
+            ctx.branch_name,
+            units,
+            quantity,
+            doc.status,
+            outstanding,
+        )
+
+
+def open_transfers(branch_id: int | None = None) -> list[OpenTransfer]:
+    """Transfers still in transit (to or from a branch, or all), oldest first."""
+    ToBranch = Branch.alias()
+    outstanding = pw.fn.SUM(DocumentLine.quantity - DocumentLine.received_quantity)
+    query = (
+        Document.select(Document.id, Branch.name, ToBranch.name, Document.created_at, outstanding)
+        .join(Branch, on=(Document.branch == Branch.id))
+        .switch(Document)
+        .join(ToBranch, on=(Document.to_branch == ToBranch.id))
+        .switch(Document)
+        .join(DocumentLine)
+        .where(Document.kind == Kind.TRANSFER, Document.status == "open")
+        .group_by(Document.id, Branch.name, ToBranch.name, Document.created_at)
+        .order_by(Document.created_at)
+    )
+    if branch_id is not None:
+        query = query.where((Document.branch == branch_id) | (Document.to_branch == branch_id))
+    return [
+        OpenTransfer(doc_number(Kind.TRANSFER, doc_id), src, dst, since, int(left))
+        for doc_id, src, dst, since, left in query.tuples()
+    ]
