@@ -1,0 +1,68 @@
+"""Seats are separate processes sharing one database: two of them race to sell the same units."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import random
+
+import pytest
+
+from app.domain.errors import DomainError
+from app.services.receiving import ReceiptLine, receive
+from db.database import close_database
+from db.models import DocumentLine, Unit, UnitEvent
+from tests.conftest import IMEIS
+
+UNITS = IMEIS[:24]
+
+
+def _seat(url: str, login: str, seed: int, start, results) -> None:
+    """One seat: wait for the start signal, then try to sell every unit, one sale each."""
+    from app.services.context import load_context
+    from app.services.selling import SaleItem, sell
+    from db.database import open_database
+
+    open_database(url)
+    ctx = load_context(login)
+    order = list(UNITS)
+    random.Random(seed).shuffle(order)
+    sold, refused, errors = [], 0, []
+    start.wait(timeout=30)
+    for serial in order:
+        try:
+            sell(ctx, [SaleItem(serial=serial)])
+            sold.append(serial)
+        except DomainError:
+            refused += 1
+        except Exception as exc:  # anything else is a bug the test reports
+            errors.append(f"{type(exc).__name__}: {exc}")
+    results.put((login, sold, refused, errors))
+
+
+@pytest.mark.slow
+def test_two_seats_racing_for_the_same_units_sell_each_exactly_once(shop):
+    receive(shop.inventory, "PhoneCo", [ReceiptLine("PH-X1", UNITS, cost="300")])
+    close_database()  # the seats open their own connections
+    ctx = mp.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    seats = [
+        ctx.Process(target=_seat, args=(shop.url, login, seed, start, results))
+        for login, seed in (("cal", 1), ("mia", 2), ("cal", 3))
+    ]
+    for seat in seats:
+        seat.start()
+    start.set()
+    outcomes = [results.get(timeout=120) for _ in seats]
+    for seat in seats:
+        seat.join(timeout=30)
+
+    from db.database import open_database
+
+    open_database(shop.url)
+    assert all(not errors for _l, _s, _r, errors in outcomes), outcomes
+    sold = [serial for _l, sold, _r, _e in outcomes for serial in sold]
+    assert sorted(sold) == sorted(UNITS), "every unit sold exactly once across the seats"
+    assert sum(refused for _l, _s, refused, _e in outcomes) == len(UNITS) * (len(seats) - 1)
+    assert Unit.select().where(Unit.state == "sold").count() == len(UNITS)
+    assert UnitEvent.select().where(UnitEvent.event == "sell").count() == len(UNITS)
+    assert DocumentLine.select().where(DocumentLine.unit.is_null(False)).count() == 2 * len(UNITS)
