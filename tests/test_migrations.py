@@ -59,7 +59,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(db_url, monkeypatch):
 
 
 def test_a_newer_database_is_refused_not_downgraded(db_url):
-    database = open_database(db_url)
+    open_database(db_url)
     SchemaVersion.create(version=migrations.LATEST + 5)
     close_database()
     with pytest.raises(migrations.SchemaTooNew, match="Upgrade SerialDesk"):
