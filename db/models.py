@@ -257,6 +257,22 @@ class RepairPart(BaseModel):
     at = UtcDateTimeField(default=now)
 
 
+class PrintJob(BaseModel):
+    """A warranty card or slip waiting for (or done by) a printer; never lost with a sale."""
+
+    kind = pw.CharField(max_length=12)
+    document = pw.ForeignKeyField(Document, null=True, backref="print_jobs")
+    unit = pw.ForeignKeyField(Unit, null=True, backref="print_jobs")
+    claim_code = pw.CharField(max_length=64, default="")
+    text = pw.TextField()
+    status = pw.CharField(max_length=12, default="queued", index=True)
+    seat = pw.CharField(max_length=60, default="")
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.TextField(default="")
+    created_at = UtcDateTimeField(default=now)
+    printed_at = UtcDateTimeField(null=True)
+
+
 ALL_MODELS = [
     SchemaVersion,
     Branch,
@@ -274,4 +290,5 @@ ALL_MODELS = [
     RepairTicket,
     RepairStatusChange,
     RepairPart,
+    PrintJob,
 ]

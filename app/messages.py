@@ -1,0 +1,23 @@
+"""Messages the app and its screens pass up (attributes down, messages up)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from app.services.context import Context
+
+
+class LoggedIn(Message):
+    """An employee logged in (or unlocked) at this seat."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+
+class OpenPassport(Message):
+    """Show the passport of a serial from anywhere."""
+
+    def __init__(self, serial: str) -> None:
+        super().__init__()
+        self.serial = serial

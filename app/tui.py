@@ -1,0 +1,166 @@
+"""The Textual app: one seat. Login, global keys, and one screen stack per workflow.
+
+Each workflow (checkout, receipt, ...) is a Textual mode with its own stack, so
+a half-built cart survives a look at a passport or at the stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from app.config import SeatConfig
+from app.messages import LoggedIn, OpenPassport
+from app.services.context import Context, utc_now
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+from screens.modals.scan_lookup import ScanLookup
+from screens.passport import PassportScreen
+
+# id -> (default key, description, mode or action)
+SCREEN_KEYS = {
+    "home": ("f8", "Home"),
+    "receipt": ("f2", "Receipt"),
+    "checkout": ("f3", "Checkout"),
+    "returns": ("f4", "Returns"),
+    "repairs": ("f5", "Repairs"),
+    "stock": ("f7", "Stock"),
+}
+
+
+def _screen_factories() -> dict[str, Callable[[], Screen]]:
+    from screens.checkout import CheckoutScreen
+    from screens.receipt import ReceiptScreen
+    from screens.repairs import RepairsScreen
+    from screens.returns import ReturnsScreen
+    from screens.stock import StockScreen
+
+    return {
+        "home": HomeScreen,
+        "receipt": ReceiptScreen,
+        "checkout": CheckoutScreen,
+        "returns": ReturnsScreen,
+        "repairs": RepairsScreen,
+        "stock": StockScreen,
+    }
+
+
+class SerialDeskApp(App):
+    TITLE = "SerialDesk"
+    CSS_PATH = "../screens/serialdesk.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        *[
+            Binding(key, f"open('{mode}')", label, priority=True, show=False, id=f"screen.{mode}")
+            for mode, (key, label) in SCREEN_KEYS.items()
+        ],
+        Binding("f6", "lookup", "Passport", priority=True, show=False, id="passport"),
+        Binding("f1", "toggle_help", "Keys", priority=True, id="help"),
+        Binding("f12", "lock", "Lock", priority=True, show=False, id="lock"),
+    ]
+
+    def __init__(
+        self, config: SeatConfig | None = None, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        super().__init__()
+        self.config = config or SeatConfig()
+        self.seat_name = self.config.seat
+        self.branch_code = self.config.branch
+        self.clock = clock
+        self.ctx: Context | None = None
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        for mode, factory in _screen_factories().items():
+            self.add_mode(mode, factory)
+        self.push_screen(LoginScreen())
+
+    # --- login and lock ---------------------------------------------------
+
+    def on_logged_in(self, message: LoggedIn) -> None:
+        unlocking = self.ctx is not None
+        self.ctx = message.ctx
+        self.pop_screen()
+        if not unlocking:
+            self.switch_mode("home")
+
+    async def log_out(self) -> None:
+        """A new person takes the seat: discard every open cart and form."""
+        self.ctx = None
+        await self.switch_mode("_default")
+        for mode, factory in _screen_factories().items():
+            await self.remove_mode(mode)
+            self.add_mode(mode, factory)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(LoginScreen())
+
+    def action_lock(self) -> None:
+        if self.ctx is None or isinstance(self.screen, LoginScreen):
+            return
+        self.push_screen(LoginScreen(locked_login=self._login_of(self.ctx)))
+
+    @staticmethod
+    def _login_of(ctx: Context) -> str:
+        from db.models import Employee
+
+        return Employee.get_by_id(ctx.employee_id).login
+
+    # --- navigation -------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Before login (and while locked) the screen keys are off, and out of the footer.
+        if action in ("open", "lookup", "lock") and not self._seat_ready():
+            return False
+        return True
+
+    def _seat_ready(self) -> bool:
+        return self.ctx is not None and not isinstance(self.screen, LoginScreen)
+
+    def action_open(self, mode: str) -> None:
+        if self._seat_ready():
+            self.switch_mode(mode)
+
+    def go_home(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        else:
+            self.switch_mode("home")
+
+    def action_lookup(self) -> None:
+        if not self._seat_ready():
+            return
+
+        def show(serial: str | None) -> None:
+            if serial:
+                self.push_screen(PassportScreen(serial))
+
+        self.push_screen(ScanLookup(), show)
+
+    def on_open_passport(self, message: OpenPassport) -> None:
+        self.push_screen(PassportScreen(message.serial))
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not self._seat_ready():
+            return
+        for mode, (key, label) in SCREEN_KEYS.items():
+            yield SystemCommand(
+                f"{label} ({key.upper()})",
+                f"Open {label.lower()}",
+                lambda m=mode: self.action_open(m),
+            )
+        yield SystemCommand(
+            "Passport (F6)", "Scan a serial and see its passport", self.action_lookup
+        )

@@ -1,0 +1,1 @@
+"""The counter screens: thin views over app.services, one module per screen."""

@@ -1,0 +1,79 @@
+"""Log in at a seat: login (typed, picked with the arrows, or a badge scan), then PIN."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from app.domain.errors import DomainError
+from app.messages import LoggedIn
+from app.services.staff import active_staff, log_in
+from screens.widgets.errorline import ErrorLine
+
+
+class LoginScreen(Screen):
+    BINDINGS = [
+        Binding("up", "pick(-1)", "Previous person", show=False, id="login.up"),
+        Binding("down", "pick(1)", "Next person", show=False, id="login.down"),
+        Binding("escape", "log_out", "Log out", id="login.logout"),
+    ]
+
+    def __init__(self, locked_login: str | None = None) -> None:
+        super().__init__()
+        self.locked_login = locked_login
+        self.staff = active_staff()
+        self.index = -1
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog login"):
+            title = "Seat locked" if self.locked_login else "SerialDesk: log in"
+            yield Static(f"{title} · {self.app.seat_name}", classes="dialog-title")
+            yield Input(
+                value=self.locked_login or "", placeholder="login, or scan your badge", id="login"
+            )
+            yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*")
+            yield ErrorLine(id="message")
+            people = "  ".join(f"{s.login} ({s.role})" for s in self.staff[:8])
+            yield Static(f"↑/↓ choose: {people}", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        target = "#pin" if self.locked_login else "#login"
+        self.query_one(target, Input).focus()
+
+    def action_pick(self, step: int) -> None:
+        if not self.staff or self.locked_login:
+            return
+        self.index = (self.index + step) % len(self.staff)
+        login = self.query_one("#login", Input)
+        login.value = self.staff[self.index].login
+        login.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.locked_login) if action == "log_out" else True
+
+    async def action_log_out(self) -> None:
+        if self.locked_login:
+            await self.app.log_out()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "login":
+            if event.value.strip():
+                self.query_one("#pin", Input).focus()
+            return
+        login = self.query_one("#login", Input).value
+        pin = self.query_one("#pin", Input)
+        try:
+            ctx = log_in(login, pin.value, self.app.branch_code, clock=self.app.clock)
+        except DomainError as exc:
+            pin.value = ""
+            self.query_one(ErrorLine).fail(exc.message)
+            return
+        if self.locked_login and ctx.employee_id != self.app.ctx.employee_id:
+            pin.value = ""
+            self.query_one(ErrorLine).fail("Only the person who locked this seat can unlock it.")
+            return
+        self.post_message(LoggedIn(ctx))

@@ -1,0 +1,43 @@
+"""A manager approves one action with login and PIN, without logging the cashier out."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from app.domain.errors import DomainError
+from app.services.context import Approver
+from app.services.staff import approve
+from screens.widgets.errorline import ErrorLine
+
+
+class ManagerApproval(ModalScreen[Approver | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="approval.cancel")]
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"Manager approval: {self.what}", classes="dialog-title")
+            yield Input(placeholder="manager login", id="login")
+            yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*")
+            yield ErrorLine(id="message")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "login":
+            self.query_one("#pin", Input).focus()
+            return
+        login = self.query_one("#login", Input).value
+        try:
+            approver = approve(login, event.value, clock=self.app.clock)
+        except DomainError as exc:
+            self.query_one("#pin", Input).value = ""
+            self.query_one(ErrorLine).fail(exc.message)
+            return
+        self.dismiss(approver)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

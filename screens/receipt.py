@@ -1,0 +1,239 @@
+"""Goods receipt: supplier and PO, then a product and its serials scanned one after another.
+
+Each scan is checked at once; a bad one shows in red with its reason while the
+good ones stay. F10 saves the receipt after a confirmation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Label, Static
+
+from app.domain.errors import DomainError
+from app.services.catalog import ProductRow, lookup_product, product_for_scan
+from app.services.receiving import ReceiptLine, check_serial, receive
+from screens.base import CounterScreen
+from screens.modals.confirm import Confirm
+from screens.widgets.errorline import ErrorLine
+
+
+@dataclass
+class Scanned:
+    sku: str
+    serial: str
+    cost: str
+    ok: bool
+    reason: str = ""
+
+
+class ReceiptScreen(CounterScreen):
+    TITLE = "Goods receipt"
+    BINDINGS = [
+        *CounterScreen.BINDINGS,
+        Binding("f10", "save", "Save receipt", id="receipt.save"),
+        Binding("ctrl+d", "drop_row", "Remove row", id="receipt.drop"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.product: ProductRow | None = None
+        self.rows: list[Scanned] = []
+        self.quantities: dict[str, tuple[int, str]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield self.seat_bar()
+        with Horizontal(classes="form-line"):
+            yield Label("Supplier", classes="label")
+            yield Input(placeholder="supplier name", id="supplier", compact=True)
+            yield Label("PO ref", classes="label")
+            yield Input(placeholder="purchase order", id="po", compact=True)
+        with Horizontal(classes="form-line"):
+            yield Label("Product", classes="label")
+            yield Input(placeholder="scan barcode or type SKU", id="product", compact=True)
+            yield Label("Cost", classes="label")
+            yield Input(placeholder="per unit", id="cost", compact=True, restrict=r"[0-9.,]*")
+            yield Label("Expected", classes="label")
+            yield Input(placeholder="count", id="expected", compact=True, restrict=r"[0-9]*")
+        yield Static("No product chosen", id="product-name", classes="panel")
+        with Horizontal(classes="form-line"):
+            yield Label("Serial", classes="label")
+            yield Input(placeholder="scan serials one after another", id="serial", compact=True)
+        yield Static(id="counts", classes="counts")
+        yield ErrorLine(id="message")
+        yield DataTable(id="scans", cursor_type="row")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("#", "Product", "Serial / qty", "Check")
+        self.query_one("#supplier", Input).focus()
+        self.refresh_counts()
+
+    # --- input ------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        field = event.input.id
+        if field == "supplier":
+            self.query_one("#po", Input).focus()
+        elif field == "po":
+            self.query_one("#product", Input).focus()
+        elif field == "product":
+            self.choose_product(event.value)
+        elif field in ("cost", "expected"):
+            self.query_one("#serial", Input).focus()
+        elif field == "serial":
+            event.input.value = ""
+            self.scan(event.value)
+
+    def choose_product(self, code: str) -> None:
+        if not code.strip():
+            return
+        product = self.call(lookup_product, code, self.ctx.branch_id)
+        if product is None:
+            return
+        self.product = product
+        self.query_one("#product", Input).value = product.sku
+        how = (
+            "scan each serial"
+            if product.tracking_mode in ("strict", "warranty")
+            else ("type the quantity received")
+        )
+        self.query_one("#product-name", Static).update(
+            f"{product.name} · {product.tracking_mode} · {how}"
+        )
+        self.message.clear()
+        self.query_one("#cost", Input).focus()
+
+    def scan(self, raw: str) -> None:
+        raw = raw.strip()
+        if not raw:
+            return
+        if self.product is None:
+            # A product barcode (or GS1 code) scanned first picks the product.
+            found = self.call(product_for_scan, raw)
+            if found is None:
+                return
+            self.choose_product(found)
+            return
+        cost = self.query_one("#cost", Input).value.strip()
+        if self.product.tracking_mode not in ("strict", "warranty"):
+            if not raw.isdigit() or int(raw) < 1:
+                self.message.fail(f"{self.product.name} has no serials: type the quantity.")
+                return
+            qty, _ = self.quantities.get(self.product.sku, (0, cost))
+            self.quantities[self.product.sku] = (qty + int(raw), cost)
+            self.add_row(Scanned(self.product.sku, f"{raw} pcs", cost, True))
+            return
+        pending = {r.serial for r in self.rows if r.ok}
+        try:
+            serial = check_serial(self.product.sku, raw, pending)
+        except DomainError as exc:
+            self.add_row(Scanned(self.product.sku, raw[:40], cost, False, exc.message))
+            self.message.fail(exc.message)
+            return
+        self.add_row(Scanned(self.product.sku, serial, cost, True))
+        self.message.ok(f"{serial} ok")
+
+    def add_row(self, row: Scanned) -> None:
+        self.rows.append(row)
+        check = "ok" if row.ok else f"[red]✗ {row.reason}[/red]"
+        table = self.query_one(DataTable)
+        table.add_row(str(len(self.rows)), row.sku, row.serial, check, key=str(len(self.rows)))
+        table.move_cursor(row=table.row_count - 1)
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        good = sum(1 for r in self.rows if r.ok and not r.serial.endswith(" pcs"))
+        bad = sum(1 for r in self.rows if not r.ok)
+        expected = self.query_one("#expected", Input).value
+        qty = sum(q for q, _c in self.quantities.values())
+        text = f"Serials ok: {good}"
+        if expected:
+            text += f" of {expected} expected"
+        if qty:
+            text += f" · quantity goods: {qty}"
+        if bad:
+            text += f" · refused: {bad} (not saved)"
+        self.query_one("#counts", Static).update(text)
+
+    def action_drop_row(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        index = int(row_key.value) - 1
+        row = self.rows[index]
+        if row.serial.endswith(" pcs"):
+            qty, cost = self.quantities[row.sku]
+            self.quantities[row.sku] = (qty - int(row.serial.split()[0]), cost)
+        row.ok = False
+        row.reason = "removed"
+        table.update_cell(row_key, table.ordered_columns[3].key, "[dim]removed[/dim]")
+        self.refresh_counts()
+
+    # --- save -------------------------------------------------------------
+
+    def lines(self) -> list[ReceiptLine]:
+        by_product: dict[str, ReceiptLine] = {}
+        for row in self.rows:
+            if row.ok and not row.serial.endswith(" pcs"):
+                line = by_product.setdefault(row.sku, ReceiptLine(row.sku, cost=row.cost or None))
+                line.serials.append(row.serial)
+        lines = list(by_product.values())
+        lines += [
+            ReceiptLine(sku, quantity=q, cost=c or None)
+            for sku, (q, c) in self.quantities.items()
+            if q > 0
+        ]
+        return lines
+
+    def action_save(self) -> None:
+        lines = self.lines()
+        supplier = self.query_one("#supplier", Input).value.strip()
+        if not supplier:
+            self.message.fail("Enter the supplier first.")
+            self.query_one("#supplier", Input).focus()
+            return
+        if not lines:
+            self.message.fail("Nothing to save: scan serials or enter quantities.")
+            return
+        serials = sum(len(line.serials) for line in lines)
+        quantity = sum(line.quantity for line in lines)
+        expected = self.query_one("#expected", Input).value
+        detail = f"{serials} serial(s), {quantity} piece(s) without serials from {supplier}."
+        if expected and int(expected) != serials:
+            detail += f"\nExpected {expected} serials, scanned {serials}."
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            result = self.call(
+                receive, self.ctx, supplier, lines, reference=self.query_one("#po", Input).value
+            )
+            if result is None:
+                return
+            self.reset()
+            note = (
+                f" {len(result.warnings)} warning(s): {result.warnings[0]}"
+                if result.warnings
+                else ""
+            )
+            self.message.ok(
+                f"Saved {result.number}: {result.units} unit(s), {result.quantity} piece(s).{note}"
+            )
+
+        self.app.push_screen(Confirm("Save this receipt?", detail), done)
+
+    def reset(self) -> None:
+        self.rows.clear()
+        self.quantities.clear()
+        self.product = None
+        self.query_one(DataTable).clear()
+        for field in ("po", "product", "cost", "expected", "serial"):
+            self.query_one(f"#{field}", Input).value = ""
+        self.query_one("#product-name", Static).update("No product chosen")
+        self.refresh_counts()
+        self.query_one("#product", Input).focus()

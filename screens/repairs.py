@@ -1,0 +1,286 @@
+"""Repairs: the open tickets, intake of a customer's unit, and one ticket's work."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
+
+from app.domain.repairs import RepairStatus
+from app.services import repairs
+from app.services.repairs import ClaimSummary, TicketView
+from screens.base import CounterScreen
+from screens.modals.ask import AskText
+from screens.widgets.errorline import ErrorLine
+
+
+class RepairsScreen(CounterScreen):
+    """Open tickets; scan a serial or warranty number to take a unit in."""
+
+    TITLE = "Repairs"
+
+    def compose(self) -> ComposeResult:
+        yield self.seat_bar()
+        with Horizontal(classes="form-line"):
+            yield Label("Intake", classes="label")
+            yield Input(
+                placeholder="scan serial or warranty number to take a unit in",
+                id="scan",
+                compact=True,
+            )
+        yield ErrorLine(id="message")
+        yield Static("Open tickets (Enter opens one)", classes="panel")
+        yield DataTable(id="tickets", cursor_type="row")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(
+            "Ticket", "Status", "Unit", "Product", "Customer", "Cover"
+        )
+        self.query_one("#scan", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for t in repairs.open_tickets(self.ctx.branch_id):
+            table.add_row(
+                t.number,
+                t.status.replace("_", " "),
+                t.serial or t.warranty_number,
+                t.product[:20],
+                t.customer[:16],
+                "yes" if t.covered else "no",
+                key=t.number,
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        code = event.value.strip()
+        event.input.value = ""
+        if not code:
+            return
+        summary = self.call(repairs.propose_decision, code, today=self.ctx.today())
+        if summary is not None:
+            self.app.push_screen(IntakeScreen(summary))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(TicketScreen(str(event.row_key.value)))
+
+
+class IntakeScreen(CounterScreen):
+    TITLE = "Repair intake"
+    BINDINGS = [
+        Binding("escape", "back", "Cancel", id="intake.back"),
+        Binding("f10", "take_in", "Open ticket", id="intake.save"),
+    ]
+
+    def __init__(self, summary: ClaimSummary) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        s = self.summary
+        yield self.seat_bar()
+        yield Static(
+            f"[b]{s.code}[/b] {s.product} · {s.state} · {s.customer or 'no customer'}\n"
+            f"Bought {s.sold_on or '-'} · warranty until {s.warranty_end or '-'} "
+            f"({s.days_left} days left) · earlier repairs: {s.earlier_repairs}",
+            classes="panel",
+        )
+        yield Static(id="decision", classes="warranty")
+        for field, label, hint in (
+            ("complaint", "Complaint", "what the customer says is wrong"),
+            ("condition", "Condition", "scratches, dents, screen..."),
+            ("accessories", "With", "charger, box, case..."),
+            ("technician", "Technician", "login (optional)"),
+        ):
+            with Horizontal(classes="form-line"):
+                yield Label(label, classes="label")
+                yield Input(placeholder=hint, id=field, compact=True)
+        yield Checkbox("Damage outside normal use (not covered)", id="damage", compact=True)
+        yield ErrorLine(id="message")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.show_decision(self.summary)
+        self.query_one("#complaint", Input).focus()
+
+    def show_decision(self, s: ClaimSummary) -> None:
+        label = "Proposed: COVERED" if s.covered else "Proposed: NOT covered"
+        decision = self.query_one("#decision", Static)
+        decision.update(f"{label} · {s.reason}")
+        decision.set_classes("warranty " + ("active" if s.covered else "expired"))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        summary = self.call(
+            repairs.propose_decision, self.summary.code, damage=event.value, today=self.ctx.today()
+        )
+        if summary is not None:
+            self.show_decision(summary)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def action_take_in(self) -> None:
+        value = {
+            f: self.query_one(f"#{f}", Input).value
+            for f in ("complaint", "condition", "accessories", "technician")
+        }
+        ticket = self.call(
+            repairs.intake,
+            self.ctx,
+            self.summary.code,
+            complaint=value["complaint"],
+            intake_condition=value["condition"],
+            accessories=value["accessories"],
+            technician=value["technician"] or None,
+            damage=self.query_one(Checkbox).value,
+        )
+        if ticket is None:
+            return
+        self.app.pop_screen()
+        self.app.push_screen(TicketScreen(ticket.number))
+        self.app.notify(
+            f"Ticket {ticket.number} opened for {ticket.serial or ticket.warranty_number}"
+        )
+
+
+class TicketScreen(CounterScreen):
+    TITLE = "Repair ticket"
+    BINDINGS = [
+        *CounterScreen.BINDINGS,
+        Binding("f10", "apply_status", "Set status", id="ticket.status"),
+        Binding("ctrl+a", "add_part", "Add part", id="ticket.part"),
+        Binding("f9", "collect", "Collected", id="ticket.collect"),
+        Binding("ctrl+r", "replace", "Replace unit", id="ticket.replace"),
+    ]
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        yield self.seat_bar()
+        yield Static(id="ticket", classes="panel")
+        with Horizontal(classes="form-line"):
+            yield Label("Status", classes="label")
+            yield Select(
+                [(s.label, s.value) for s in RepairStatus if s is not RepairStatus.COLLECTED],
+                allow_blank=True,
+                id="status",
+                compact=True,
+                prompt="next status",
+            )
+            yield Label("Note", classes="label")
+            yield Input(placeholder="note for this change", id="note", compact=True)
+        with Horizontal(classes="form-line"):
+            yield Label("Diagnosis", classes="label")
+            yield Input(id="diagnosis", compact=True)
+        yield ErrorLine(id="message")
+        yield DataTable(id="history", cursor_type="row")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("When", "From", "To", "Who", "Note")
+        self.load()
+        self.query_one("#status", Select).focus()
+
+    def load(self) -> None:
+        view = self.call(repairs.ticket_view, self.number)
+        if view is None:
+            return
+        self.show(view)
+
+    def show(self, t: TicketView) -> None:
+        parts = ", ".join(f"{d} x{q} ({c})" for d, q, c in t.parts) or "none"
+        self.query_one("#ticket", Static).update(
+            f"[b]{t.number}[/b] {t.status.replace('_', ' ')} · {t.serial or t.warranty_number} "
+            f"{t.product} · {t.customer or '-'}\n"
+            f"Complaint: {t.complaint} · with: {t.accessories or '-'} · condition: "
+            f"{t.intake_condition or '-'}\n"
+            f"{'COVERED' if t.covered else 'NOT covered'}: {t.decision_reason} · "
+            f"tech: {t.technician or '-'} · parts: {parts}"
+            + (f"\nDiagnosis: {t.diagnosis}" if t.diagnosis else "")
+            + (f" · outcome: {t.outcome}" if t.outcome else "")
+        )
+        diagnosis = self.query_one("#diagnosis", Input)
+        if not diagnosis.value:
+            diagnosis.value = t.diagnosis
+        table = self.query_one(DataTable)
+        table.clear()
+        for at, before, after, who, note in t.changes:
+            table.add_row(
+                at.astimezone().strftime("%m-%d %H:%M"),
+                (before or "").replace("_", " "),
+                after.replace("_", " "),
+                who,
+                note,
+            )
+
+    def action_apply_status(self) -> None:
+        status = self.query_one("#status", Select).value
+        if status is Select.BLANK:
+            self.message.fail("Choose the next status first.")
+            return
+        view = self.call(
+            repairs.change_status,
+            self.ctx,
+            self.number,
+            str(status),
+            note=self.query_one("#note", Input).value,
+            diagnosis=self.query_one("#diagnosis", Input).value,
+        )
+        if view is not None:
+            self.query_one("#note", Input).value = ""
+            self.message.ok(f"Status now {view.status.replace('_', ' ')}.")
+            self.show(view)
+
+    def action_add_part(self) -> None:
+        def done(text: str | None) -> None:
+            if not text:
+                return
+            desc, _, cost = text.partition(";")
+            view = self.call(
+                repairs.add_part, self.ctx, self.number, desc, cost=cost.strip() or "0"
+            )
+            if view is not None:
+                self.show(view)
+
+        self.app.push_screen(AskText("Part used", "description; cost  (e.g. Battery; 25.00)"), done)
+
+    def action_collect(self) -> None:
+        def done(outcome: str | None) -> None:
+            if not outcome:
+                return
+            view = self.call(repairs.collect, self.ctx, self.number, outcome=outcome)
+            if view is not None:
+                self.message.ok("Collected: the ticket is closed.")
+                self.show(view)
+
+        self.app.push_screen(
+            AskText("Outcome (unit handed back)", "repaired, no fault found..."), done
+        )
+
+    def action_replace(self) -> None:
+        ticket = self.call(repairs.ticket_view, self.number)
+        if ticket is None or not ticket.serial:
+            self.message.fail("Only a unit with a serial can be replaced.")
+            return
+
+        def done(new_serial: str | None) -> None:
+            if not new_serial:
+                return
+            result = self.call(
+                repairs.replace, self.ctx, ticket.serial, new_serial, ticket=self.number
+            )
+            if result is not None:
+                self.message.ok(
+                    f"{result.number}: {result.old_serial} replaced by "
+                    f"{result.new_serial}, warranty until {result.warranty_end}."
+                )
+                self.load()
+
+        self.app.push_screen(AskText("Scan the replacement unit (from stock here)"), done)
