@@ -11,7 +11,7 @@ from datetime import datetime
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from app.config import SeatConfig
 from app.messages import LoggedIn, OpenPassport
@@ -114,8 +114,10 @@ class SerialDeskApp(App):
     # --- navigation -------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Before login (and while locked) the screen keys are off, and out of the footer.
-        if action in ("open", "lookup", "lock") and not self._seat_ready():
+        # Before login, while locked, and in a dialog (whose own keys win) the screen keys are off.
+        if action in ("open", "lookup", "lock") and (
+            not self._seat_ready() or isinstance(self.screen, ModalScreen)
+        ):
             return False
         return True
 

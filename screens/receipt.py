@@ -82,7 +82,10 @@ class ReceiptScreen(CounterScreen):
             self.query_one("#product", Input).focus()
         elif field == "product":
             self.choose_product(event.value)
-        elif field in ("cost", "expected"):
+        elif field == "cost":
+            self.query_one("#expected", Input).focus()
+        elif field == "expected":
+            self.refresh_counts()
             self.query_one("#serial", Input).focus()
         elif field == "serial":
             event.input.value = ""

@@ -99,9 +99,9 @@ class ReturnsScreen(CounterScreen):
         self.query_one("#sale", Static).update(
             f"Sale [b]{view.number}[/b] on {view.date} at {view.branch} · {customer}"
         )
-        self.render_lines()
+        self.show_lines()
 
-    def render_lines(self) -> None:
+    def show_lines(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
         for line_id, _sku, name, serial, qty, returned, price in self.sale.lines:
@@ -143,7 +143,7 @@ class ReturnsScreen(CounterScreen):
             else:
                 kind = "line"
             self.chosen[lid] = (kind, code, count + 1, price)
-            self.render_lines()
+            self.show_lines()
             self.message.ok(f"{name} {code} marked for return. F10 to refund.")
             return
 
