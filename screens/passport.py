@@ -7,9 +7,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from app.domain.errors import DomainError
-from app.services import printing
+from app.domain.roles import Action, allowed
+from app.services import adjustments, printing
 from app.services.passport import Passport, passport
 from screens.base import CounterScreen
+from screens.modals.approval import ManagerApproval
+from screens.modals.ask import AskText
 from screens.modals.card_preview import CardPreview
 from screens.widgets.errorline import ErrorLine
 
@@ -19,6 +22,7 @@ class PassportScreen(CounterScreen):
     BINDINGS = [
         *CounterScreen.BINDINGS,
         Binding("f9", "reprint", "Reprint card", id="passport.reprint"),
+        Binding("ctrl+w", "write_off", "Write off", id="passport.write_off"),
     ]
 
     def __init__(self, serial: str) -> None:
@@ -112,3 +116,42 @@ class PassportScreen(CounterScreen):
         self.call(printing.queue, self.ctx, card, seat=self.app.seat_name)
         self.message.ok("Card queued for printing.")
         self.app.push_screen(CardPreview(card.text))
+
+    def action_write_off(self) -> None:
+        """Write the unit off with a reason; a cashier needs a manager's PIN for it."""
+        if self.data is None:
+            return
+        serial = self.data.serial
+
+        def write_off(reason: str, approver=None) -> None:
+            done = self.call(
+                adjustments.adjust,
+                self.ctx,
+                "write_off",
+                serials=[serial],
+                reason=reason,
+                approver=approver,
+            )
+            if done is not None:
+                self.message.ok(f"{serial} written off ({done.number}).")
+                self.reload()
+
+        def with_reason(reason: str | None) -> None:
+            if not reason:
+                return
+            if allowed(self.ctx.role, Action.WRITE_OFF):
+                write_off(reason)
+                return
+            self.app.push_screen(
+                ManagerApproval(f"write off {serial}"),
+                lambda approver: approver and write_off(reason, approver),
+            )
+
+        self.app.push_screen(
+            AskText(f"Why is {serial} written off?", "damaged, lost..."), with_reason
+        )
+
+    def reload(self) -> None:
+        self.data = self.call(passport, self.serial, today=self.ctx.today())
+        if self.data is not None:
+            self.show(self.data)

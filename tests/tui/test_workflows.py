@@ -268,3 +268,28 @@ async def test_history_is_never_touched_by_a_refused_scan(counter):
             == ""
         )
     assert UnitEvent.select().count() == events
+
+
+async def test_a_managers_pin_approves_a_write_off_without_logging_out(counter):
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "cal")
+        await type_text(pilot, IMEIS[4])
+        await pilot.press("enter")
+        await pilot.press("ctrl+w")
+        await type_text(pilot, "dropped")
+        await pilot.press("enter")
+        await type_text(pilot, "mia")
+        await pilot.press("enter")
+        await type_text(pilot, "0000")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Wrong PIN" in str(app.screen.query_one("#message").render())
+        await type_text(pilot, "1234")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassportScreen)
+        assert "written off" in message(app)
+        assert app.ctx.employee_name == "Cal Cashier"
+    event = UnitEvent.select().order_by(UnitEvent.id.desc()).get()
+    assert event.event == "write_off" and event.approved_by.login == "mia"
