@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import make_app, type_text
 
 SIZE = (80, 24)
 
