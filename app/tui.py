@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -51,7 +52,7 @@ def _screen_factories() -> dict[str, Callable[[], Screen]]:
 
 class SerialDeskApp(App):
     TITLE = "SerialDesk"
-    CSS_PATH = "../screens/serialdesk.tcss"
+    CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "serialdesk.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         *[
