@@ -17,11 +17,12 @@ from tests.conftest import IMEIS, make_imei
 from tests.support import (
     counts,
     events,
-    fast_pins,  # noqa: F401
+    fast_shop,  # noqa: F401
     receive_drills,
     receive_phones,
     receive_quantity,
     refused,
+    seeded_shop,  # noqa: F401
     sell_serials,
     unit,
 )
@@ -164,9 +165,7 @@ def test_a_serial_twice_on_one_receipt_is_refused_in_every_serial_mode(shop):
 def test_imei_check_refuses_bad_serials_and_saves_nothing(shop):
     bad_check = IMEIS[1][:-1] + str((int(IMEIS[1][-1]) + 1) % 10)
     with refused("3 serial\\(s\\) refused, nothing saved") as info:
-        receive_phones(
-            shop.inventory, [IMEIS[0], IMEIS[2][:14], bad_check, IMEIS[3][:14] + "00"]
-        )
+        receive_phones(shop.inventory, [IMEIS[0], IMEIS[2][:14], bad_check, IMEIS[3][:14] + "00"])
     reasons = dict(info.value.problems)
     assert "exactly 15 digits (this has 14)" in reasons[IMEIS[2][:14]]
     assert "wrong IMEI check digit" in reasons[bad_check]
@@ -181,7 +180,7 @@ def test_imei_check_refuses_bad_serials_and_saves_nothing(shop):
         ("\x1b[2J", "not a readable serial"),
         ("9" * 10_240, "at most 64"),
         ("4006381333931", "product barcode, not a serial"),
-        (f"]C10105901234123457213569380300000", "another product"),
+        ("]C10105901234123457213569380300000", "another product"),
     ],
 )
 def test_garbage_scans_are_refused_at_receipt(shop, raw, why):

@@ -150,7 +150,7 @@ class Ledger(RuleBasedStateMachine):
         assert (result is not None) == may
         if result:
             self.model[serial] = (disposition, branch)
-            del self.sales[serial]
+            self.sales.pop(serial, None)
 
     @rule(data=st.data())
     def transfer_out(self, data):

@@ -21,4 +21,8 @@ def to_money(value: object, *, what: str = "amount") -> Decimal:
         raise Refused(f"The {what} cannot be negative.")
     if amount >= Decimal("1e10"):
         raise Refused(f"The {what} {value} is too large.")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    # Rounding can carry into an 11th integer digit; "+ 0" turns -0.00 into 0.00.
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP) + 0
+    if amount >= Decimal("1e10"):
+        raise Refused(f"The {what} {value} is too large.")
+    return amount

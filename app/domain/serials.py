@@ -43,7 +43,8 @@ def normalize_serial(raw: str) -> str:
             "Scan the serial barcode, not another code."
         )
     if not _ALLOWED.match(text):
-        shown = text.encode("ascii", "backslashreplace").decode()[:40]
+        # Escaped, so a control sequence in a bad scan is never sent to the terminal.
+        shown = ascii(text[:40])[1:-1]
         raise InvalidSerial(
             f"'{shown}' is not a readable serial (letters, digits and - / . _ only). Scan it again."
         )
@@ -154,23 +155,29 @@ def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
         or (GS1_SEPARATOR in text)
         or (upper.startswith("01") and len(text) > 16 and text[2:16].isdigit())
     )
+    # A symbology prefix or a group separator says "GS1" for sure; a leading 01 only hints.
+    surely_gs1 = upper.startswith(_SYMBOLOGY_PREFIXES) or GS1_SEPARATOR in text
     if looks_gs1:
         result = biip.parse(text)
         message = result.gs1_message
-        if message is not None and result.gs1_message_error is None:
-            fields = {es.ai.ai: es.value for es in message.element_strings}
-            gtin = fields.get("01")
-            serial = fields.get("21")
-            if gtin and serial:
+        problem = result.gs1_message_error
+        if message is not None and problem is None:
+            fields = {es.ai.ai: es for es in message.element_strings}
+            gtin = fields["01"].value if "01" in fields else None
+            serial = fields["21"].value if "21" in fields else None
+            if gtin and fields["01"].gtin_error:
+                # biip reads a wrong GTIN check digit without complaint: a misread.
+                problem = f"the product code {gtin} has a wrong check digit"
+            elif gtin and serial:
                 return Scan(
                     ScanKind.PRODUCT_AND_SERIAL, text, gtin=gtin, serial=normalize_serial(serial)
                 )
-            if gtin:
+            elif gtin:
                 return Scan(ScanKind.PRODUCT, text, gtin=gtin)
-        if upper.startswith(_SYMBOLOGY_PREFIXES) or GS1_SEPARATOR in text:
+        if surely_gs1:
             raise InvalidSerial(
                 "This GS1 barcode could not be read "
-                f"({result.gs1_message_error or 'no product or serial in it'}). Scan it again."
+                f"({problem or 'no product or serial in it'}). Scan it again."
             )
     if text.isdigit() and len(text) in (8, 12, 13, 14) and ean.is_valid(text):
         gtin14 = text.zfill(14)

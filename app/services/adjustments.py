@@ -79,7 +79,7 @@ def adjust(
     ctx.require(action, approver)
     if not reason.strip():
         raise Refused("Give the reason for the adjustment.")
-    if kind_value is AdjustmentKind.CORRECTION:
+    if kind_value is AdjustmentKind.CORRECTION and serials:
         try:
             target = UnitState(to_state or "")
         except ValueError:

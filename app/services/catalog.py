@@ -14,10 +14,21 @@ from app.domain.roles import Action, Role
 from app.domain.serials import CheckKind, normalize_gtin, validate_pattern
 from app.domain.states import UnitState
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode, check_mode_switch
-from app.services.common import find_product, settings_of
+from app.services.common import Kind, find_product, scan_of, settings_of
 from app.services.context import Context
 from db.database import write_transaction
-from db.models import Branch, Customer, Employee, Product, ProductType, StockLevel, Supplier, Unit
+from db.models import (
+    Branch,
+    Customer,
+    Document,
+    DocumentLine,
+    Employee,
+    Product,
+    ProductType,
+    StockLevel,
+    Supplier,
+    Unit,
+)
 
 
 def _clean(text: str, what: str, max_len: int = 120) -> str:
@@ -195,6 +206,21 @@ def _check_switch(item: Product, current: TrackingMode, new: TrackingMode) -> No
         .where(StockLevel.product == item.id)
         .scalar()
     )
+    # Quantities on their way between branches are stock too: they land as quantity stock.
+    in_transit = (
+        DocumentLine.select(
+            pw.fn.COALESCE(pw.fn.SUM(DocumentLine.quantity - DocumentLine.received_quantity), 0)
+        )
+        .join(Document)
+        .where(
+            DocumentLine.product == item.id,
+            DocumentLine.unit.is_null(),
+            Document.kind == Kind.TRANSFER,
+            Document.status == "open",
+        )
+        .scalar()
+    )
+    quantity = int(quantity) + int(in_transit)
     units_exist = Unit.select().where(Unit.product == item.id).exists()
     check_mode_switch(
         current, new, quantity_in_stock=int(quantity), units_exist=units_exist, what=item.name
@@ -221,22 +247,41 @@ class ProductRow:
     in_stock: int
 
 
-def list_products(branch_id: int | None = None) -> list[ProductRow]:
+def product_for_scan(raw: str) -> str:
+    """The SKU a scanned product barcode (EAN/GTIN or GS1) or typed SKU stands for."""
+    scan = scan_of(raw)
+    if scan.gtin:
+        return find_product(scan.gtin).sku
+    return find_product(raw).sku
+
+
+def lookup_product(code: str, branch_id: int | None = None) -> ProductRow:
+    """One product by SKU or barcode, with its effective settings and stock."""
+    product = find_product(code)
+    return next(row for row in list_products(branch_id, only=product.id))
+
+
+def list_products(branch_id: int | None = None, only: int | None = None) -> list[ProductRow]:
     """Every product with its effective mode and its stock (at one branch, or all)."""
     unit_counts = _counts(
         Unit.select(Unit.product, pw.fn.COUNT(Unit.id)).where(Unit.state == UnitState.IN_STOCK),
         Unit.branch,
         Unit.product,
         branch_id,
+        only,
     )
     qty_counts = _counts(
         StockLevel.select(StockLevel.product, pw.fn.SUM(StockLevel.quantity)),
         StockLevel.branch,
         StockLevel.product,
         branch_id,
+        only,
     )
     rows = []
-    for product in Product.select(Product, ProductType).join(ProductType).order_by(Product.sku):
+    query = Product.select(Product, ProductType).join(ProductType).order_by(Product.sku)
+    if only is not None:
+        query = query.where(Product.id == only)
+    for product in query:
         settings = settings_of(product)
         stock = (
             unit_counts.get(product.id, 0)
@@ -258,7 +303,9 @@ def list_products(branch_id: int | None = None) -> list[ProductRow]:
     return rows
 
 
-def _counts(query, branch_field, product_field, branch_id):
+def _counts(query, branch_field, product_field, branch_id, only):
     if branch_id is not None:
         query = query.where(branch_field == branch_id)
+    if only is not None:
+        query = query.where(product_field == only)
     return dict(query.group_by(product_field).tuples())

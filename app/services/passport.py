@@ -1,10 +1,13 @@
 """A unit's passport: everything about one serial, and its whole time-ordered history.
 
-Read in four indexed queries whatever the size of the ledger.
+Read in four indexed queries whatever the size of the ledger. Their SQL is built
+once per kind of database and reused: peewee building it anew for every serial
+cost more than the database running it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,8 +15,9 @@ from decimal import Decimal
 import peewee as pw
 
 from app.domain import warranty
-from app.domain.states import UnitState
+from app.domain.states import Event, UnitState
 from app.services.common import Kind, doc_number, normalize, pick_unit, settings_of
+from db.database import db
 from db.models import (
     Branch,
     Customer,
@@ -102,8 +106,8 @@ def passport(serial: str, *, product: str | None = None, today: date | None = No
     return build_passport(unit, today or date.today())
 
 
-def _load_unit(serial: str, product: Product | None) -> Unit:
-    query = (
+def _unit_query(serial: str) -> pw.ModelSelect:
+    return (
         Unit.select(Unit, Product, ProductType, Branch, Customer, Supplier)
         .join(Product)
         .join(ProductType)
@@ -115,9 +119,13 @@ def _load_unit(serial: str, product: Product | None) -> Unit:
         .join(Supplier, pw.JOIN.LEFT_OUTER)
         .where(Unit.serial == serial)
     )
-    if product is not None:
-        query = query.where(Unit.product == product.id)
-    units = list(query)
+
+
+def _load_unit(serial: str, product: Product | None) -> Unit:
+    if product is None:
+        units = _run("unit", _unit_query, serial)
+    else:
+        units = list(_unit_query(serial).where(Unit.product == product.id))
     if len(units) == 1:
         return units[0]
     # Several units share a serial (warranty mode, or two makers): pick_unit explains.
@@ -131,15 +139,7 @@ def build_passport(unit: Unit, today: date) -> Passport:
     history, docs = _history(unit.id)
     lines = {
         doc_id: (price, cost, condition, disposition)
-        for doc_id, price, cost, condition, disposition in DocumentLine.select(
-            DocumentLine.document,
-            DocumentLine.price,
-            DocumentLine.cost,
-            DocumentLine.condition,
-            DocumentLine.disposition,
-        )
-        .where(DocumentLine.unit == unit.id)
-        .tuples()
+        for doc_id, price, cost, condition, disposition in _run("lines", _lines_query, unit.id)
     }
     for doc_id, ref in docs.items():
         if doc_id in lines:
@@ -151,14 +151,20 @@ def build_passport(unit: Unit, today: date) -> Passport:
     for ref in docs.values():
         by_kind.setdefault(ref.kind, []).append(ref)
     receipts = by_kind.get(Kind.RECEIPT, [])
-    sales = by_kind.get(Kind.SALE, []) + by_kind.get(Kind.REPLACEMENT, [])
+    # A replacement is this unit's sale only if it was issued on it, not if it was replaced.
+    issued = {h.document for h in history if h.event == Event.REPLACEMENT_ISSUED}
+    sales = [
+        ref
+        for ref in docs.values()
+        if ref.kind == Kind.SALE or (ref.kind == Kind.REPLACEMENT and ref.number in issued)
+    ]
     repairs = by_kind.get(Kind.REPAIR, [])
     if repairs:
         statuses = repair_statuses(unit.id)
         for ref in repairs:
             ref.status = statuses.get(ref.number, ref.status)
-    replaced_by = [s for (s,) in Unit.select(Unit.serial).where(Unit.replaces == unit.id).tuples()]
-    replaces = unit.replaces.serial if unit.replaces_id else None
+    replaced_by = [s for (s,) in _run("replaced_by", _replaced_by_query, unit.id)]
+    replaces = _replaced_serial(unit) if unit.replaces_id else None
     end = unit.warranty_end
     return Passport(
         serial=unit.serial,
@@ -190,13 +196,40 @@ def build_passport(unit: Unit, today: date) -> Passport:
     )
 
 
-def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
-    """The unit's events in order, and the documents they belong to (one joined query)."""
+def _lines_query(unit_id: int) -> pw.ModelSelect:
+    return (
+        DocumentLine.select(
+            DocumentLine.document,
+            DocumentLine.price,
+            DocumentLine.cost,
+            DocumentLine.condition,
+            DocumentLine.disposition,
+        )
+        .where(DocumentLine.unit == unit_id)
+        .tuples()
+    )
+
+
+def _replaced_by_query(unit_id: int) -> pw.ModelSelect:
+    return Unit.select(Unit.serial).where(Unit.replaces == unit_id).tuples()
+
+
+def _replaced_serial(unit: Unit) -> str:
+    """The serial of the unit this one replaced under warranty."""
+    rows = _run("serial", _serial_query, unit.replaces_id)
+    return rows[0][0] if rows else unit.replaces.serial
+
+
+def _serial_query(unit_id: int) -> pw.ModelSelect:
+    return Unit.select(Unit.serial).where(Unit.id == unit_id).tuples()
+
+
+def _history_query(unit_id: int) -> pw.ModelSelect:
     Approver = Employee.alias()
     DocBranch = Branch.alias()
     ToBranch = Branch.alias()
     DocEmployee = Employee.alias()
-    query = (
+    return (
         UnitEvent.select(
             UnitEvent.at,
             UnitEvent.event,
@@ -237,6 +270,10 @@ def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
         .order_by(UnitEvent.id)
         .tuples()
     )
+
+
+def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
+    """The unit's events in order, and the documents they belong to (one joined query)."""
     history: list[HistoryRow] = []
     docs: dict[int, DocRef] = {}
     for (
@@ -258,7 +295,7 @@ def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
         doc_employee,
         customer,
         supplier,
-    ) in query:
+    ) in _run("history", _history_query, unit_id):
         number = doc_number(kind, doc_id) if doc_id else None
         history.append(
             HistoryRow(
@@ -293,7 +330,45 @@ def repair_statuses(unit_id: int) -> dict[str, str]:
     """The current status of each repair ticket of a unit, by ticket number."""
     return {
         doc_number(Kind.REPAIR, doc_id): status
-        for doc_id, status in RepairTicket.select(RepairTicket.document, RepairTicket.status)
+        for doc_id, status in _run("repairs", _repairs_query, unit_id)
+    }
+
+
+def _repairs_query(unit_id: int) -> pw.ModelSelect:
+    return (
+        RepairTicket.select(RepairTicket.document, RepairTicket.status)
         .where(RepairTicket.unit == unit_id)
         .tuples()
-    }
+    )
+
+
+_COMPILED: dict[tuple, list] = {}
+# A cursor wrapper's own state while it reads rows; the rest is set up once per query.
+_READ_STATE = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
+
+
+def _run(name: str, build: Callable[[object], pw.ModelSelect], value) -> list:
+    """Rows of the query ``build(value)``, whose one parameter is ``value``.
+
+    Its SQL, and how peewee maps the result columns, are worked out once per kind
+    of database and reused with each new value; the rows are then read by peewee's
+    own cursor wrapper, exactly as ``list(query)`` would read them.
+    """
+    database = db.obj
+    key = (name, type(database), database.param, database.quote)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        query = build(value)
+        sql, params = query.sql()
+        if params != [value]:  # not a one-parameter query: run it as it is
+            return list(query)
+        compiled = _COMPILED[key] = [query, sql, None]
+    query, sql, mapping = compiled
+    wrapper = query._get_cursor_wrapper(database.execute_sql(sql, (value,)))
+    if mapping is None:
+        wrapper.initialize()
+        compiled[2] = {k: v for k, v in vars(wrapper).items() if k not in _READ_STATE}
+    else:
+        vars(wrapper).update(mapping)
+    wrapper.initialized = True
+    return list(wrapper.iterator())

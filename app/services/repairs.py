@@ -67,17 +67,50 @@ class ReplacementResult:
     warranty_end: date | None
 
 
-def propose_decision(serial_or_number: str, *, damage: bool = False, today: date | None = None):
-    """What the intake screen proposes before a ticket is opened: covered or not, and why."""
+@dataclass
+class ClaimSummary:
+    """What the intake screen shows before a ticket is opened."""
+
+    code: str
+    product: str
+    customer: str
+    state: str
+    sold_on: date | None
+    warranty_end: date | None
+    days_left: int
+    earlier_repairs: int
+    covered: bool
+    reason: str
+
+
+def propose_decision(
+    serial_or_number: str, *, damage: bool = False, today: date | None = None
+) -> ClaimSummary:
+    """Purchase date, warranty left, earlier repairs, and a proposed decision with its reason."""
     unit, number = _claim(serial_or_number)
+    today = today or date.today()
     start, end = (
         (unit.warranty_start, unit.warranty_end)
         if unit
         else (number.warranty_start, number.warranty_end)
     )
     earlier = _earlier_repairs(unit, number)
-    return warranty.decide(
-        sold_on=start, end=end, today=today or date.today(), earlier_repairs=earlier, damage=damage
+    decision = warranty.decide(
+        sold_on=start, end=end, today=today, earlier_repairs=earlier, damage=damage
+    )
+    owner = unit if unit else number
+    customer = owner.customer if owner.customer_id else None
+    return ClaimSummary(
+        code=unit.serial if unit else number.number,
+        product=owner.product.name,
+        customer=f"{customer.name} {customer.phone}".strip() if customer else "",
+        state=UnitState(unit.state).label if unit else f"warranty number {number.state}",
+        sold_on=start,
+        warranty_end=end,
+        days_left=warranty.days_left(end, today),
+        earlier_repairs=earlier,
+        covered=decision.covered,
+        reason=decision.reason,
     )
 
 

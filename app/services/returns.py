@@ -106,6 +106,45 @@ def sale_view(number: str) -> SaleView:
     )
 
 
+def sale_for_serial(raw: str) -> tuple[SaleView, int]:
+    """The sale a serial (or warranty number) was sold on, and its line; or why it cannot
+    come back."""
+    number = WarrantyNumber.get_or_none(WarrantyNumber.number == raw.strip().upper())
+    if number is not None:
+        if number.state != "active":
+            raise Refused(f"Warranty {number.number} was already {number.state}.")
+        line = number.sale_line
+        return sale_view(doc_number(Kind.SALE, line.document_id)), line.id
+    scan = scan_of(raw)
+    if scan.serial is None:
+        raise Refused("That is a product barcode: scan the unit's serial or type the sale number.")
+    units = units_with_serial(scan.serial, product_of_scan(scan, None))
+    if not units:
+        raise Refused(
+            f"{scan.serial} was not sold by this shop. Type the sale number if "
+            "the serial was not recorded."
+        )
+    for unit in reversed(units):
+        line = (
+            DocumentLine.select()
+            .join(Document)
+            .where(
+                DocumentLine.unit == unit.id,
+                Document.kind == Kind.SALE,
+                DocumentLine.returned_quantity < DocumentLine.quantity,
+            )
+            .order_by(DocumentLine.id.desc())
+            .first()
+        )
+        if line is not None and unit.state == UnitState.SOLD:
+            return sale_view(doc_number(Kind.SALE, line.document_id)), line.id
+    unit = units[-1]
+    raise Refused(
+        f"{unit.serial} is {UnitState(unit.state).label}, not with a customer: "
+        "it cannot be returned."
+    )
+
+
 def customer_return(
     ctx: Context,
     items: list[ReturnItem],
@@ -121,6 +160,7 @@ def customer_return(
         sale_doc = get_document(sale, Kind.SALE) if sale else None
         warnings: list[str] = []
         matched = [_match(item, sale_doc, warnings) for item in items]
+        _check_no_repeats(matched)
         sale_docs = {line.document_id for _i, _p, _u, line, _q in matched if line is not None}
         if sale_doc is None and len(sale_docs) == 1:
             sale_doc = Document.get_by_id(sale_docs.pop())
@@ -173,8 +213,6 @@ def _match(item: ReturnItem, sale_doc: Document | None, warnings: list[str]):
             raise Refused(f"Line {item.sale_line} is not on {doc_number(Kind.SALE, sale_doc.id)}.")
         if line.unit_id is not None:
             raise Refused("That line is a serialized unit: scan its serial.")
-        if settings_of(line.product).mode.issues_warranty_numbers:
-            raise Refused("Goods sold with warranty numbers come back by their warranty number.")
         quantity = quantity_must_be_positive(item.quantity)
         _check_quantity(line, quantity)
         return item, line.product, None, line, quantity
@@ -188,21 +226,8 @@ def _match_serial(item: ReturnItem, sale_doc: Document | None, warnings: list[st
     if serial is None:
         raise Refused("That is a product barcode: scan the unit's serial.")
     units = units_with_serial(serial, product)
-    # The sale line that still owes this unit: on the given sale, else its latest sale.
-    line = None
     for unit in reversed(units):
-        query = (
-            DocumentLine.select()
-            .join(Document)
-            .where(
-                DocumentLine.unit == unit.id,
-                Document.kind == Kind.SALE,
-                DocumentLine.returned_quantity < DocumentLine.quantity,
-            )
-        )
-        if sale_doc is not None:
-            query = query.where(Document.id == sale_doc.id)
-        line = query.order_by(DocumentLine.id.desc()).first()
+        line = _open_sale_line(unit, sale_doc)
         if line is not None and unit.state == UnitState.SOLD:
             return item, unit.product, unit, line, 1
     where = f" on {doc_number(Kind.SALE, sale_doc.id)}" if sale_doc else " by this shop"
@@ -237,6 +262,58 @@ def _match_serial(item: ReturnItem, sale_doc: Document | None, warnings: list[st
         f"({line.serial or 'none'}); matched to that line (warranty mode)."
     )
     return item, line.product, None, line, 1
+
+
+def _open_sale_line(unit: Unit, sale_doc: Document | None) -> DocumentLine | None:
+    """The sale line that still owes this unit: on the given sale, else its latest sale.
+
+    A warranty replacement was not sold on a line of its own: it stands in for the
+    unit it replaced, so it comes back on that unit's sale line.
+    """
+    seen: set[int] = set()
+    current: Unit | None = unit
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        query = (
+            DocumentLine.select()
+            .join(Document)
+            .where(
+                DocumentLine.unit == current.id,
+                Document.kind == Kind.SALE,
+                DocumentLine.returned_quantity < DocumentLine.quantity,
+            )
+        )
+        if sale_doc is not None:
+            query = query.where(Document.id == sale_doc.id)
+        line = query.order_by(DocumentLine.id.desc()).first()
+        if line is not None:
+            return line
+        current = Unit.get_or_none(Unit.id == current.replaces_id) if current.replaces_id else None
+    return None
+
+
+def _check_no_repeats(matched) -> None:
+    """One return takes each unit or warranty number once, and a line no more than is left."""
+    seen: set[tuple[str, object]] = set()
+    per_line: dict[int, int] = {}
+    for item, _product, unit, line, quantity in matched:
+        if unit is not None:
+            key, shown = ("unit", unit.id), unit.serial
+        elif item.serial:
+            serial = scan_of(item.serial).serial
+            key, shown = ("serial", serial), serial
+        elif item.warranty_number:
+            number = item.warranty_number.strip().upper()
+            key, shown = ("number", number), f"Warranty {number}"
+        else:
+            key = None
+        if key is not None:
+            if key in seen:
+                raise Refused(f"{shown} is on this return twice.")
+            seen.add(key)
+        if line is not None:
+            per_line[line.id] = per_line.get(line.id, 0) + quantity
+            _check_quantity(line, per_line[line.id])
 
 
 def _check_quantity(line: DocumentLine, quantity: int) -> None:
@@ -298,6 +375,17 @@ def _return_line(
         if item.warranty_number:
             WarrantyNumber.update(state="returned").where(
                 WarrantyNumber.number == item.warranty_number.strip().upper()
+            ).execute()
+        elif sale_line is not None:
+            # Back by the sale, without the card: that many of the line's warranties end.
+            ending = (
+                WarrantyNumber.select(WarrantyNumber.id)
+                .where(WarrantyNumber.sale_line == sale_line.id, WarrantyNumber.state == "active")
+                .order_by(WarrantyNumber.id)
+                .limit(quantity)
+            )
+            WarrantyNumber.update(state="returned").where(
+                WarrantyNumber.id.in_([w.id for w in ending])
             ).execute()
     DocumentLine.create(
         document=doc,

@@ -96,11 +96,13 @@ def sell(
         warnings: list[str] = []
         resolved = [_resolve(ctx, item, warnings) for item in items]
         seen_units = set()
-        for _product, unit, _serial, _qty, _price in resolved:
-            if unit is not None:
-                if unit.id in seen_units:
-                    raise Refused(f"{unit.serial} is in the cart twice.")
-                seen_units.add(unit.id)
+        for product, unit, serial, _qty, _price in resolved:
+            # a unit, or a serial never received (warranty mode) that this sale will record
+            key = unit.id if unit is not None else (product.id, serial) if serial else None
+            if key is not None:
+                if key in seen_units:
+                    raise Refused(f"{serial} is in the cart twice.")
+                seen_units.add(key)
         total = sum((price * qty for _p, _u, _s, qty, price in resolved), Decimal("0.00"))
         paid = total if tendered in (None, "") else to_money(tendered, what="amount paid")
         if paid < total:
@@ -132,6 +134,31 @@ def sell(
             lines,
             warnings,
         )
+
+
+@dataclass
+class CartLine:
+    """What one scan adds to the cart, checked but not yet sold."""
+
+    item: SaleItem
+    sku: str
+    name: str
+    serial: str | None
+    quantity: int
+    price: Decimal
+    warnings: list[str]
+
+
+def preview_item(ctx: Context, item: SaleItem) -> CartLine:
+    """Check an item as checkout scans it; raise with the reason if it cannot be sold here."""
+    warnings: list[str] = []
+    product, _unit, serial, quantity, price = _resolve(ctx, item, warnings)
+    if serial is None and item.serial:
+        # A product barcode: from now on the cart holds it by SKU.
+        item = SaleItem(product=product.sku, quantity=item.quantity, price=item.price)
+    elif serial is not None:
+        item = SaleItem(serial=serial, product=product.sku, price=item.price)
+    return CartLine(item, product.sku, product.name, serial, quantity, price, warnings)
 
 
 def _resolve(ctx: Context, item: SaleItem, warnings: list[str]):
@@ -172,7 +199,9 @@ def _sellable_unit(ctx: Context, serial: str, product: Product | None, warnings:
     """The unit to sell for a serial, or None for an unknown serial in warranty mode."""
     units = units_with_serial(serial, product)
     here = [u for u in units if u.state == UnitState.IN_STOCK and u.branch_id == ctx.branch_id]
-    if len(here) == 1:
+    # One unit, or duplicates of one product that warranty mode let in (with a warning):
+    # they are interchangeable on the shelf, so the oldest is sold first.
+    if len(here) == 1 or (len(here) > 1 and len({u.product_id for u in here}) == 1):
         return here[0]
     if len(here) > 1:
         raise Refused(

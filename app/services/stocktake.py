@@ -89,9 +89,10 @@ def unscan(ctx: Context, number: str, serial: str) -> None:
     ctx.require(Action.STOCKTAKE)
     with write_transaction():
         doc = _open_doc(ctx, number)
+        scanned = scan_of(serial).serial  # as scan() stored it: normalised, or out of a GS1 code
         removed = (
             DocumentLine.delete()
-            .where(DocumentLine.document == doc.id, DocumentLine.serial == serial.strip().upper())
+            .where(DocumentLine.document == doc.id, DocumentLine.serial == scanned)
             .execute()
         )
         if not removed:

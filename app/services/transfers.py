@@ -77,10 +77,10 @@ def transfer_out(
                 scan = scan_of(item.serial)
                 product = product_of_scan(scan, item.product)
                 unit = pick_unit(scan.serial, product, prefer=[UnitState.IN_STOCK])
-                if unit.state != UnitState.IN_STOCK or unit.branch_id != ctx.branch_id:
-                    raise Refused(why_not_in_stock_here(unit, ctx))
                 if unit.id in seen:
                     raise Refused(f"{unit.serial} is on this transfer twice.")
+                if unit.state != UnitState.IN_STOCK or unit.branch_id != ctx.branch_id:
+                    raise Refused(why_not_in_stock_here(unit, ctx))
                 seen.add(unit.id)
                 move_unit(
                     unit,
@@ -146,6 +146,8 @@ def transfer_in(
         units = quantity = 0
         for raw in serials:
             serial = scan_of(raw).serial
+            if serial is None:
+                raise Refused("That is a product barcode: scan the unit's serial.")
             line = by_serial.get(serial)
             if line is None:
                 raise Refused(
