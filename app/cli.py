@@ -204,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tendered", metavar="X", help="cash handed over")
     p.add_argument("--price", metavar="X", help="price of the one item (else ITEM@PRICE)")
     p.add_argument("--note", default="")
+    _approval(p)  # a price below the list price needs a manager
 
     p = command("sale", cmd.cmd_sale, "show a sale with its line ids (for returns)")
     p.add_argument("number", metavar="S-N")

@@ -318,6 +318,7 @@ def cmd_sell(args) -> int:
             payment_method=args.pay,
             tendered=args.tendered,
             note=args.note,
+            approver=approver(args),
         )
     return emit(args, result, out.sale_text)
 

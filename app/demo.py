@@ -27,7 +27,7 @@ from app.services import (
     supplier_returns,
     transfers,
 )
-from app.services.context import Context, load_context
+from app.services.context import Approver, Context, load_context
 from app.services.receiving import ReceiptLine, receive
 from db.database import write_transaction
 from db.models import (
@@ -291,6 +291,11 @@ class _DemoShop:
     def who(self, branch: str, role: str) -> Context:
         return self.ctx[self.staff[branch][role]]
 
+    def manager_approval(self, branch: str) -> Approver:
+        """The branch manager's approval, as given with their PIN at the counter."""
+        manager = self.who(branch, "manager")
+        return Approver(manager.employee_id, manager.employee_name, manager.role)
+
     # --- helpers ---------------------------------------------------------------------
 
     def new_serials(self, sku: str, count: int) -> list[str]:
@@ -413,11 +418,13 @@ class _DemoShop:
             return
         customer = rng.choice(self.customers) if rng.random() < (0.85 if big else 0.15) else None
         method = "card" if rng.random() < 0.62 else "cash"
+        price_match = any(item.price is not None for item in items)
         selling.sell(
             self.who(branch, "cashier"),
             items,
             customer_id=customer,
             payment_method=method,
+            approver=self.manager_approval(branch) if price_match else None,
         )
         self.clock.tick(self.rng)
 

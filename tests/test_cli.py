@@ -187,9 +187,24 @@ def test_sell_return_and_passport_json(run, shop):
     for sku, qty in (("AC-CASE", 5), ("WA-CL", 1)):
         run.ok("receive", "--supplier", "PhoneCo", "--product", sku, "--qty", qty, employee="ivy")
     sale = run.json(
-        "sell", IMEIS[0], "AC-CASE:2", "WA-CL:1@80", "--new-customer", "Eve Adams",
-        "--phone", "+1 555 0100", "--pay", "cash", "--tendered", "700", employee="cal",
-    )  # fmt: skip
+        "sell",
+        IMEIS[0],
+        "AC-CASE:2",
+        "WA-CL:1@80",
+        "--new-customer",
+        "Eve Adams",
+        "--phone",
+        "+1 555 0100",
+        "--pay",
+        "cash",
+        "--tendered",
+        "700",
+        "--approved-by",
+        "mia",
+        "--approver-pin",
+        "1234",
+        employee="cal",
+    )  # fmt: skip  (the watch goes below list price: a manager approves)
     assert sale["total"] == "618.80" and sale["change"] == "81.20"
     assert sale["customer"] == "Eve Adams"
     phone = sale["lines"][0]

@@ -92,7 +92,12 @@ def test_passport_of_a_whole_life(shop):
     )
     # warranty from that sale, in calendar months, and the days left today
     assert (p.warranty_start, p.warranty_end) == (date(2026, 2, 1), date(2028, 2, 1))
-    assert p.warranty_days_left == (date(2028, 2, 1) - today).days and p.warranty_active
+    # ...but it was replaced, so the warranty lives on with the replacement, not here
+    assert p.warranty_days_left == 0 and not p.warranty_active
+    assert (
+        passport(p.replaced_by[0], today=today).warranty_days_left
+        == (date(2028, 2, 1) - today).days
+    )
     # returns, transfers, repairs, replacement
     assert [(x.number, x.condition, x.disposition, x.price, x.customer) for x in p.returns] == [
         (ret.number, "box opened", "in_stock", Decimal("479.00"), "Ann Buyer")
@@ -235,3 +240,16 @@ def test_history_rows_carry_time_place_person_and_document(shop):
     assert rows[1].at - rows[0].at == timedelta(minutes=5)
     assert rows[0].at.tzinfo is not None
     assert all(r.document_id and r.employee_id and r.branch_id for r in rows)
+
+
+def test_a_replaced_units_warranty_is_no_longer_its_own(shop):
+    from app.services import repairs
+    from tests.support import receive_phones, sell_serials
+
+    receive_phones(shop.inventory, IMEIS[:2])
+    sell_serials(shop.cashier, IMEIS[:1])
+    repairs.replace(shop.technician, IMEIS[0], IMEIS[1])
+    today = shop.clock.now.date()
+    old, new = passport(IMEIS[0], today=today), passport(IMEIS[1], today=today)
+    assert not old.warranty_active and old.warranty_days_left == 0
+    assert new.warranty_active and new.warranty_end == old.warranty_end

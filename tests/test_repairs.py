@@ -301,3 +301,13 @@ def test_who_takes_repairs_in(shop, who):
     receive(shop.inventory, "PhoneCo", [ReceiptLine("PH-X1", IMEIS[:1])])
     sell_serials(shop.cashier, IMEIS[:1])
     assert repairs.intake(getattr(shop, who), IMEIS[0], complaint="x").status == "received"
+
+
+def test_replacement_without_naming_the_ticket_closes_the_units_open_ticket(shop):
+    receive_phones(shop.inventory, IMEIS[:2])
+    sell_serials(shop.cashier, IMEIS[:1], customer_id=customer().id)
+    ticket = repairs.intake(shop.technician, IMEIS[0], complaint="dead")
+    repairs.replace(shop.technician, IMEIS[0], IMEIS[1])
+    view = repairs.ticket_view(ticket.number)
+    assert view.status == "collected" and view.outcome == f"replaced by {IMEIS[1]}"
+    assert ticket.number not in {t.number for t in repairs.open_tickets()}

@@ -270,7 +270,7 @@ def test_mixed_cart_of_all_four_modes(shop):
     receive_quantity(shop.inventory, "WA-CL", 1)
     receive_quantity(shop.inventory, "AC-CASE", 2)
     sale = sell(
-        shop.cashier,
+        shop.manager,  # the cases go below list price: a manager may
         [
             SaleItem(serial=IMEIS[0]),
             SaleItem(serial="D-1"),
@@ -308,7 +308,7 @@ def test_payment_rules(shop):
         sell(shop.cashier, [SaleItem(product="AC-CASE", price="-1")])
     with refused("price 'free' is not a number"):
         sell(shop.cashier, [SaleItem(product="AC-CASE", price="free")])
-    assert sell(shop.cashier, [SaleItem(product="AC-CASE", price="0")]).total == Decimal("0.00")
+    assert sell(shop.manager, [SaleItem(product="AC-CASE", price="0")]).total == Decimal("0.00")
 
 
 def test_sale_refusals_before_the_cart(shop):
@@ -326,3 +326,15 @@ def test_only_cashiers_and_managers_sell(shop, who):
     with refused("may not sell", PermissionDenied):
         sell_serials(getattr(shop, who), [IMEIS[0]])
     sell_serials(shop.manager, [IMEIS[0]])
+
+
+def test_a_price_below_the_list_price_needs_a_manager(shop):
+    receive_quantity(shop.inventory, "AC-CASE", 5)
+    with refused("below its list price needs a manager", PermissionDenied):
+        sell(shop.cashier, [SaleItem(product="AC-CASE", price="5.00")])
+    sale = sell(shop.cashier, [SaleItem(product="AC-CASE", price="5.00")], approver=shop.approver())
+    assert sale.total == Decimal("5.00")
+    assert Document.get_by_id(int(sale.number.split("-")[1])).approved_by.login == "mia"
+    # A manager may, and a higher price needs nobody.
+    sell(shop.manager, [SaleItem(product="AC-CASE", price="5.00")])
+    sell(shop.cashier, [SaleItem(product="AC-CASE", price="25.00")])

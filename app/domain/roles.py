@@ -15,6 +15,7 @@ class Role(StrEnum):
 class Action(StrEnum):
     RECEIVE = "receive"
     SELL = "sell"
+    DISCOUNT = "discount"
     CUSTOMER_RETURN = "customer_return"
     TRANSFER = "transfer"
     SUPPLIER_RETURN = "supplier_return"
@@ -31,6 +32,8 @@ R = Role
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECEIVE: frozenset({R.INVENTORY, R.MANAGER}),
     Action.SELL: frozenset({R.CASHIER, R.MANAGER}),
+    # Selling below the list price: a manager, or a cashier with a manager's approval.
+    Action.DISCOUNT: frozenset({R.MANAGER}),
     Action.CUSTOMER_RETURN: frozenset({R.CASHIER, R.MANAGER}),
     Action.TRANSFER: frozenset({R.INVENTORY, R.MANAGER}),
     Action.SUPPLIER_RETURN: frozenset({R.INVENTORY, R.MANAGER}),

@@ -30,6 +30,15 @@ def is_active(end: date | None, today: date) -> bool:
     return days_left(end, today) > 0
 
 
+def held_by_customer(state: str) -> bool:
+    """A warranty belongs to a unit a customer owns: sold, or in our service for them.
+
+    Once the unit is replaced, returned or back in stock, its warranty is no longer its own
+    (a replacement carries it on).
+    """
+    return state in ("sold", "in_service")
+
+
 @dataclass(frozen=True)
 class WarrantyDecision:
     covered: bool

@@ -166,6 +166,7 @@ def build_passport(unit: Unit, today: date) -> Passport:
     replaced_by = [s for (s,) in _run("replaced_by", _replaced_by_query, unit.id)]
     replaces = _replaced_serial(unit) if unit.replaces_id else None
     end = unit.warranty_end
+    owned = warranty.held_by_customer(unit.state)
     return Passport(
         serial=unit.serial,
         unit_id=unit.id,
@@ -183,8 +184,8 @@ def build_passport(unit: Unit, today: date) -> Passport:
         flag=unit.flag,
         warranty_start=unit.warranty_start,
         warranty_end=end,
-        warranty_days_left=warranty.days_left(end, today),
-        warranty_active=warranty.is_active(end, today),
+        warranty_days_left=warranty.days_left(end, today) if owned else 0,
+        warranty_active=owned and warranty.is_active(end, today),
         receipt=receipts[-1] if receipts else None,
         sale=sales[-1] if sales else None,
         returns=by_kind.get(Kind.RETURN, []),

@@ -57,9 +57,14 @@ class ReceiptRefused(Refused):
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = problems
-        head = "; ".join(f"{s}: {why}" for s, why in problems[:3])
+        head = " ".join(_sentence(serial, why) for serial, why in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         super().__init__(f"{len(problems)} serial(s) refused, nothing saved. {head}{more}")
+
+
+def _sentence(serial: str, why: str) -> str:
+    text = why if why.startswith(serial) else f"{serial}: {why}"
+    return text if text.endswith(".") else text + "."
 
 
 def check_serial(product_code: str, raw: str, pending: set[str] | frozenset = frozenset()) -> str:

@@ -293,7 +293,7 @@ def replace(
             )
         if new.state != UnitState.IN_STOCK or new.branch_id != ctx.branch_id:
             raise Refused(why_not_in_stock_here(new, ctx))
-        ticket_row = _ticket(ticket) if ticket else None
+        ticket_row = _ticket(ticket) if ticket else _open_ticket_of(old.id)
         if ticket_row is not None and ticket_row.unit_id != old.id:
             raise Refused(f"{ticket} is not a ticket for {old.serial}.")
         doc = new_document(
@@ -399,6 +399,16 @@ def _close(ctx: Context, ticket: RepairTicket, outcome: str) -> None:
     doc.status = "closed"
     doc.closed_at = ctx.now()
     doc.save()
+
+
+def _open_ticket_of(unit_id: int) -> RepairTicket | None:
+    """The unit's open repair ticket: a replacement closes it, or it could never close."""
+    return (
+        RepairTicket.select()
+        .where(RepairTicket.unit == unit_id, RepairTicket.status != RepairStatus.COLLECTED)
+        .order_by(RepairTicket.id.desc())
+        .first()
+    )
 
 
 def _ticket(number: str) -> RepairTicket:

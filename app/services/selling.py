@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.domain import warranty
-from app.domain.errors import NotFound, Refused
+from app.domain.errors import NotFound, PermissionDenied, Refused
 from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
@@ -28,7 +28,7 @@ from app.services.common import (
     units_with_serial,
     why_not_in_stock_here,
 )
-from app.services.context import Context
+from app.services.context import Approver, Context
 from db.database import write_transaction
 from db.models import Customer, DocumentLine, Product, Unit, WarrantyNumber
 
@@ -79,6 +79,7 @@ def sell(
     payment_method: str = "cash",
     tendered: Decimal | str | None = None,
     note: str = "",
+    approver: Approver | None = None,
 ) -> SaleResult:
     """Sell the items in one transaction; refuse all of it if any item cannot be sold here."""
     ctx.require(Action.SELL)
@@ -103,6 +104,14 @@ def sell(
                 if key in seen_units:
                     raise Refused(f"{serial} is in the cart twice.")
                 seen_units.add(key)
+        below = [p.name for p, _u, _s, _q, price in resolved if price < Decimal(p.price)]
+        if below:
+            try:
+                ctx.require(Action.DISCOUNT, approver)
+            except PermissionDenied:
+                raise PermissionDenied(
+                    f"{below[0]} below its list price needs a manager's approval."
+                ) from None
         total = sum((price * qty for _p, _u, _s, qty, price in resolved), Decimal("0.00"))
         paid = total if tendered in (None, "") else to_money(tendered, what="amount paid")
         if paid < total:
@@ -113,6 +122,7 @@ def sell(
         doc = new_document(
             Kind.SALE,
             ctx,
+            approved_by=approver.employee_id if approver and below else None,
             customer=customer_id,
             total=total,
             paid=paid,

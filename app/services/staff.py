@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.domain.errors import NotFound, PermissionDenied, Refused
+from app.domain.errors import DomainError, NotFound, PermissionDenied, Refused
 from app.domain.pins import verify_pin
 from app.domain.roles import Role
 from app.services.context import Approver, Context, load_context, utc_now
@@ -32,8 +32,12 @@ def active_staff() -> list[StaffMember]:
 
 
 def check_pin(login: str, pin: str, *, clock=utc_now) -> Employee:
-    """The employee if the PIN is right; count wrong PINs and lock the login after too many."""
+    """The employee if the PIN is right; count wrong PINs and lock the login after too many.
+
+    The count is committed before the refusal is raised, so it survives the refusal.
+    """
     now = clock()
+    refusal: DomainError | None = None
     with write_transaction():
         employee = Employee.get_or_none(Employee.login == login.strip().lower())
         if employee is None or not employee.active:
@@ -50,17 +54,19 @@ def check_pin(login: str, pin: str, *, clock=utc_now) -> Employee:
             if left <= 0:
                 employee.failed_pins = 0
                 employee.locked_until = now + LOCKOUT
-                employee.save()
-                raise PermissionDenied(
+                refusal = PermissionDenied(
                     f"Wrong PIN. {employee.name} is locked for {LOCKOUT.seconds // 60} minutes."
                 )
+            else:
+                refusal = Refused(f"Wrong PIN. {left} attempt(s) left before the login locks.")
             employee.save()
-            raise Refused(f"Wrong PIN. {left} attempt(s) left before the login locks.")
-        if employee.failed_pins or employee.locked_until:
+        elif employee.failed_pins or employee.locked_until:
             employee.failed_pins = 0
             employee.locked_until = None
             employee.save()
-        return employee
+    if refusal is not None:
+        raise refusal
+    return employee
 
 
 def log_in(login: str, pin: str, branch_code: str | None = None, *, clock=utc_now) -> Context:
