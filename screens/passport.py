@@ -85,6 +85,11 @@ class PassportScreen(CounterScreen):
         if p.warranty_end is None:
             warranty.update("No warranty on record")
             warranty.set_classes("warranty none")
+        elif p.replaced_by and not p.warranty_active:
+            warranty.update(
+                f"Warranty moved to {', '.join(p.replaced_by)} (until {p.warranty_end})"
+            )
+            warranty.set_classes("warranty none")
         elif p.warranty_active:
             warranty.update(
                 f"Warranty active: {p.warranty_days_left} days left, until {p.warranty_end}"
