@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -16,6 +17,7 @@ from urllib.parse import urlparse, urlunparse
 import peewee as pw
 
 from app import cli_output as out
+from app.config import load_config
 from app.domain.errors import DomainError, Refused
 from app.services import (
     adjustments,
@@ -67,7 +69,12 @@ def shown_url(url: str) -> str:
 
 
 def _url(args) -> str:
-    return opt(args, "db") or default_url()
+    """--db, else SERIALDESK_DB, else the seat's settings file, else the data-dir default."""
+    if opt(args, "db"):
+        return opt(args, "db")
+    if os.environ.get("SERIALDESK_DB"):
+        return os.environ["SERIALDESK_DB"]
+    return load_config().database or default_url()
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -198,22 +205,35 @@ def moved_items(tokens: list[str], item_type):
 
 
 def cmd_welcome(args) -> int:
+    """Plain ``serialdesk``: the counter screens. A first run creates a demo shop."""
     from app.demo import EMPLOYEES, load_demo
 
     created = open_db(args, create=True)
     summary = load_demo(_demo_start()) if created else None
-    replaced = Unit.select(Unit.replaces).where(Unit.replaces.is_null(False))
-    example = (  # a unit with a long life: sold, repaired, replaced, back to the supplier
-        Unit.select(Unit.serial).where(Unit.id.in_(replaced)).scalar()
-        or Unit.select(Unit.serial).order_by(Unit.id).scalar()
-    )
     if opt(args, "json"):
         return emit(
             args, {"database": shown_url(_url(args)), "created": created, "demo": summary}, str
         )
-    logins = [(e[0], e[2], e[4]) for e in EMPLOYEES] if summary else []
-    print(out.welcome_text(shown_url(_url(args)), created, summary, example, logins))
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        # Not a terminal (a script, a pipe): say where things are instead of drawing screens.
+        logins = [(e[0], e[2], e[4]) for e in EMPLOYEES] if summary else []
+        print(out.welcome_text(shown_url(_url(args)), created, summary, _example_serial(), logins))
+        return EXIT_OK
+    from app.tui import SerialDeskApp
+
+    config = load_config()
+    branch = opt(args, "branch") or config.branch
+    SerialDeskApp(replace(config, branch=branch)).run()
     return EXIT_OK
+
+
+def _example_serial() -> str | None:
+    """A unit with a long life to try the passport on: replaced under warranty, else the first."""
+    replaced = Unit.select(Unit.replaces).where(Unit.replaces.is_null(False))
+    return (
+        Unit.select(Unit.serial).where(Unit.id.in_(replaced)).scalar()
+        or Unit.select(Unit.serial).order_by(Unit.id).scalar()
+    )
 
 
 def _demo_start() -> datetime:

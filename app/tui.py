@@ -17,37 +17,10 @@ from textual.screen import ModalScreen, Screen
 from app.config import SeatConfig
 from app.messages import LoggedIn, OpenPassport
 from app.services.context import Context, utc_now
-from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.modals.scan_lookup import ScanLookup
 from screens.passport import PassportScreen
-
-# id -> (default key, description, mode or action)
-SCREEN_KEYS = {
-    "home": ("f8", "Home"),
-    "receipt": ("f2", "Receipt"),
-    "checkout": ("f3", "Checkout"),
-    "returns": ("f4", "Returns"),
-    "repairs": ("f5", "Repairs"),
-    "stock": ("f7", "Stock"),
-}
-
-
-def _screen_factories() -> dict[str, Callable[[], Screen]]:
-    from screens.checkout import CheckoutScreen
-    from screens.receipt import ReceiptScreen
-    from screens.repairs import RepairsScreen
-    from screens.returns import ReturnsScreen
-    from screens.stock import StockScreen
-
-    return {
-        "home": HomeScreen,
-        "receipt": ReceiptScreen,
-        "checkout": CheckoutScreen,
-        "returns": ReturnsScreen,
-        "repairs": RepairsScreen,
-        "stock": StockScreen,
-    }
+from screens.registry import ENTRIES
 
 
 class SerialDeskApp(App):
@@ -56,8 +29,15 @@ class SerialDeskApp(App):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         *[
-            Binding(key, f"open('{mode}')", label, priority=True, show=False, id=f"screen.{mode}")
-            for mode, (key, label) in SCREEN_KEYS.items()
+            Binding(
+                e.key,
+                f"open('{e.mode}')",
+                e.label,
+                priority=True,
+                show=False,
+                id=f"screen.{e.mode}",
+            )
+            for e in ENTRIES
         ],
         Binding("f6", "lookup", "Passport", priority=True, show=False, id="passport"),
         Binding("f1", "toggle_help", "Keys", priority=True, id="help"),
@@ -77,8 +57,8 @@ class SerialDeskApp(App):
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        for mode, factory in _screen_factories().items():
-            self.add_mode(mode, factory)
+        for entry in ENTRIES:
+            self.add_mode(entry.mode, entry.build)
         self.push_screen(LoginScreen())
 
     # --- login and lock ---------------------------------------------------
@@ -94,9 +74,9 @@ class SerialDeskApp(App):
         """A new person takes the seat: discard every open cart and form."""
         self.ctx = None
         await self.switch_mode("_default")
-        for mode, factory in _screen_factories().items():
-            await self.remove_mode(mode)
-            self.add_mode(mode, factory)
+        for entry in ENTRIES:
+            await self.remove_mode(entry.mode)
+            self.add_mode(entry.mode, entry.build)
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         await self.push_screen(LoginScreen())
@@ -158,11 +138,11 @@ class SerialDeskApp(App):
         yield from super().get_system_commands(screen)
         if not self._seat_ready():
             return
-        for mode, (key, label) in SCREEN_KEYS.items():
+        for e in ENTRIES:
             yield SystemCommand(
-                f"{label} ({key.upper()})",
-                f"Open {label.lower()}",
-                lambda m=mode: self.action_open(m),
+                f"{e.label} ({e.key.upper()})",
+                f"Open {e.label.lower()}",
+                lambda m=e.mode: self.action_open(m),
             )
         yield SystemCommand(
             "Passport (F6)", "Scan a serial and see its passport", self.action_lookup

@@ -7,6 +7,7 @@ cost more than the database running it.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -365,7 +366,7 @@ def _run(name: str, build: Callable[[object], pw.ModelSelect], value) -> list:
             return list(query)
         compiled = _COMPILED[key] = [query, sql, None]
     query, sql, mapping = compiled
-    wrapper = query._get_cursor_wrapper(database.execute_sql(sql, (value,)))
+    wrapper = query._get_cursor_wrapper(_execute(database, name, sql, value))
     if mapping is None:
         wrapper.initialize()
         compiled[2] = {k: v for k, v in vars(wrapper).items() if k not in _READ_STATE}
@@ -373,3 +374,19 @@ def _run(name: str, build: Callable[[object], pw.ModelSelect], value) -> list:
         vars(wrapper).update(mapping)
     wrapper.initialized = True
     return list(wrapper.iterator())
+
+
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _execute(database: pw.Database, name: str, sql: str, value):
+    """Run a compiled query; on PostgreSQL as a statement prepared once per connection,
+    so the server does not plan the ten-table history join anew for every serial."""
+    if not isinstance(database, pw.PostgresqlDatabase) or sql.count("%") != 1:
+        return database.execute_sql(sql, (value,))
+    statement = f"serialdesk_passport_{name}"
+    prepared = _PREPARED.setdefault(database.connection(), set())
+    if statement not in prepared:
+        database.execute_sql(f"PREPARE {statement} AS {sql.replace('%s', '$1')}")
+        prepared.add(statement)
+    return database.execute_sql(f"EXECUTE {statement} (%s)", (value,))
