@@ -5,6 +5,17 @@ Example ``~/.config/serialdesk/seat.toml``::
     seat = "Counter 1"
     branch = "A"
     database = "/var/lib/serialdesk/shop.db"   # or postgresql://user@host/db
+    idle_lock_minutes = 10
+
+    [keymap]                                   # rebind any key by its binding id
+    "screen.checkout" = "f3"
+
+    [scanner]                                  # see devices/config.py
+    source = "wedge"
+
+    [printer]
+    kind = "network"
+    host = "192.168.1.50"
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from pathlib import Path
 from platformdirs import user_config_dir
 
 from app.domain.errors import DomainError
+from devices.config import PrinterConfig, ScannerConfig, printer_config, scanner_config
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,8 @@ class SeatConfig:
     database: str | None = None
     idle_lock_minutes: int = 10
     keymap: dict[str, str] = field(default_factory=dict)
+    scanner: ScannerConfig = field(default_factory=ScannerConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
     path: Path | None = None
 
 
@@ -55,6 +69,8 @@ def load_config(path: Path | None = None) -> SeatConfig:
             database=data.get("database"),
             idle_lock_minutes=int(data.get("idle_lock_minutes", 10)),
             keymap=dict(keymap),
+            scanner=scanner_config(data.get("scanner")),
+            printer=printer_config(data.get("printer")),
             path=path,
         )
     except (TypeError, ValueError) as exc:

@@ -21,3 +21,18 @@ class OpenPassport(Message):
     def __init__(self, serial: str) -> None:
         super().__init__()
         self.serial = serial
+
+
+class ScanArrived(Message):
+    """A scanner delivered a code (or an unreadable scan) from its own thread."""
+
+    def __init__(self, scan) -> None:
+        super().__init__()
+        self.scan = scan
+
+
+class DevicesChanged(Message):
+    """A scanner or the printer changed state; the status bar redraws."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DevicesChanged)

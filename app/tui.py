@@ -10,17 +10,22 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 from app.config import SeatConfig
-from app.messages import LoggedIn, OpenPassport
+from app.messages import DevicesChanged, LoggedIn, OpenPassport, ScanArrived
+from app.seat_devices import SeatDevices, WedgeRouter
 from app.services.context import Context, utc_now
+from devices.events import UnreadableScan
 from screens.login import LoginScreen
 from screens.modals.scan_lookup import ScanLookup
 from screens.passport import PassportScreen
 from screens.registry import ENTRIES
+from screens.widgets.seatbar import SeatBar
 
 
 class SerialDeskApp(App):
@@ -53,6 +58,8 @@ class SerialDeskApp(App):
         self.branch_code = self.config.branch
         self.clock = clock
         self.ctx: Context | None = None
+        self.devices = SeatDevices(self, self.config)
+        self.wedge = WedgeRouter(self, self.config)
 
     def on_mount(self) -> None:
         if self.config.keymap:
@@ -60,6 +67,44 @@ class SerialDeskApp(App):
         for entry in ENTRIES:
             self.add_mode(entry.mode, entry.build)
         self.push_screen(LoginScreen())
+        self.devices.start()
+
+    def on_unmount(self) -> None:
+        self.devices.close()
+
+    # --- scanners and printer ---------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys reach the app before the focused widget: a wedge scanner's burst is caught here.
+        if self.wedge.active and isinstance(event, events.Key) and not event.is_forwarded:
+            await self.wedge.on_key(event, super().on_event)
+            return
+        if self.wedge.active and isinstance(event, events.Paste):
+            await self.wedge.on_paste(super().on_event)
+        await super().on_event(event)
+
+    async def on_scan_arrived(self, message: ScanArrived) -> None:
+        """A scan goes to the focused field as if typed and confirmed; elsewhere, to a passport."""
+        scan = message.scan
+        if isinstance(scan, UnreadableScan):
+            self.bell()
+            self.notify(scan.message, severity="error")
+            return
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused.value = scan.code
+            await focused.action_submit()
+        elif self._seat_ready():
+            self.push_screen(PassportScreen(scan.code))
+
+    def on_devices_changed(self, message: DevicesChanged) -> None:
+        for bar in self.screen.query(SeatBar):
+            bar.refresh()
+
+    def kick_printer(self) -> None:
+        self.devices.kick_printer()
+        for bar in self.screen.query(SeatBar):
+            bar.refresh()
 
     # --- login and lock ---------------------------------------------------
 

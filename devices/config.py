@@ -149,6 +149,8 @@ def scanner_config(table: Mapping[str, Any] | None) -> ScannerConfig:
 
 def printer_config(table: Mapping[str, Any] | None) -> PrinterConfig:
     """``[printer]`` as a PrinterConfig; missing table = no printer."""
+    if not table or table.get("kind", "none") == "none":
+        return PrinterConfig(**_table(PrinterConfig, "printer", table))
     from devices._escpos import known_profiles  # python-escpos only when a seat prints
 
     values = _table(PrinterConfig, "printer", table)

@@ -199,6 +199,7 @@ class CheckoutScreen(CounterScreen):
         for card in auto:
             self.call(printing.queue, self.ctx, card, seat=self.app.seat_name)
         if auto:
+            self.app.kick_printer()
             self.show_card(auto[0].text, len(auto))
         if offered:
 
@@ -206,6 +207,7 @@ class CheckoutScreen(CounterScreen):
                 if yes:
                     for card in offered:
                         self.call(printing.queue, self.ctx, card, seat=self.app.seat_name)
+                    self.app.kick_printer()
                     self.show_card(offered[0].text, len(auto) + len(offered))
 
             self.app.push_screen(Confirm(f"Print {len(offered)} warranty card(s)?"), answer)

@@ -119,6 +119,7 @@ class PassportScreen(CounterScreen):
         if card is None:
             return
         self.call(printing.queue, self.ctx, card, seat=self.app.seat_name)
+        self.app.kick_printer()
         self.message.ok("Card queued for printing.")
         self.app.push_screen(CardPreview(card.text))
 

@@ -7,6 +7,7 @@ alters a card already owed to a customer. The device layer prints queued jobs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from app.domain.cards import CardData, render_card
 from app.domain.errors import NotFound, Refused
@@ -84,8 +85,28 @@ def queue(ctx: Context, card: Card, *, seat: str = "") -> int:
         return job.id
 
 
-def queued_jobs() -> list[PrintJob]:
-    return list(PrintJob.select().where(PrintJob.status == "queued").order_by(PrintJob.id))
+def queued_jobs(seat: str | None = None) -> list[PrintJob]:
+    """Jobs waiting for a printer, oldest first: one seat's (each seat prints its own), or all."""
+    query = PrintJob.select().where(PrintJob.status == "queued")
+    if seat is not None:
+        query = query.where(PrintJob.seat == seat)
+    return list(query.order_by(PrintJob.id))
+
+
+def mark_printed(job_id: int, when: datetime | None = None) -> None:
+    """Record that a job reached the printer; a job is printed once."""
+    with write_transaction():
+        PrintJob.update(
+            status="printed", printed_at=when or datetime.now(UTC), last_error=""
+        ).where(PrintJob.id == job_id, PrintJob.status == "queued").execute()
+
+
+def mark_failed(job_id: int, error: str) -> None:
+    """Keep the job queued, with what went wrong, for the next attempt."""
+    with write_transaction():
+        PrintJob.update(attempts=PrintJob.attempts + 1, last_error=error[:500]).where(
+            PrintJob.id == job_id
+        ).execute()
 
 
 def _card_data(doc: Document, line: DocumentLine, unit: Unit | None, number: str) -> CardData:

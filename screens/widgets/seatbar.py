@@ -17,4 +17,6 @@ class SeatBar(Static):
         seat = getattr(self.app, "seat_name", "")
         who = f"{ctx.employee_name} ({ctx.role})" if ctx else "not logged in"
         where = f"{ctx.branch_name} [{ctx.branch_code}]" if ctx else ""
-        return Content(f" SerialDesk · {self.title} │ {where} · {seat} · {who}")
+        devices = self.app.devices.status_line() if hasattr(self.app, "devices") else ""
+        tail = f" │ {devices}" if devices else ""
+        return Content(f" SerialDesk · {self.title} │ {where} · {seat} · {who}{tail}")

@@ -12,6 +12,7 @@ from app.services.catalog import add_customer
 from app.services.receiving import ReceiptLine, receive
 from app.services.selling import SaleItem, sell
 from app.tui import SerialDeskApp
+from devices.config import ScannerConfig
 from tests.conftest import IMEIS
 
 
@@ -48,8 +49,10 @@ def counter(sqlite_shop):
     return shop
 
 
-def make_app(shop) -> SerialDeskApp:
-    return SerialDeskApp(SeatConfig(seat="Counter 1", branch="A"), clock=shop.clock)
+def make_app(shop, scanner: str = "none") -> SerialDeskApp:
+    """The counter app; pilot keys come ms apart, so the wedge detector is off unless asked."""
+    config = SeatConfig(seat="Counter 1", branch="A", scanner=ScannerConfig(source=scanner))
+    return SerialDeskApp(config, clock=shop.clock)
 
 
 async def type_text(pilot, text: str) -> None:

@@ -1,0 +1,129 @@
+"""The seat's scanner and printer as the app uses them.
+
+Threads (a serial or USB scanner, the print queue worker) hand their news over
+by callback; here it becomes ``post_message`` (thread-safe, non-blocking). A
+keyboard-wedge scanner arrives as keys: ``WedgeRouter`` tells its bursts from typing.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import App
+
+from app.config import SeatConfig
+from app.messages import DevicesChanged, ScanArrived
+from app.services import printing
+from devices.events import ScanEvent, UnreadableScan, validate_scan
+from devices.print_queue import PrintQueueStatus
+from devices.seat import make_print_worker, make_scanner, make_wedge
+from devices.source import SourceStatus
+from devices.wedge import Action, KeyStroke
+
+
+class SeatDevices:
+    """Start, watch and stop one seat's devices; describe them for the status bar."""
+
+    def __init__(self, app: App, config: SeatConfig) -> None:
+        self.app = app
+        self.config = config
+        self.scanner = make_scanner(config.scanner)
+        self.scanner_status: SourceStatus | None = None
+        self.printer_status: PrintQueueStatus | None = None
+        self.worker = None
+        if config.printer.kind != "none":
+            seat = config.seat
+            self.worker = make_print_worker(
+                config.printer,
+                fetch_queued=lambda: printing.queued_jobs(seat),
+                mark_printed=printing.mark_printed,
+                mark_failed=printing.mark_failed,
+                on_status=self._printer_changed,
+            )
+
+    def start(self) -> None:
+        if self.scanner is not None:
+            self.scanner.start(self._scanned, self._scanner_changed)
+        if self.worker is not None:
+            self.worker.start()
+
+    def close(self) -> None:
+        if self.scanner is not None:
+            self.scanner.close()
+        if self.worker is not None:
+            self.worker.close()
+
+    def kick_printer(self) -> None:
+        """A job was queued: print it now rather than at the next retry."""
+        if self.worker is not None:
+            self.worker.kick()
+
+    def status_line(self) -> str:
+        parts = []
+        if self.scanner_status is not None:
+            parts.append(f"scanner {self.scanner_status.state}")
+        if self.printer_status is not None:
+            waiting = self.printer_status.waiting
+            queued = f", {waiting} waiting" if waiting else ""
+            parts.append(f"printer {self.printer_status.printer}{queued}")
+        elif self.config.printer.kind == "none":
+            waiting = len(printing.queued_jobs(self.config.seat))
+            if waiting:
+                parts.append(f"no printer, {waiting} card(s) queued")
+        return " · ".join(parts)
+
+    # Called on the device threads: hand over and return at once.
+    def _scanned(self, scan: ScanEvent | UnreadableScan) -> None:
+        self.app.post_message(ScanArrived(scan))
+
+    def _scanner_changed(self, status: SourceStatus) -> None:
+        self.scanner_status = status
+        self.app.post_message(DevicesChanged())
+
+    def _printer_changed(self, status: PrintQueueStatus) -> None:
+        self.printer_status = status
+        self.app.post_message(DevicesChanged())
+
+
+class WedgeRouter:
+    """Keys from a keyboard-wedge scanner: typing passes through, a burst becomes a scan."""
+
+    def __init__(self, app: App, config: SeatConfig) -> None:
+        self.app = app
+        self.detector = make_wedge(config.scanner)
+        self._timer = None
+
+    @property
+    def active(self) -> bool:
+        return self.detector is not None
+
+    async def on_key(self, event: events.Key, forward) -> None:
+        """Feed one key; ``forward(event)`` sends a key on to the focused widget."""
+        decision = self.detector.feed(event.key, event.character, event.time)
+        await self._replay(decision.typed, forward)
+        if decision.action is Action.PASS:
+            await forward(event)
+        elif decision.action is Action.SCAN:
+            self.app.post_message(ScanArrived(validate_scan(decision.code, "wedge")))
+        self._arm(forward)
+
+    async def on_paste(self, forward) -> None:
+        await self._replay(self.detector.paste(), forward)
+
+    async def _replay(self, strokes: tuple[KeyStroke, ...], forward) -> None:
+        for stroke in strokes:
+            await forward(events.Key(stroke.key, stroke.character))
+
+    def _arm(self, forward) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        deadline = self.detector.deadline
+        if deadline is not None:
+            delay = max(0.0, deadline - events.Key("a", "a").time) + 0.001
+
+            async def expire() -> None:
+                self._timer = None
+                await self._replay(self.detector.expire(events.Key("a", "a").time), forward)
+                self._arm(forward)
+
+            self._timer = self.app.set_timer(delay, expire)
