@@ -23,10 +23,11 @@ from platformdirs import user_log_dir
 from app import cli_commands as cmd
 from app import cli_output as out
 from app.cli_commands import UsageError, opt, shown_url
+from app.cli_devices import cmd_devices
 from app.domain.errors import DomainError
 from app.domain.repairs import RepairStatus
 from app.domain.tracking import TrackingMode
-from app.services import adjustments, returns, selling
+from app.services import adjustments, reports, returns, selling
 from app.services.receiving import ReceiptRefused
 from db.database import close_database
 from db.migrations import SchemaTooNew
@@ -168,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("items", nargs="*", metavar=what, help=shown)
         p.add_argument("--file", metavar="F", help="more, one a line ('-' for stdin)")
 
+    p = command(
+        "devices", cmd_devices, "this seat's scanner and printer: state, test card, test scan"
+    )
+    p.add_argument("--test-print", action="store_true", help="print a test warranty card")
+    p.add_argument("--wait-scan", type=float, metavar="SECONDS", help="wait for a test scan")
+
     p = command("init", cmd.cmd_init, "create or upgrade the database")
     p.add_argument("--demo", action="store_true", help="load a demo shop (empty database only)")
 
@@ -302,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--product", metavar="SKU")
     which.add_argument("--type", metavar="NAME")
     p.add_argument("mode", choices=[m.value for m in TrackingMode] + ["inherit"])
+
+    p = command("report", cmd.cmd_report, "reports: " + ", ".join(reports.REPORTS))
+    p.add_argument("name", choices=list(reports.REPORTS), metavar="NAME")
+    for flag in ("serial", "product", "customer", "supplier", "from", "to"):
+        p.add_argument(f"--{flag}", default="", metavar=flag.upper())
+    p.add_argument("--by", default="", metavar="LOGIN", help="done by this employee")
+    p.add_argument("--days", type=int, default=30, help="warranties ending within N days")
+    p.add_argument("--limit", type=int, default=0, help="at most N rows (0: all)")
+    p.add_argument("--csv", action="store_true", help="CSV to stdout")
     return parser
 
 
