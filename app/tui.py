@@ -6,6 +6,7 @@ a half-built cart survives a look at a passport or at the stock.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +69,15 @@ class SerialDeskApp(App):
             self.add_mode(entry.mode, entry.build)
         self.push_screen(LoginScreen())
         self.devices.start()
+        self.last_activity = time.monotonic()
+        if self.config.idle_lock_minutes > 0:
+            self.set_interval(15, self.lock_if_idle)
+
+    def lock_if_idle(self) -> None:
+        """An unattended seat locks itself; the same person unlocks it with their PIN."""
+        idle = time.monotonic() - self.last_activity
+        if idle >= self.config.idle_lock_minutes * 60:
+            self.action_lock()
 
     def on_unmount(self) -> None:
         self.devices.close()
@@ -75,6 +85,8 @@ class SerialDeskApp(App):
     # --- scanners and printer ---------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste | events.MouseDown):
+            self.last_activity = time.monotonic()
         # Keys reach the app before the focused widget: a wedge scanner's burst is caught here.
         if self.wedge.active and isinstance(event, events.Key) and not event.is_forwarded:
             await self.wedge.on_key(event, super().on_event)

@@ -293,3 +293,20 @@ async def test_a_managers_pin_approves_a_write_off_without_logging_out(counter):
         assert app.ctx.employee_name == "Cal Cashier"
     event = UnitEvent.select().order_by(UnitEvent.id.desc()).get()
     assert event.event == "write_off" and event.approved_by.login == "mia"
+
+
+async def test_an_idle_seat_locks_itself_and_keeps_its_work(counter):
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await pilot.press("f3")
+        await type_text(pilot, IMEIS[2])
+        await pilot.press("enter")
+        app.last_activity -= app.config.idle_lock_minutes * 60 + 1
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen) and app.screen.locked_login == "cal"
+        await type_text(pilot, "1234")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckoutScreen) and len(app.screen.cart) == 1
