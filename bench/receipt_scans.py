@@ -6,9 +6,10 @@ The counter app runs headless at 80x24 on a fresh SQLite shop with the receipt
 screen open on a strict-mode phone (IMEI check, duplicate check against the
 ledger). Serial: a real pseudo-terminal played as a scanner, read by the seat's
 pyserial scanner thread. Wedge: key events stamped with scanner timing (2 ms
-apart) delivered to the app in order, as the terminal driver queues them. Counted: serials in the receipt list,
-lost, merged or split, refused; latency from the scan's last byte (or its Enter
-key) to the serial showing in the list: median, p99, max.
+apart) delivered to the app in order, as the terminal driver queues them.
+Counted: serials in the receipt list, lost, merged or split, refused; latency
+from the scan's last byte (or its Enter key) to the serial showing in the list:
+median, p99, max.
 """
 
 from __future__ import annotations
