@@ -5,7 +5,9 @@ Runs each case as a fresh process (imports included), headless at 80x24:
 - SerialDesk to its login screen, and on to the home screen's scan field after a login,
   on a given database (the demo database, or the 1,000,000-unit bench database).
 
-    .venv/bin/python bench/startup.py --db /path/to/demo.db --db bench/bench.db
+    .venv/bin/python bench/startup.py --db /path/to/demo.db=2222 --db bench/bench.db
+
+(``=PIN``: the first cashier's PIN on that database; the demo's is 2222, default 1234.)
 
 Prints the median and max of several runs per case, with the database's unit count.
 """
@@ -45,7 +47,7 @@ else:
     from app.config import SeatConfig
     open_database(sys.argv[2])
     from db.models import Employee
-    login = Employee.select().where(Employee.role == "cashier").first().login
+    login = Employee.select().where(Employee.role == "cashier").order_by(Employee.id).first().login
     class Probe(SerialDeskApp):
         async def on_ready(self):
             marks["login_screen"] = time.time() - t0
@@ -68,10 +70,10 @@ print(json.dumps(marks))
 """
 
 
-def run(mode: str, db: str | None) -> dict:
-    env = dict(os.environ, T0=repr(time.time()), ROOT=str(ROOT))
+def run(mode: str, db: str | None, pin: str = "1234") -> dict:
+    env = dict(os.environ, T0=repr(time.time()), ROOT=str(ROOT), PIN=pin)
     args = [sys.executable, "-c", PROBE, mode] + ([db] if db else [])
-    out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
         raise SystemExit(f"probe failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -90,13 +92,17 @@ def units_in(db: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", action="append", default=[], help="database to start on")
+    parser.add_argument(
+        "--db", action="append", default=[], help="database to start on (PATH or PATH=PIN)"
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    cases = [("bare Textual app (one Input)", "bare", None)]
-    cases += [(f"SerialDesk on {db} ({units_in(db):,} units)", "serialdesk", db) for db in args.db]
-    for label, mode, db in cases:
-        results = [run(mode, db) for _ in range(args.runs)]
+    cases = [("bare Textual app (one Input)", "bare", None, "")]
+    for spec in args.db:
+        db, _, pin = spec.partition("=")
+        cases.append((f"SerialDesk on {db} ({units_in(db):,} units)", "serialdesk", db, pin))
+    for label, mode, db, pin in cases:
+        results = [run(mode, db, pin or "1234") for _ in range(args.runs)]
         print(label)
         for mark in results[0]:
             values = [r[mark] * 1000 for r in results]
