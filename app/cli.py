@@ -22,6 +22,7 @@ from platformdirs import user_log_dir
 
 from app import cli_commands as cmd
 from app import cli_output as out
+from app import cli_safety
 from app.cli_commands import UsageError, opt, shown_url
 from app.cli_devices import cmd_devices
 from app.domain.errors import DomainError
@@ -92,7 +93,8 @@ def _bug(argv: list[str]) -> int:
         path = Path(folder) / "serialdesk.log"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as log:
+            # backslashreplace: a bug report must not fail on the broken input that caused it
+            with path.open("a", encoding="utf-8", errors="backslashreplace") as log:
                 log.write(f"--- {datetime.now(UTC).isoformat()} serialdesk {' '.join(shown)}\n")
                 log.write(traceback.format_exc() + "\n")
             break
@@ -318,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=30, help="warranties ending within N days")
     p.add_argument("--limit", type=int, default=0, help="at most N rows (0: all)")
     p.add_argument("--csv", action="store_true", help="CSV to stdout")
+    cli_safety.add_commands(command)  # verify, backup, restore
     return parser
 
 

@@ -23,6 +23,7 @@ from app.services import (
     adjustments,
     catalog,
     repairs,
+    reports,
     returns,
     selling,
     staff,
@@ -543,3 +544,42 @@ def cmd_set_mode(args) -> int:
     ptype = catalog.set_type_mode(ctx, args.type, args.mode)
     result = {"product_type": ptype.name, "tracking_mode": ptype.tracking_mode}
     return emit(args, result, lambda r: out.mode_text("Type", ptype.name, ptype.tracking_mode))
+
+
+def cmd_report(args) -> int:
+    """One report with its filters, as a table, CSV (--csv) or JSON (--json)."""
+    open_db(args)
+    filters = reports.Filters(
+        date_from=_date(args, "from"),
+        date_to=_date(args, "to"),
+        product=args.product,
+        serial=args.serial,
+        customer=args.customer,
+        supplier=args.supplier,
+        branch=opt(args, "branch") or "",
+        employee=args.by,
+        days=args.days,
+        limit=args.limit or None,
+    )
+    result = reports.run(args.name, filters)
+    if args.csv:
+        sys.stdout.write(result.to_csv())
+        return EXIT_OK
+    if opt(args, "json"):
+        print(
+            out.to_json({"report": result.name, "title": result.title, "rows": result.as_dicts()})
+        )
+        return EXIT_OK
+    print(result.title)
+    print(out.table(result.columns, result.rows))
+    return EXIT_OK
+
+
+def _date(args, name: str):
+    text = getattr(args, name, "")
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise UsageError(f"--{name} wants a date like 2026-01-31, not '{text}'") from None

@@ -10,7 +10,9 @@ that re-check the row after waiting for its lock.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+import random
+import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -20,7 +22,17 @@ from playhouse.db_url import connect as connect_url
 
 db = peewee.DatabaseProxy()
 
-BUSY_TIMEOUT_MS = 15_000
+# SQLite waits this long inside one attempt to take the write lock; write_transaction
+# retries with backoff until BUSY_DEADLINE_S, then refuses with Busy (nothing saved).
+BUSY_TIMEOUT_MS = 5_000
+BUSY_DEADLINE_S = 30.0
+# On PostgreSQL every write transaction takes this advisory lock first: the unit history
+# is one hash chain (db/history.py), and taking it before any row lock avoids deadlocks.
+HISTORY_LOCK = 7405002
+# A wait for the write lock longer than this counts as a lock wait in STATS.
+LOCK_WAIT_S = 0.02
+
+STATS = {"transactions": 0, "lock_waits": 0, "lock_wait_s": 0.0, "retries": 0, "busy": 0}
 
 # synchronous=FULL: a till can lose power; a sale reported complete must survive it.
 SQLITE_PRAGMAS = {
@@ -85,11 +97,50 @@ def is_sqlite() -> bool:
 def write_transaction():
     """One all-or-nothing write that holds the write lock from its start.
 
-    Nested calls become savepoints inside the outer transaction.
+    Nested calls become savepoints inside the outer transaction. A seat that finds
+    the lock taken waits and retries; after ``BUSY_DEADLINE_S`` it raises ``Busy``.
     """
-    if is_sqlite() and db.transaction_depth() == 0:
-        with db.atomic("IMMEDIATE") as txn:
-            yield txn
-    else:
+    if db.transaction_depth() > 0:
         with db.atomic() as txn:
             yield txn
+        return
+    with ExitStack() as stack:
+        started = time.monotonic()
+        txn = _begin_with_retry(stack, started)
+        waited = time.monotonic() - started
+        STATS["transactions"] += 1
+        if waited > LOCK_WAIT_S:
+            STATS["lock_waits"] += 1
+            STATS["lock_wait_s"] += waited
+        yield txn
+
+
+def _begin_with_retry(stack: ExitStack, started: float):
+    delay = 0.02
+    while True:
+        try:
+            if is_sqlite():
+                return stack.enter_context(db.atomic("IMMEDIATE"))
+            txn = stack.enter_context(db.atomic())
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
+            return txn
+        except peewee.OperationalError as exc:
+            if not is_busy_error(exc):
+                raise
+            if time.monotonic() - started + delay > BUSY_DEADLINE_S:
+                from app.domain.errors import Busy
+
+                STATS["busy"] += 1
+                raise Busy(
+                    f"Another seat kept the database busy for {BUSY_DEADLINE_S:.0f} seconds. "
+                    "Nothing was saved; try again."
+                ) from exc
+        STATS["retries"] += 1
+        time.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, 1.0)
+
+
+def is_busy_error(exc: Exception) -> bool:
+    """SQLite's "database is locked" / "busy": another seat holds the write lock."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text

@@ -216,6 +216,11 @@ class UnitEvent(BaseModel):
     from_state = pw.CharField(max_length=24, null=True)
     to_state = pw.CharField(max_length=24)
     note = pw.TextField(default="")
+    # Tamper evidence (db/history.py): the row's place in the one chain of all history,
+    # and SHA-256 over the previous row's hash and this row. Null only if written
+    # behind the application's back.
+    seq = pw.BigIntegerField(null=True, unique=True)
+    hash = pw.CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("unit", "id"), False),)

@@ -33,4 +33,5 @@ ENTRIES = [
     Entry("returns", "f4", "Returns", "screens.returns:ReturnsScreen"),
     Entry("repairs", "f5", "Repairs", "screens.repairs:RepairsScreen"),
     Entry("stock", "f7", "Stock", "screens.stock:StockScreen"),
+    Entry("backoffice", "f11", "Back office", "screens.backoffice:BackOfficeScreen"),
 ]

@@ -222,7 +222,7 @@ class TicketScreen(CounterScreen):
 
     def action_apply_status(self) -> None:
         status = self.query_one("#status", Select).value
-        if status is Select.BLANK:
+        if status is Select.NULL:
             self.message.fail("Choose the next status first.")
             return
         view = self.call(

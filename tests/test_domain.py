@@ -604,6 +604,7 @@ def test_permission_table():
     expected = {
         Action.RECEIVE: {I, M},
         Action.SELL: {C, M},
+        Action.DISCOUNT: {M},
         Action.CUSTOMER_RETURN: {C, M},
         Action.TRANSFER: {I, M},
         Action.SUPPLIER_RETURN: {I, M},

@@ -37,7 +37,12 @@ def test_passport_of_a_whole_life(shop):
     shop.clock.advance(days=1)
     transfer_in(shop.inventory_b, t.number, [old])
     shop.clock.advance(days=3)  # 2026-01-20
-    first = sell(shop.cashier_b, [SaleItem(serial=old, price="479")], customer_id=ann.id)
+    first = sell(
+        shop.cashier_b,
+        [SaleItem(serial=old, price="479")],
+        customer_id=ann.id,
+        approver=shop.approver(),
+    )
     shop.clock.advance(days=5)
     ret = customer_return(
         shop.cashier_b, [ReturnItem(serial=old, condition="box opened")], reason="too big"

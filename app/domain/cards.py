@@ -80,8 +80,27 @@ class CardData:
         return self.serial or self.warranty_number
 
 
+MAX_OUTPUT = 20_000  # characters: a card is a few hundred
+
+
+class _CardSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, plus a cap on ``*`` and ``**`` so a template cannot eat the memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and (abs(right) > 64 if isinstance(right, int) else True):
+            raise OverflowError("the template computes a number too large for a card")
+        if operator == "*":
+            sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
+            counts = [v for v in (left, right) if isinstance(v, int)]
+            if sizes and counts and sizes[0] * max(counts[0], 0) > MAX_OUTPUT:
+                raise OverflowError("the template makes text too long for a card")
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env = _CardSandbox(undefined=StrictUndefined, autoescape=False)
     env.filters["center"] = lambda text, width=CARD_WIDTH: str(text)[:width].center(width).rstrip()
     return env
 

@@ -28,6 +28,32 @@ class CheckKind(StrEnum):
     GTIN = "gtin"
 
 
+MAX_TYPED = 4000  # characters: far more than any scan or typed name
+
+
+def plain_text(raw: str, what: str = "text", *, controls: bool = True) -> str:
+    """Refuse what no scanner or keyboard sends: NUL and other control characters (but for
+    tab, line ends and GS1's group separator), broken UTF-8, megabytes of text.
+
+    ``controls=False`` checks only for broken UTF-8 (a scan's serial check says the rest).
+    """
+    text = str(raw)
+    if not controls:
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+            raise InvalidSerial(f"The {what} is not readable text. Scan or type it again.")
+        return text
+    if len(text) > MAX_TYPED:
+        raise Refused(f"The {what} is {len(text)} characters long; that cannot be right.")
+    for ch in text:
+        code = ord(ch)
+        if (code < 32 and ch not in "\t\r\n\x1d") or 0xD800 <= code <= 0xDFFF or code == 0x7F:
+            raise InvalidSerial(
+                f"The {what} contains a character no scanner or keyboard sends "
+                f"({ascii(ch)[1:-1]}). Scan or type it again."
+            )
+    return text
+
+
 def normalize_serial(raw: str) -> str:
     """A serial as stored: trimmed, spaces removed, upper case, ASCII letters and digits.
 
@@ -145,7 +171,7 @@ def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
     GTIN that the shop knows (``known_gtin``) is a product; anything else is a
     serial. GS1 strings keep their group separators, or fields run together.
     """
-    text = raw.strip("\r\n\t ")
+    text = plain_text(raw, "scan", controls=False).strip("\r\n\t ")
     if not text:
         raise InvalidSerial("The scan was empty. Scan again.")
     upper = text.upper()

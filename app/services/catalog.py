@@ -11,7 +11,7 @@ from app.domain.errors import NotFound, Refused
 from app.domain.money import to_money
 from app.domain.pins import hash_pin
 from app.domain.roles import Action, Role
-from app.domain.serials import CheckKind, normalize_gtin, validate_pattern
+from app.domain.serials import CheckKind, normalize_gtin, plain_text, validate_pattern
 from app.domain.states import UnitState
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode, check_mode_switch
 from app.services.common import Kind, find_product, scan_of, settings_of
@@ -32,7 +32,7 @@ from db.models import (
 
 
 def _clean(text: str, what: str, max_len: int = 120) -> str:
-    value = " ".join(str(text).split())
+    value = " ".join(plain_text(str(text), what, controls=False).split())
     if not value:
         raise Refused(f"The {what} is empty.")
     if len(value) > max_len:
@@ -92,21 +92,23 @@ def add_supplier(name: str, contact: str = "") -> Supplier:
 
 def normalize_phone(phone: str) -> str:
     digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    if phone.strip() and len(digits) < 5:
-        raise Refused(f"'{phone}' is not a phone number.")
+    if phone.strip() and not 5 <= len(digits) <= 20:
+        raise Refused(f"'{ascii(phone[:40])[1:-1]}' is not a phone number.")
     return digits
 
 
 def add_customer(name: str, phone: str = "", email: str = "") -> Customer:
     with write_transaction():
         return Customer.create(
-            name=_clean(name, "customer name"), phone=normalize_phone(phone), email=email.strip()
+            name=_clean(name, "customer name"),
+            phone=normalize_phone(phone),
+            email=_clean(email, "e-mail") if email.strip() else "",
         )
 
 
 def search_customers(text: str, limit: int = 10) -> list[Customer]:
     """Customers whose name or phone contains ``text``, as the cashier types."""
-    text = text.strip()
+    text = plain_text(text, "search").strip()
     if not text:
         return []
     digits = "".join(ch for ch in text if ch.isdigit())

@@ -9,10 +9,18 @@ from dataclasses import dataclass
 import peewee as pw
 
 from app.domain.errors import Ambiguous, NotFound, Refused
-from app.domain.serials import CheckKind, Scan, SerialRule, normalize_serial, read_scan
+from app.domain.serials import (
+    CheckKind,
+    Scan,
+    SerialRule,
+    normalize_serial,
+    plain_text,
+    read_scan,
+)
 from app.domain.states import Event, UnitState, can_transition
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
 from app.services.context import Approver, Context
+from db.history import append_events
 from db.models import (
     Branch,
     Customer,
@@ -61,6 +69,7 @@ def doc_number(kind: str, doc_id: int) -> str:
 
 def get_document(number: str, kind: str | None = None) -> Document:
     """The document with a number such as ``S-42``; refuse a wrong kind with the reason."""
+    plain_text(number, "document number")
     text = number.strip().upper()
     prefix, _, digits = text.rpartition("-")
     if not digits.isdigit() or prefix not in KIND_BY_PREFIX:
@@ -108,6 +117,7 @@ def settings_of(product: Product, ptype: ProductType | None = None) -> Settings:
 
 def find_product(code: str) -> Product:
     """A product by SKU or GTIN (as typed or scanned)."""
+    plain_text(code, "product code")
     text = code.strip()
     product = (
         Product.select(Product, ProductType)
@@ -149,6 +159,7 @@ def product_of_scan(scan: Scan, sku: str | None) -> Product | None:
 
 
 def find_branch(code: str) -> Branch:
+    plain_text(code, "branch code")
     branch = Branch.get_or_none(Branch.code == code.strip().upper())
     if branch is None:
         raise NotFound(f"No branch with code '{code}'.")
@@ -156,6 +167,7 @@ def find_branch(code: str) -> Branch:
 
 
 def find_supplier(name: str) -> Supplier:
+    plain_text(name, "supplier name")
     supplier = Supplier.get_or_none(pw.fn.LOWER(Supplier.name) == name.strip().lower())
     if supplier is None:
         raise NotFound(f"No supplier named '{name}'. Add it in settings first.")
@@ -164,6 +176,7 @@ def find_supplier(name: str) -> Supplier:
 
 def find_customer(query: str) -> Customer:
     """A customer by id (#12), exact phone or exact name; refuse if several match."""
+    plain_text(query, "customer search")
     text = query.strip()
     if text.startswith("#") and text[1:].isdigit():
         customer = Customer.get_or_none(Customer.id == int(text[1:]))
@@ -260,18 +273,23 @@ def append_event(
     approver: Approver | None = None,
     branch_id: int | None = None,
 ) -> None:
-    UnitEvent.insert(
-        unit=unit_id,
-        event=event.value,
-        at=ctx.now(),
-        branch=branch_id if branch_id is not None else ctx.branch_id,
-        employee=ctx.employee_id,
-        approved_by=approver.employee_id if approver else None,
-        document=document.id if document else None,
-        from_state=from_state,
-        to_state=to_state.value,
-        note=note,
-    ).execute()
+    """Append one row to the unit's history (and to the tamper-evident chain)."""
+    append_events(
+        [
+            {
+                "unit": unit_id,
+                "event": event.value,
+                "at": ctx.now(),
+                "branch": branch_id if branch_id is not None else ctx.branch_id,
+                "employee": ctx.employee_id,
+                "approved_by": approver.employee_id if approver else None,
+                "document": document.id if document else None,
+                "from_state": from_state,
+                "to_state": to_state.value,
+                "note": note,
+            }
+        ]
+    )
 
 
 def move_unit(

@@ -25,12 +25,12 @@ from app.services.common import (
     settings_of,
 )
 from app.services.context import Context
-from db.database import db, write_transaction
-from db.models import DocumentLine, Product, Unit, UnitEvent
+from db.bulk import insert_rows as _insert_many
+from db.database import write_transaction
+from db.history import append_events
+from db.models import DocumentLine, Product, Unit
 
 CHUNK = 5000
-# Bind parameters per INSERT statement: under SQLite's smallest limit (32766) and PostgreSQL's.
-MAX_PARAMS = 30_000
 
 
 @dataclass
@@ -221,6 +221,7 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         )
     }
     flagged = []
+    history: list[dict] = []
     for serial, unit in returning.items():
         flagged.append(serial)
         note = (
@@ -243,17 +244,19 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         )
         if updated != 1:
             raise Refused(f"{serial} was changed at another seat just now. Scan it again.")
-        UnitEvent.insert(
-            unit=unit.id,
-            event=Event.RECEIVE.value,
-            at=now,
-            branch=ctx.branch_id,
-            employee=ctx.employee_id,
-            document=doc.id,
-            from_state=unit.state,
-            to_state=UnitState.IN_STOCK.value,
-            note="flagged: " + note,
-        ).execute()
+        history.append(
+            {
+                "unit": unit.id,
+                "event": Event.RECEIVE.value,
+                "at": now,
+                "branch": ctx.branch_id,
+                "employee": ctx.employee_id,
+                "document": doc.id,
+                "from_state": unit.state,
+                "to_state": UnitState.IN_STOCK.value,
+                "note": "flagged: " + note,
+            }
+        )
     new_serials = [s for s in serials if s not in returning]
     unit_ids: dict[str, int] = {u.serial: u.id for u in returning.values()}
     for start in range(0, len(new_serials), CHUNK):
@@ -273,23 +276,22 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         inserted = dict(_insert_many(Unit, rows, returning=(Unit.serial, Unit.id)))
         ids = [inserted[s] for s in chunk]
         unit_ids.update(zip(chunk, ids, strict=True))
-        _insert_many(
-            UnitEvent,
-            [
-                {
-                    "unit": uid,
-                    "event": Event.RECEIVE.value,
-                    "at": now,
-                    "branch": ctx.branch_id,
-                    "employee": ctx.employee_id,
-                    "document": doc.id,
-                    "from_state": None,
-                    "to_state": UnitState.IN_STOCK.value,
-                    "note": "",
-                }
-                for uid in ids
-            ],
-        )
+        history += [
+            {
+                "unit": uid,
+                "event": Event.RECEIVE.value,
+                "at": now,
+                "branch": ctx.branch_id,
+                "employee": ctx.employee_id,
+                "document": doc.id,
+                "from_state": None,
+                "to_state": UnitState.IN_STOCK.value,
+                "note": "",
+            }
+            for uid in ids
+        ]
+    # One chained append for the whole receipt: hashed in Python, inserted in bulk.
+    append_events(history)
     for start in range(0, len(serials), CHUNK):
         _insert_many(
             DocumentLine,
@@ -307,41 +309,3 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
             ],
         )
     return flagged
-
-
-def _insert_many(model, rows: list[dict], returning=()) -> list[tuple]:
-    """Insert rows (dicts by field name) as ``model.insert_many(rows)`` would, in fewer steps.
-
-    Peewee builds a bulk insert value by value, which took most of a 10,000-serial
-    receipt; here one row's placeholders are repeated. As in peewee, fields left out
-    take their default, and every value goes through its field's ``db_value``.
-    """
-    meta = model._meta
-    fields = [meta.fields[name] for name in rows[0]]
-    defaults = [(f, d) for f, d in meta.defaults.items() if f.name not in rows[0]]
-    fields += [f for f, _d in defaults]
-    quote = db.obj.quote
-
-    def name(text: str) -> str:
-        return f"{quote[0]}{text}{quote[1]}"
-
-    head = (
-        f"INSERT INTO {name(meta.table_name)} ({', '.join(name(f.column_name) for f in fields)}) "
-        "VALUES "
-    )
-    tail = f" RETURNING {', '.join(name(f.column_name) for f in returning)}" if returning else ""
-    marks = "(" + ", ".join([db.obj.param] * len(fields)) + ")"
-    converters = [f.db_value for f in fields]
-    per_statement = max(1, MAX_PARAMS // len(fields))
-    returned: list[tuple] = []
-    for start in range(0, len(rows), per_statement):
-        params = []
-        part = rows[start : start + per_statement]
-        for row in part:
-            values = [row[f.name] for f in fields[: len(fields) - len(defaults)]]
-            values += [d() if callable(d) else d for _f, d in defaults]
-            params += [convert(v) for convert, v in zip(converters, values, strict=True)]
-        cursor = db.execute_sql(head + ", ".join([marks] * len(part)) + tail, params)
-        if returning:
-            returned += [tuple(r) for r in cursor.fetchall()]
-    return returned

@@ -1,0 +1,106 @@
+"""Is the database whole? The history chain, documents all-or-nothing, units matching history.
+
+``serialdesk verify`` runs ``check``; the crash, backup and load tests use it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from app.services.common import Kind
+from db.database import db, is_sqlite
+from db.history import VerifyResult, verify_history
+from db.models import Document, DocumentLine, Unit, UnitEvent
+
+LIMIT = 50
+# Documents whose every serial line moves its unit, in the same transaction.
+MOVING_KINDS = (Kind.RECEIPT, Kind.SALE)
+
+
+@dataclass
+class IntegrityReport:
+    chain: VerifyResult
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not self.problems
+
+    def messages(self) -> list[str]:
+        return [p.message for p in self.chain.problems] + self.problems
+
+
+def storage_problems() -> list[str]:
+    """SQLite's own check of the file (pages, indexes); nothing to check on PostgreSQL."""
+    if not is_sqlite():
+        return []
+    rows = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else [f"SQLite integrity check: {r}" for r in rows[:LIMIT]]
+
+
+def check() -> IntegrityReport:
+    """Every check; an empty report means the history and the documents agree."""
+    report = IntegrityReport(verify_history(LIMIT))
+    report.problems += storage_problems()
+    report.problems += _half_documents()
+    report.problems += _units_off_their_history()
+    return report
+
+
+def _half_documents() -> list[str]:
+    problems = []
+    empty = (
+        Document.select(Document.id, Document.kind)
+        .where(
+            Document.kind.in_(MOVING_KINDS),
+            ~pw.fn.EXISTS(DocumentLine.select().where(DocumentLine.document == Document.id)),
+        )
+        .limit(LIMIT)
+        .tuples()
+    )
+    problems += [f"{kind} {doc_id} has no lines." for doc_id, kind in empty]
+    event = UnitEvent.select().where(
+        UnitEvent.document == DocumentLine.document, UnitEvent.unit == DocumentLine.unit
+    )
+    missing = (
+        DocumentLine.select(DocumentLine.document, DocumentLine.serial)
+        .join(Document)
+        .where(
+            Document.kind.in_(MOVING_KINDS),
+            DocumentLine.unit.is_null(False),
+            ~pw.fn.EXISTS(event),
+        )
+        .limit(LIMIT)
+        .tuples()
+    )
+    problems += [f"Document {d}: line for {s} has no history row." for d, s in missing]
+    line = DocumentLine.select().where(
+        DocumentLine.document == UnitEvent.document, DocumentLine.unit == UnitEvent.unit
+    )
+    orphans = (
+        UnitEvent.select(UnitEvent.id, UnitEvent.document)
+        .join(Document)
+        .where(Document.kind.in_(MOVING_KINDS), ~pw.fn.EXISTS(line))
+        .limit(LIMIT)
+        .tuples()
+    )
+    problems += [f"History row id {e} names document {d} without its line." for e, d in orphans]
+    return problems
+
+
+def _units_off_their_history() -> list[str]:
+    last = UnitEvent.alias("last")
+    latest = UnitEvent.select(pw.fn.MAX(UnitEvent.id)).where(UnitEvent.unit == Unit.id)
+    rows = (
+        Unit.select(Unit.serial, Unit.state, last.to_state)
+        .join(last, pw.JOIN.LEFT_OUTER, on=(last.id == latest))
+        .where(last.to_state.is_null() | (last.to_state != Unit.state))
+        .limit(LIMIT)
+        .tuples()
+    )
+    return [
+        f"Unit {serial} is {state} but its history says {to or 'nothing'}."
+        for serial, state, to in rows
+    ]

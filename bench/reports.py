@@ -1,0 +1,73 @@
+"""Every report on a built bench database, timed end to end.
+
+    .venv/bin/python bench/reports.py [--runs 3] [--path bench/bench.db] [--backend postgres]
+
+Each report runs through ``app.services.reports.run`` as the screen and the CLI
+call it: listings with the screen's row limit, figures over the whole ledger.
+Target: about a second each at 1,000,000 units.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import benchlib
+
+from app.services import reports
+from db.database import close_database, open_database
+from db.models import Unit
+
+SCREEN_LIMIT = 500
+
+
+def cases() -> list[tuple[str, reports.Filters]]:
+    serial = Unit.select(Unit.serial).order_by(Unit.id.desc()).limit(1).scalar()
+    limited = reports.Filters(limit=SCREEN_LIMIT)
+    return [
+        ("where", reports.Filters(serial=serial)),
+        ("stock", limited),
+        ("stock-count", reports.Filters()),
+        ("sales", limited),
+        ("sales", reports.Filters(branch="B", limit=SCREEN_LIMIT)),
+        ("returns", limited),
+        ("repairs", limited),
+        ("expiring", reports.Filters(days=30)),
+        ("supplier-failure", reports.Filters()),
+        ("repeat-defects", reports.Filters()),
+        ("returns-by-branch", reports.Filters()),
+        ("technician-repeats", reports.Filters()),
+        ("warranty-cost", reports.Filters()),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="", help="one report name")
+    benchlib.add_db_arguments(parser)
+    args = parser.parse_args()
+    database = open_database(benchlib.url_of(args))
+    try:
+        print(f"data: {benchlib.data_size(database)}")
+        print(f"machine: {benchlib.machine()}")
+        for name, filters in cases():
+            if args.only and name != args.only:
+                continue
+            times = []
+            rows = 0
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                rows = len(reports.run(name, filters).rows)
+                times.append(time.perf_counter() - started)
+            shown = {k: v for k, v in vars(filters).items() if v and k != "days"}
+            print(
+                f"{name:20} {rows:>7} rows  best {min(times) * 1000:8.0f} ms  "
+                f"worst {max(times) * 1000:8.0f} ms  {shown or ''}"
+            )
+    finally:
+        close_database()
+
+
+if __name__ == "__main__":
+    main()

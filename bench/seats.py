@@ -1,0 +1,247 @@
+"""Many seats, one database: N seat processes receive, sell, return, transfer and look up
+passports for a bounded time, racing for the same units; then the ledger is checked.
+
+    .venv/bin/python bench/seats.py                      # 8 seats, 20 s, a fresh SQLite file
+    .venv/bin/python bench/seats.py --db postgresql://postgres@127.0.0.1:5432/test
+
+On PostgreSQL a fresh schema is made in that database (dropped afterwards unless
+--keep). Required: 0 double sales, 0 lost operations, 0 "database is locked" or
+Busy errors reaching a seat, 0 unexpected errors. Exit 1 if any is not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STOCK = 1200  # units received before the seats start, half at each branch
+POOL = 4000  # IMEIs the seats' own receipts draw from: they collide on purpose
+OPS = ("receive", "sell", "return", "transfer", "passport")
+WEIGHTS = (1, 5, 2, 1, 3)
+
+
+def imei(n: int) -> str:
+    from stdnum import luhn
+
+    body = f"35693803{n:06d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def setup(url: str) -> None:
+    from app.domain import pins
+    from app.services import catalog
+    from app.services.context import load_context
+    from app.services.receiving import ReceiptLine, receive
+    from db.database import close_database, open_database
+
+    pins._N = 2**4  # cheap PIN hashes: logins are not what is measured
+    open_database(url)
+    catalog.add_branch("A", "Main Street")
+    catalog.add_branch("B", "Harbour")
+    catalog.add_employee("mia", "Mia Manager", "manager", "1234", "A")
+    catalog.add_employee("max", "Max Manager", "manager", "1234", "B")
+    catalog.add_supplier("PhoneCo")
+    catalog.add_product_type("Phones", "strict", warranty_months=24, check_kind="imei")
+    catalog.add_product("PH-X1", "Phone X1", "Phones", "499.00")
+    half = STOCK // 2
+    for login, first in (("mia", 0), ("max", half)):
+        serials = [imei(n) for n in range(first, first + half)]
+        receive(load_context(login), "PhoneCo", [ReceiptLine("PH-X1", serials, cost="300")])
+    close_database()
+
+
+def seat(url: str, index: int, seconds: float, start, results) -> None:
+    """One seat: random operations on shared units until the time is up."""
+    from app.domain.errors import Busy, DomainError
+    from app.services.context import load_context
+    from app.services.passport import passport
+    from app.services.receiving import ReceiptLine, receive
+    from app.services.returns import ReturnItem, customer_return
+    from app.services.selling import SaleItem, sell
+    from app.services.transfers import TransferItem, transfer_in, transfer_out
+    from db import database
+    from db.database import open_database
+
+    open_database(url)
+    here, there = ("mia", "max") if index % 2 == 0 else ("max", "mia")
+    ctx, other = load_context(here), load_context(there)
+    rng = random.Random(index)
+    known = [imei(n) for n in range(STOCK)]
+    done: list[tuple] = []  # (op, document, serial): what this seat told its user was done
+    tally: Counter = Counter()
+    errors: list[str] = []
+    start.wait(timeout=60)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        op = rng.choices(OPS, WEIGHTS)[0]
+        serial = rng.choice(known)
+        try:
+            if op == "receive":
+                fresh = [imei(STOCK + rng.randrange(POOL)) for _ in range(5)]
+                r = receive(ctx, "PhoneCo", [ReceiptLine("PH-X1", sorted(set(fresh)), cost="1")])
+                done += [("receive", r.number, s) for s in sorted(set(fresh))]
+                known += fresh
+            elif op == "sell":
+                r = sell(ctx, [SaleItem(serial=serial)])
+                done.append(("sell", r.number, serial))
+            elif op == "return":
+                r = customer_return(ctx, [ReturnItem(serial=serial, condition="as new")])
+                done.append(("return", r.number, serial))
+            elif op == "transfer":
+                out = transfer_out(ctx, other.branch_code, [TransferItem(serial=serial)])
+                done.append(("transfer_out", out.number, serial))
+                back = transfer_in(other, out.number, [serial])
+                done.append(("transfer_in", back.number, serial))
+            else:
+                passport(serial)
+            tally[op] += 1
+        except Busy as exc:
+            tally["busy"] += 1
+            errors.append(f"Busy: {exc}")
+        except DomainError:
+            tally[f"{op} refused"] += 1  # lost a race, or the unit is elsewhere: told why
+        except Exception as exc:  # a bug, or a lock error that reached the seat
+            tally["errors"] += 1
+            errors.append(f"{op}: {type(exc).__name__}: {exc}")
+    results.put((index, done, dict(tally), errors, dict(database.STATS)))
+
+
+def check(url: str, reported: list[tuple]) -> dict[str, int]:
+    """Count double sales, lost operations and inconsistencies in the final database."""
+    from app.services import integrity
+    from app.services.common import get_document
+    from db.database import close_database, open_database
+    from db.models import DocumentLine, Unit, UnitEvent
+
+    open_database(url)
+    report = integrity.check()
+    lost = 0
+    for _op, number, serial in reported:
+        try:
+            doc = get_document(number)
+        except Exception:
+            lost += 1
+            continue
+        if (
+            not DocumentLine.select()
+            .where(DocumentLine.document == doc, DocumentLine.serial == serial)
+            .exists()
+        ):
+            lost += 1
+    double = 0
+    events: dict[int, list[str]] = {}
+    for unit_id, event in (
+        UnitEvent.select(UnitEvent.unit, UnitEvent.event).order_by(UnitEvent.seq).tuples()
+    ):
+        events.setdefault(unit_id, []).append(event)
+    for history in events.values():
+        sold = False
+        for event in history:
+            if event == "sell":
+                double += sold
+                sold = True
+            elif event == "customer_return":
+                sold = False
+    active = Counter(
+        s for (s,) in Unit.select(Unit.serial).where(Unit.state != "returned_to_supplier").tuples()
+    )
+    close_database()
+    return {
+        "double sales": double,
+        "serials active twice": sum(1 for n in active.values() if n > 1),
+        "lost operations": lost,
+        "integrity problems": len(report.messages()),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="SQLite file or postgresql:// URL (default: a temp file)")
+    parser.add_argument("--seats", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    from db.database import is_postgres_url
+
+    admin = schema = None
+    if args.db and is_postgres_url(args.db):
+        import psycopg2
+
+        schema = f"seats_{uuid.uuid4().hex[:8]}"
+        admin = psycopg2.connect(args.db)
+        admin.autocommit = True
+        admin.cursor().execute(f'CREATE SCHEMA "{schema}"')
+        sep = "&" if "?" in args.db else "?"
+        url = f"{args.db}{sep}options=-csearch_path%3D{schema}"
+    else:
+        url = args.db or str(Path(tempfile.mkdtemp(prefix="seats-")) / "shop.db")
+        Path(url).unlink(missing_ok=True)
+    try:
+        setup(url)
+        ctx = mp.get_context("spawn")
+        start, results = ctx.Event(), ctx.Queue()
+        procs = [
+            ctx.Process(target=seat, args=(url, i, args.seconds, start, results))
+            for i in range(args.seats)
+        ]
+        for p in procs:
+            p.start()
+        time.sleep(2)  # let every seat import and connect before the clock starts
+        start.set()
+        began = time.monotonic()
+        outcomes = [results.get(timeout=args.seconds + 120) for _ in procs]
+        elapsed = time.monotonic() - began
+        for p in procs:
+            p.join(timeout=30)
+        reported = [d for _i, done, _t, _e, _s in outcomes for d in done]
+        tally: Counter = Counter()
+        stats: Counter = Counter()
+        errors = []
+        for _i, _d, t, e, s in outcomes:
+            tally.update(t)
+            stats.update(s)
+            errors += e
+        verdict = check(url, reported)
+    finally:
+        if admin is not None:
+            if not args.keep:
+                admin.cursor().execute(f'DROP SCHEMA "{schema}" CASCADE')
+            admin.close()
+
+    ops = sum(tally[o] for o in OPS)
+    backend = "PostgreSQL" if admin is not None else "SQLite"
+    print(f"{backend}: {args.seats} seats, {elapsed:.1f} s")
+    print(
+        f"  operations done: {ops} ({ops / elapsed:.0f}/s)  "
+        + ", ".join(f"{o} {tally[o]}" for o in OPS)
+    )
+    refused = {k: v for k, v in tally.items() if k.endswith("refused")}
+    print(f"  refused (lost a race, told why): {sum(refused.values())} {refused}")
+    print(
+        f"  write transactions: {stats['transactions']}, lock waits > 20 ms: "
+        f"{stats['lock_waits']} ({stats['lock_wait_s']:.1f} s in total), "
+        f"retries: {stats['retries']}"
+    )
+    print(f"  busy errors reaching a seat: {tally['busy']}, unexpected errors: {tally['errors']}")
+    for line in errors[:10]:
+        print(f"    {line}")
+    for name, n in verdict.items():
+        print(f"  {name}: {n}")
+    bad = tally["busy"] + tally["errors"] + sum(verdict.values())
+    print("  PASS" if bad == 0 else "  FAIL")
+    return 0 if bad == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Adjustments and write-offs: kind, reason, the units; a manager approves when the role needs it.
+
+Nothing is edited: each adjustment is a new document and a correcting event.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from app.domain.errors import DomainError, PermissionDenied
+from app.domain.states import UnitState
+from app.services.adjustments import AdjustmentKind, adjust
+from screens.modals.approval import ManagerApproval
+from screens.scanlist import ScanListScreen
+from screens.widgets.errorline import ErrorLine
+
+
+class AdjustmentsScreen(ScanListScreen):
+    TITLE = "Adjustments"
+    BINDINGS = [
+        *ScanListScreen.BINDINGS,
+        Binding("f10", "apply", "Apply", id="adjustments.apply"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield self.seat_bar()
+        with Horizontal(classes="form-line"):
+            yield Label("Kind", classes="label")
+            yield Select(
+                [(k.value.replace("_", " "), k.value) for k in AdjustmentKind],
+                value=AdjustmentKind.WRITE_OFF.value,
+                allow_blank=False,
+                id="kind",
+                compact=True,
+            )
+            yield Label("Real state", classes="label")
+            yield Select(
+                [(s.label, s.value) for s in UnitState],
+                prompt="(correction only)",
+                id="to-state",
+                compact=True,
+            )
+        with Horizontal(classes="form-line"):
+            yield Label("Reason", classes="label")
+            yield Input(placeholder="why (required)", id="reason", compact=True)
+        with Horizontal(classes="form-line"):
+            yield Label("Serial", classes="label")
+            yield Input(placeholder="scan the units", id="serial", compact=True)
+        yield Static("F10 applies · Ctrl+D removes a scan", classes="counts")
+        yield ErrorLine(id="message")
+        yield DataTable(id="scans", cursor_type="row")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("#", "Serial")
+        self.query_one("#reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "reason":
+            self.query_one("#serial", Input).focus()
+        elif event.input.id == "serial":
+            event.input.value = ""
+            self.add_serial(event.value)
+
+    def action_apply(self) -> None:
+        self.run_adjustment(None)
+
+    def run_adjustment(self, approver) -> None:
+        kind = str(self.query_one("#kind", Select).value)
+        picked = self.query_one("#to-state", Select)
+        try:
+            result = adjust(
+                self.ctx,
+                kind,
+                serials=list(self.serials),
+                reason=self.query_one("#reason", Input).value,
+                to_state=None if picked.is_blank() else str(picked.value),
+                approver=approver,
+            )
+        except PermissionDenied as exc:
+            if approver is not None:
+                self.message.fail(exc.message)
+                return
+
+            def approved(manager) -> None:
+                if manager is None:
+                    self.message.fail("Not done: this adjustment needs a manager's approval.")
+                else:
+                    self.run_adjustment(manager)
+
+            self.app.push_screen(ManagerApproval(kind.replace("_", " ")), approved)
+            return
+        except DomainError as exc:
+            self.message.fail(exc.message)
+            return
+        self.serials = []
+        self.show_serials()
+        self.query_one("#reason", Input).value = ""
+        what = result.kind.replace("_", " ")
+        self.message.ok(f"Saved {result.number}: {what} of {len(result.units)} unit(s).")
