@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 
 from app.domain.errors import DomainError
 from app.services import reports
-from db.database import db
+from app.services.common import release_thread_connection
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
@@ -129,8 +129,7 @@ class ReportsScreen(CounterScreen):
         except OSError as exc:
             self.post_message(self.Done(None, f"Cannot write {path}: {exc.strerror}", path))
         finally:
-            if not db.is_closed():
-                db.close()  # this thread's own connection
+            release_thread_connection()
 
     def on_reports_screen_done(self, message: Done) -> None:
         status = self.query_one("#status", Static)

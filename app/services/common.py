@@ -20,6 +20,7 @@ from app.domain.serials import (
 from app.domain.states import Event, UnitState, can_transition
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
 from app.services.context import Approver, Context
+from db.database import db
 from db.history import append_events
 from db.models import (
     Branch,
@@ -47,6 +48,8 @@ class Kind:
     STOCKTAKE = "stocktake"
     REPAIR = "repair"
     REPLACEMENT = "replacement"
+    KIT_ASSEMBLY = "kit_assembly"
+    KIT_DISASSEMBLY = "kit_disassembly"
 
 
 PREFIX = {
@@ -59,6 +62,8 @@ PREFIX = {
     Kind.STOCKTAKE: "ST",
     Kind.REPAIR: "R",
     Kind.REPLACEMENT: "WR",
+    Kind.KIT_ASSEMBLY: "KA",
+    Kind.KIT_DISASSEMBLY: "KD",
 }
 KIND_BY_PREFIX = {v: k for k, v in PREFIX.items()}
 
@@ -377,3 +382,12 @@ def quantity_must_be_positive(quantity: int) -> int:
     if not isinstance(quantity, int) or quantity < 1 or quantity > 100_000:
         raise Refused(f"The quantity {quantity} is not valid (1 to 100000).")
     return quantity
+
+
+def release_thread_connection() -> None:
+    """Close the calling thread's own database connection (Peewee keeps one per thread).
+
+    A worker thread calls it when done, so its connection is not left open.
+    """
+    if not db.is_closed():
+        db.close()
