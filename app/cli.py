@@ -21,8 +21,8 @@ import peewee as pw
 from platformdirs import user_log_dir
 
 from app import cli_commands as cmd
+from app import cli_kits, cli_safety
 from app import cli_output as out
-from app import cli_safety
 from app.cli_commands import UsageError, opt, shown_url
 from app.cli_devices import cmd_devices
 from app.domain.errors import DomainError
@@ -321,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=0, help="at most N rows (0: all)")
     p.add_argument("--csv", action="store_true", help="CSV to stdout")
     cli_safety.add_commands(command)  # verify, backup, restore
+    cli_kits.add_commands(command)  # kit define|assemble|disassemble|show
     return parser
 
 

@@ -153,6 +153,8 @@ def passport_text(p) -> str:
             ("Replaces", p.replaces),
             ("Replaced by", ", ".join(p.replaced_by)),
             ("Flag", p.flag),
+            ("In kit", f"{p.kit.serial} · {p.kit.name} ({p.kit.status})" if p.kit else ""),
+            ("Kit parts", "; ".join(_kit_part(k) for k in p.kit_parts)),
         ]
     )
     history = table(
@@ -172,6 +174,12 @@ def passport_text(p) -> str:
         ],
     )
     return join(head, details, "\nHistory", history)
+
+
+def _kit_part(part) -> str:
+    if part.serial is None:
+        return f"{part.quantity} × {part.name}"
+    return f"{part.serial} {part.name} ({label(part.state)})"
 
 
 def _doc_line(ref) -> str:

@@ -140,7 +140,11 @@ class Document(BaseModel):
     note = pw.TextField(default="")
 
     class Meta:
-        indexes = ((("kind", "status", "branch"), False),)
+        indexes = (
+            (("kind", "status", "branch"), False),
+            # reports: a kind's documents per branch, with their date, without the table
+            (("kind", "branch", "business_date"), False),
+        )
 
 
 class Unit(BaseModel):
@@ -158,7 +162,12 @@ class Unit(BaseModel):
     updated_at = UtcDateTimeField(default=now)
 
     class Meta:
-        indexes = ((("product", "branch", "state"), False), (("state", "branch"), False))
+        indexes = (
+            (("product", "branch", "state"), False),
+            (("state", "branch"), False),
+            # reports: supplier failure walks the units per supplier and product
+            (("supplier", "product", "warranty_end"), False),
+        )
 
 
 class DocumentLine(BaseModel):
@@ -178,6 +187,14 @@ class DocumentLine(BaseModel):
     disposition = pw.CharField(max_length=24, default="")
     result = pw.CharField(max_length=24, default="")
     note = pw.TextField(default="")
+
+    class Meta:
+        # reports: a document's lines' figures read from the index alone (sales margin,
+        # refunds, replacement cost), and a unit's documents (supplier failure)
+        indexes = (
+            (("document", "product", "quantity", "price", "cost"), False),
+            (("unit", "document"), False),
+        )
 
 
 class StockLevel(BaseModel):
@@ -243,6 +260,10 @@ class RepairTicket(BaseModel):
     quality_check = pw.TextField(default="")
     collected_at = UtcDateTimeField(null=True)
 
+    class Meta:
+        # reports: covered repairs of a unit (supplier failure), a technician's units
+        indexes = ((("unit", "covered"), False), (("technician", "unit"), False))
+
 
 class RepairStatusChange(BaseModel):
     ticket = pw.ForeignKeyField(RepairTicket, backref="status_changes")
@@ -278,6 +299,36 @@ class PrintJob(BaseModel):
     printed_at = UtcDateTimeField(null=True)
 
 
+class KitComponent(BaseModel):
+    """A kit's definition: one component product and how many go into each kit."""
+
+    kit = pw.ForeignKeyField(Product, backref="kit_components")
+    component = pw.ForeignKeyField(Product, backref="in_kits")
+    quantity = pw.IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("kit", "component"), True),)
+
+
+class AssembledKit(BaseModel):
+    """One kit put together: its own unit (serial or kit number) and the exact parts in it."""
+
+    unit = pw.ForeignKeyField(Unit, backref="kit_assemblies")
+    branch = pw.ForeignKeyField(Branch)
+    status = pw.CharField(max_length=16, default="assembled")  # assembled|sold|disassembled
+    assembly = pw.ForeignKeyField(Document, backref="assembled_kits")
+    disassembly = pw.ForeignKeyField(Document, null=True, backref="disassembled_kits")
+
+
+class AssembledKitPart(BaseModel):
+    """A component in an assembled kit: a unit by serial, or a quantity of goods."""
+
+    kit = pw.ForeignKeyField(AssembledKit, backref="parts")
+    product = pw.ForeignKeyField(Product)
+    unit = pw.ForeignKeyField(Unit, null=True, backref="kit_parts")
+    quantity = pw.IntegerField(default=1)
+
+
 ALL_MODELS = [
     SchemaVersion,
     Branch,
@@ -296,4 +347,7 @@ ALL_MODELS = [
     RepairStatusChange,
     RepairPart,
     PrintJob,
+    KitComponent,
+    AssembledKit,
+    AssembledKitPart,
 ]

@@ -12,6 +12,8 @@ class UnitState(StrEnum):
     RETURNED_TO_SUPPLIER = "returned_to_supplier"
     WRITTEN_OFF = "written_off"
     REPLACED = "replaced"
+    IN_KIT = "in_kit"  # a component assembled into a kit: not sellable on its own
+    DISASSEMBLED = "disassembled"  # a kit taken apart into its components
 
     @property
     def label(self) -> str:
@@ -27,6 +29,8 @@ _LABELS = {
     UnitState.RETURNED_TO_SUPPLIER: "returned to the supplier",
     UnitState.WRITTEN_OFF: "written off",
     UnitState.REPLACED: "replaced under warranty",
+    UnitState.IN_KIT: "assembled into a kit",
+    UnitState.DISASSEMBLED: "taken apart",
 }
 
 # A unit in one of these states is not ours to sell nor the customer's to claim:
@@ -51,6 +55,11 @@ class Event(StrEnum):
     RELEASE = "release"
     CORRECTION = "correction"
     STOCKTAKE_MISSING = "stocktake_missing"
+    KIT_ASSEMBLE = "kit_assemble"
+    KIT_DISASSEMBLE = "kit_disassemble"
+    INTO_KIT = "into_kit"
+    OUT_OF_KIT = "out_of_kit"
+    SOLD_IN_KIT = "sold_in_kit"
 
     @property
     def label(self) -> str:
@@ -82,7 +91,18 @@ TRANSITIONS: dict[Event, tuple[frozenset, frozenset]] = {
     Event.RELEASE: (frozenset({S.QUARANTINE}), frozenset({S.IN_STOCK})),
     Event.CORRECTION: (frozenset({None, *S}), frozenset(S)),
     Event.STOCKTAKE_MISSING: (frozenset({S.IN_STOCK}), frozenset({S.WRITTEN_OFF})),
+    # Kits: the kit's own unit is made (or made again) and taken apart; its components
+    # leave sellable stock while in it, and are sold with it or put back.
+    Event.KIT_ASSEMBLE: (frozenset({None, S.DISASSEMBLED}), frozenset({S.IN_STOCK})),
+    Event.KIT_DISASSEMBLE: (frozenset({S.IN_STOCK}), frozenset({S.DISASSEMBLED})),
+    Event.INTO_KIT: (frozenset({S.IN_STOCK}), frozenset({S.IN_KIT})),
+    Event.OUT_OF_KIT: (frozenset({S.IN_KIT}), frozenset({S.IN_STOCK})),
+    Event.SOLD_IN_KIT: (frozenset({S.IN_KIT}), frozenset({S.SOLD})),
 }
+# The events that mark a unit as a kit or a kit's component (the passport looks for them).
+KIT_EVENTS = frozenset(
+    {Event.KIT_ASSEMBLE, Event.KIT_DISASSEMBLE, Event.INTO_KIT, Event.OUT_OF_KIT, Event.SOLD_IN_KIT}
+)
 
 
 def can_transition(event: Event, from_state: UnitState | None, to_state: UnitState) -> bool:

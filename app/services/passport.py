@@ -16,8 +16,9 @@ from decimal import Decimal
 import peewee as pw
 
 from app.domain import warranty
-from app.domain.states import Event, UnitState
+from app.domain.states import KIT_EVENTS, Event, UnitState
 from app.services.common import Kind, doc_number, normalize, pick_unit, settings_of
+from app.services.kits import KitLink, KitPartView, kit_of_component, parts_of_kit
 from db.database import db
 from db.models import (
     Branch,
@@ -95,6 +96,9 @@ class Passport:
     replaces: str | None = None
     replaced_by: list[str] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
+    # Kits: the kit this unit went into, or (for a kit's own unit) its exact parts.
+    kit: KitLink | None = None
+    kit_parts: list[KitPartView] = field(default_factory=list)
 
 
 def passport(serial: str, *, product: str | None = None, today: date | None = None) -> Passport:
@@ -168,6 +172,10 @@ def build_passport(unit: Unit, today: date) -> Passport:
     replaces = _replaced_serial(unit) if unit.replaces_id else None
     end = unit.warranty_end
     owned = warranty.held_by_customer(unit.state)
+    # Kit tables are read only for a unit whose history says it is a kit or a component.
+    kit_events = {h.event for h in history} & KIT_EVENTS
+    kit = kit_of_component(unit.id) if Event.INTO_KIT in kit_events else None
+    parts = parts_of_kit(unit.id) if Event.KIT_ASSEMBLE in kit_events else []
     return Passport(
         serial=unit.serial,
         unit_id=unit.id,
@@ -195,6 +203,8 @@ def build_passport(unit: Unit, today: date) -> Passport:
         replaces=replaces,
         replaced_by=replaced_by,
         history=history,
+        kit=kit,
+        kit_parts=parts,
     )
 
 

@@ -10,6 +10,7 @@ from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
 from app.domain.tracking import TrackingMode
+from app.services import kits
 from app.services.common import (
     Kind,
     append_event,
@@ -161,6 +162,7 @@ def customer_return(
         warnings: list[str] = []
         matched = [_match(item, sale_doc, warnings) for item in items]
         _check_no_repeats(matched)
+        kits.refuse_kit_return([unit for _i, _p, unit, _l, _q in matched if unit is not None])
         sale_docs = {line.document_id for _i, _p, _u, line, _q in matched if line is not None}
         if sale_doc is None and len(sale_docs) == 1:
             sale_doc = Document.get_by_id(sale_docs.pop())

@@ -13,6 +13,7 @@ from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
 from app.domain.tracking import TrackingMode
+from app.services import kits
 from app.services.common import (
     Kind,
     append_event,
@@ -43,6 +44,8 @@ class SaleItem:
     product: str | None = None
     quantity: int = 1
     price: Decimal | str | None = None
+    # A kit sold unassembled: its product code and the serial of each serialized component.
+    components: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +98,7 @@ def sell(
 
     with write_transaction():
         warnings: list[str] = []
+        items = [_assembled_kit(ctx, item) if item.components else item for item in items]
         resolved = [_resolve(ctx, item, warnings) for item in items]
         seen_units = set()
         for product, unit, serial, _qty, _price in resolved:
@@ -104,6 +108,7 @@ def sell(
                 if key in seen_units:
                     raise Refused(f"{serial} is in the cart twice.")
                 seen_units.add(key)
+        in_kits = kits.kits_in_cart(resolved)
         below = [p.name for p, _u, _s, _q, price in resolved if price < Decimal(p.price)]
         if below:
             try:
@@ -134,6 +139,9 @@ def sell(
             _sell_line(ctx, doc, customer_id, today, product, unit, serial, qty, price)
             for product, unit, serial, qty, price in resolved
         ]
+        for _p, unit, *_rest in resolved:
+            if unit is not None and unit.id in in_kits:
+                kits.sell_components(ctx, doc, in_kits[unit.id], unit, customer_id)
         return SaleResult(
             doc_number(Kind.SALE, doc.id),
             total,
@@ -169,6 +177,15 @@ def preview_item(ctx: Context, item: SaleItem) -> CartLine:
     elif serial is not None:
         item = SaleItem(serial=serial, product=product.sku, price=item.price)
     return CartLine(item, product.sku, product.name, serial, quantity, price, warnings)
+
+
+def _assembled_kit(ctx: Context, item: SaleItem) -> SaleItem:
+    """A kit sold from its components: assemble it in this sale, then sell it by its number."""
+    if not item.product:
+        raise Refused("Say which kit the component serials are for (its SKU or barcode).")
+    kit = find_product(item.product)
+    unit = kits.assemble_in_transaction(ctx, kit, item.components, None, "assembled at checkout")
+    return SaleItem(serial=unit.serial, product=kit.sku, price=item.price)
 
 
 def _resolve(ctx: Context, item: SaleItem, warnings: list[str]):

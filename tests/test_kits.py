@@ -1,0 +1,317 @@
+"""Kits (product sets): define, assemble from exact serials, sell, disassemble, passports.
+
+On SQLite and PostgreSQL, with the fast seeded shop of tests/support.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.domain.errors import NotFound, PermissionDenied, Refused
+from app.domain.states import Event, UnitState, replay
+from app.services import catalog, kits
+from app.services.common import find_product
+from app.services.passport import passport
+from app.services.receiving import ReceiptLine, receive
+from app.services.returns import ReturnItem, customer_return
+from app.services.selling import SaleItem, sell
+from app.services.stock import units as stock_units
+from db.history import verify_history
+from db.models import AssembledKit, KitComponent, StockLevel, Unit, UnitEvent
+from tests.support import (
+    customer,
+    events,
+    fast_shop,
+    imeis,
+    receive_drills,
+    receive_phones,
+    receive_quantity,
+    refused,
+    seeded_shop,
+    sell_serials,
+    unit,
+)
+
+__all__ = ["fast_shop", "seeded_shop"]
+
+DRILLS = ["DRL-1001", "DRL-1002", "DRL-1003"]
+BATTERIES = ["BAT-2001", "BAT-2002", "BAT-2003", "BAT-2004"]
+
+
+@pytest.fixture
+def kit(shop):
+    """A drill kit (36 months): one drill and two batteries by serial, one charger by quantity."""
+    catalog.add_product_type("Kits", "strict", warranty_months=36)
+    catalog.add_product("KT-DR", "Drill kit 18V", "Kits", "229.00")
+    catalog.add_product("BT-18", "Battery 18V", "Power tools", "49.00")
+    catalog.add_product("CH-18", "Charger 18V", "Accessories", "19.00")
+    kits.define_kit(shop.manager, "KT-DR", [("DR-18", 1), ("BT-18", 2), ("CH-18", 1)])
+    receive_drills(shop.inventory, DRILLS)
+    from app.services.receiving import ReceiptLine, receive
+
+    receive(shop.inventory, "ToolCo", [ReceiptLine("BT-18", BATTERIES, cost="20.00")])
+    receive_quantity(shop.inventory, "CH-18", 3)
+    return shop
+
+
+def charger_stock(branch_id: int) -> int:
+    level = StockLevel.get_or_none(
+        (StockLevel.product == catalog_product("CH-18")) & (StockLevel.branch == branch_id)
+    )
+    return level.quantity if level else 0
+
+
+def catalog_product(sku: str):
+    return find_product(sku).id
+
+
+def assemble(shop, serials=("DRL-1001", "BAT-2001", "BAT-2002"), **kwargs):
+    return kits.assemble_kit(shop.inventory, "KT-DR", list(serials), **kwargs)
+
+
+def assert_history_replays() -> None:
+    for u in Unit.select():
+        rows = UnitEvent.select().where(UnitEvent.unit == u).order_by(UnitEvent.id)
+        life = [
+            (
+                Event(e.event),
+                UnitState(e.from_state) if e.from_state else None,
+                UnitState(e.to_state),
+            )
+            for e in rows
+        ]
+        assert replay(life) == UnitState(u.state), u.serial
+    assert verify_history().ok
+
+
+# --- definition ---------------------------------------------------------------------------
+
+
+def test_define_lists_components_and_is_a_managers_setting(kit):
+    d = kits.kit_definition("KT-DR")
+    assert [(c.sku, c.quantity, c.serialized) for c in d.components] == [
+        ("DR-18", 1, True),
+        ("BT-18", 2, True),
+        ("CH-18", 1, False),
+    ]
+    with refused("may not settings", PermissionDenied):
+        kits.define_kit(kit.inventory, "KT-DR", [("DR-18", 1)])
+    with refused("not tracked by serial", Refused):
+        kits.define_kit(kit.manager, "AC-CASE", [("DR-18", 1)])
+    with refused("component of itself", Refused):
+        kits.define_kit(kit.manager, "KT-DR", [("KT-DR", 1)])
+    with refused("itself a kit", Refused):
+        kits.define_kit(kit.manager, "PH-X1", [("KT-DR", 1)])
+    with refused("No product", NotFound):
+        kits.define_kit(kit.manager, "KT-DR", [("NOPE", 1)])
+    with pytest.raises(NotFound, match="not a kit"):
+        kits.kit_definition("DR-18")
+    # Redefining replaces the list.
+    kits.define_kit(kit.manager, "KT-DR", [("DR-18", 1), ("BT-18", 1)])
+    assert KitComponent.select().where(KitComponent.kit == catalog_product("KT-DR")).count() == 2
+
+
+# --- assembly -----------------------------------------------------------------------------
+
+
+def test_assemble_takes_the_exact_serials_out_of_stock(kit):
+    view = assemble(kit)
+    assert view.serial.startswith("KA-")
+    assert view.state == UnitState.IN_STOCK and view.status == kits.KitStatus.ASSEMBLED
+    assert {(p.sku, p.serial, p.state) for p in view.parts if p.serial} == {
+        ("DR-18", "DRL-1001", "in_kit"),
+        ("BT-18", "BAT-2001", "in_kit"),
+        ("BT-18", "BAT-2002", "in_kit"),
+    }
+    assert [(p.sku, p.quantity) for p in view.parts if p.serial is None] == [("CH-18", 1)]
+    assert charger_stock(kit.inventory.branch_id) == 2
+    assert events("DRL-1001") == ["receive", "into_kit"]
+    assert events(view.serial) == ["kit_assemble"]
+    # Components in a kit are not sellable stock; the kit is.
+    in_stock = {u.serial for u in stock_units(branch_id=kit.inventory.branch_id)}
+    assert "DRL-1001" not in in_stock and view.serial in in_stock
+    assert_history_replays()
+
+
+def test_assemble_with_the_kits_own_serial(kit):
+    view = assemble(kit, kit_serial="kit-777")
+    assert view.serial == "KIT-777"
+    with refused("used once", Refused):
+        assemble(kit, ("DRL-1002", "BAT-2003", "BAT-2004"), kit_serial="KIT-777")
+
+
+@pytest.mark.parametrize(
+    ("serials", "match"),
+    [
+        (("DRL-1001", "BAT-2001"), r"still missing: 1 × Battery 18V"),
+        (("BAT-2001", "BAT-2002"), r"still missing: 1 × Cordless drill"),
+        (("DRL-1001", "DRL-1002", "BAT-2001", "BAT-2002"), "one too many"),
+        (("DRL-1001", "BAT-2001", "BAT-2001"), "scanned twice"),
+        (("DRL-1001", "BAT-2001", "NOSUCH-1"), "not a serial of a component"),
+        ((), "still missing"),
+    ],
+)
+def test_assemble_refuses_wrong_or_missing_components(kit, serials, match):
+    with refused(match, Refused):
+        assemble(kit, serials)
+
+
+def test_assemble_refuses_a_serial_of_another_product(kit):
+    phone = imeis(700, 1)[0]
+    receive_phones(kit.inventory, [phone])
+    with refused("not a serial of a component", Refused):
+        assemble(kit, ("DRL-1001", "BAT-2001", phone))
+
+
+def test_assemble_refuses_components_not_in_stock_here(kit):
+    sell_serials(kit.cashier, ["DRL-1001"])
+    with refused("was sold on", Refused):
+        assemble(kit)
+    # A drill at the other branch, and a charger that is not in stock.
+    receive_drills(kit.inventory_b, ["DRL-9001"])
+    with refused("not here", Refused):
+        kits.assemble_kit(kit.inventory, "KT-DR", ["DRL-9001", "BAT-2001", "BAT-2002"])
+    receive(kit.inventory_b, "ToolCo", [ReceiptLine("BT-18", ["BAT-9001", "BAT-9002"])])
+    with refused("Only 0 of Charger", Refused):
+        kits.assemble_kit(kit.inventory_b, "KT-DR", ["DRL-9001", "BAT-9001", "BAT-9002"])
+    # A unit already in a kit cannot go into another.
+    assemble(kit, ("DRL-1002", "BAT-2001", "BAT-2002"))
+    with refused("assembled into a kit", Refused):
+        assemble(kit, ("DRL-1003", "BAT-2001", "BAT-2003"))
+    with refused("may not receive", PermissionDenied):
+        kits.assemble_kit(kit.cashier, "KT-DR", ["DRL-1003", "BAT-2003", "BAT-2004"])
+
+
+def test_a_component_in_a_kit_cannot_be_sold_alone(kit):
+    assemble(kit)
+    with refused("assembled into a kit", Refused):
+        sell_serials(kit.cashier, ["BAT-2001"])
+
+
+# --- selling ------------------------------------------------------------------------------
+
+
+def test_selling_the_kit_sells_its_components_with_warranty(kit):
+    view = assemble(kit)
+    buyer = customer()
+    result = sell(kit.cashier, [SaleItem(serial=view.serial)], customer_id=buyer.id)
+    line = result.lines[0]
+    assert line.sku == "KT-DR" and line.warranty_end == date(2029, 1, 15)
+    for serial in ("DRL-1001", "BAT-2001", "BAT-2002"):
+        u = unit(serial)
+        assert u.state == UnitState.SOLD and u.customer_id == buyer.id
+        assert (u.warranty_start, u.warranty_end) == (date(2026, 1, 15), date(2029, 1, 15))
+        assert events(serial) == ["receive", "into_kit", "sold_in_kit"]
+    assert AssembledKit.get().status == kits.KitStatus.SOLD
+    p = passport("BAT-2001", today=date(2026, 2, 1))
+    assert p.sale is not None and p.sale.number == result.number
+    assert p.warranty_active and p.customer == buyer.name
+    with refused("sold", Refused):
+        kits.disassemble_kit(kit.inventory, view.serial)
+    assert_history_replays()
+
+
+def test_checkout_assembles_a_kit_from_component_serials(kit):
+    result = sell(
+        kit.cashier,
+        [SaleItem(product="KT-DR", components=["DRL-1002", "BAT-2003", "BAT-2004"])],
+    )
+    serial = result.lines[0].serial
+    assert serial.startswith("KA-") and unit(serial).state == UnitState.SOLD
+    assert unit("DRL-1002").state == UnitState.SOLD
+    assert events("BAT-2003") == ["receive", "into_kit", "sold_in_kit"]
+    with refused("still missing", Refused):
+        sell(kit.cashier, [SaleItem(product="KT-DR", components=["DRL-1001"])])
+    assert_history_replays()
+
+
+def test_a_kit_product_is_not_sold_without_its_components(kit):
+    with refused("sold by serial", Refused):
+        sell(kit.cashier, [SaleItem(product="KT-DR")])
+
+
+# --- disassembly --------------------------------------------------------------------------
+
+
+def test_disassemble_puts_components_back_and_closes_the_kit(kit):
+    view = assemble(kit, kit_serial="KIT-1")
+    after = kits.disassemble_kit(kit.inventory, "KIT-1")
+    assert after.state == UnitState.DISASSEMBLED and after.status == kits.KitStatus.DISASSEMBLED
+    assert after.disassembly and after.disassembly.startswith("KD-")
+    for serial in ("DRL-1001", "BAT-2001", "BAT-2002"):
+        assert unit(serial).state == UnitState.IN_STOCK
+        assert events(serial) == ["receive", "into_kit", "out_of_kit"]
+    assert charger_stock(kit.inventory.branch_id) == 3
+    assert events(view.serial) == ["kit_assemble", "kit_disassemble"]
+    with refused("only an assembled kit", Refused):
+        kits.disassemble_kit(kit.inventory, "KIT-1")
+    with refused("not an assembled kit", NotFound):
+        kits.disassemble_kit(kit.inventory, "DRL-1001")
+    # The parts sell on their own again, and the kit serial can be assembled anew.
+    sell_serials(kit.cashier, ["BAT-2001"])
+    again = assemble(kit, ("DRL-1001", "BAT-2002", "BAT-2003"), kit_serial="KIT-1")
+    assert again.state == UnitState.IN_STOCK and len(again.parts) == 4
+    assert_history_replays()
+
+
+def test_disassemble_only_here_and_by_stock_staff(kit):
+    view = assemble(kit)
+    with refused("not here", Refused):
+        kits.disassemble_kit(kit.inventory_b, view.serial)
+    with refused("may not receive", PermissionDenied):
+        kits.disassemble_kit(kit.cashier, view.serial)
+
+
+# --- passports ----------------------------------------------------------------------------
+
+
+def test_passports_show_the_kit_both_ways(kit):
+    view = assemble(kit)
+    kit_passport = passport(view.serial)
+    assert {p.serial for p in kit_passport.kit_parts if p.serial} == {
+        "DRL-1001",
+        "BAT-2001",
+        "BAT-2002",
+    }
+    assert kit_passport.kit is None
+    part = passport("BAT-2002")
+    assert part.kit is not None and part.kit.serial == view.serial
+    assert (
+        part.kit.status == kits.KitStatus.ASSEMBLED and part.state_label == "assembled into a kit"
+    )
+    assert part.kit_parts == []
+    # An ordinary unit's passport reads no kit tables and shows none.
+    plain = passport("DRL-1003")
+    assert plain.kit is None and plain.kit_parts == []
+
+
+def test_an_ordinary_passport_does_not_read_kit_tables(kit, monkeypatch):
+    from app.services import passport as passport_module
+
+    def boom(_unit_id):
+        raise AssertionError("kit tables read for a unit that never was in a kit")
+
+    monkeypatch.setattr(passport_module, "kit_of_component", boom)
+    monkeypatch.setattr(passport_module, "parts_of_kit", boom)
+    assert passport("DRL-1003").kit is None
+
+
+def test_a_sold_kit_is_not_taken_back_on_a_return_yet(kit):
+    view = assemble(kit)
+    sell(kit.cashier, [SaleItem(serial=view.serial)])
+    with refused("kit cannot be taken back", Refused):
+        customer_return(kit.cashier, [ReturnItem(serial=view.serial)])
+
+
+def test_a_kit_serial_never_assembled_is_not_sold_even_in_warranty_mode(kit):
+    catalog.add_product_type("Loose kits", "warranty", warranty_months=12)
+    catalog.add_product("KT-LS", "Loose kit", "Loose kits", "99.00")
+    kits.define_kit(kit.manager, "KT-LS", [("BT-18", 1)])
+    with refused("not an assembled Loose kit", Refused):
+        sell(kit.cashier, [SaleItem(serial="LOOSE-1", product="KT-LS")])
+    view = kits.assemble_kit(kit.inventory, "KT-LS", ["BAT-2001"])
+    kits.disassemble_kit(kit.inventory, view.serial)
+    with refused("taken apart", Refused):
+        sell(kit.cashier, [SaleItem(serial=view.serial, product="KT-LS")])
