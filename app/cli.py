@@ -25,6 +25,7 @@ from app import cli_kits, cli_safety
 from app import cli_output as out
 from app.cli_commands import UsageError, opt, shown_url
 from app.cli_devices import cmd_devices
+from app.cli_setup import register as register_setup
 from app.domain.errors import DomainError
 from app.domain.repairs import RepairStatus
 from app.domain.tracking import TrackingMode
@@ -176,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--test-print", action="store_true", help="print a test warranty card")
     p.add_argument("--wait-scan", type=float, metavar="SECONDS", help="wait for a test scan")
+
+    register_setup(command, sub)
 
     p = command("init", cmd.cmd_init, "create or upgrade the database")
     p.add_argument("--demo", action="store_true", help="load a demo shop (empty database only)")

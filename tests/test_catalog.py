@@ -115,9 +115,9 @@ def test_type_mode_never_leaves_serials_once_units_exist(shop):
 
 
 def test_mode_switch_refusals(shop):
-    with refused("may not settings", PermissionDenied):
+    with refused("may not change the settings", PermissionDenied):
         catalog.set_product_mode(shop.cashier, "AC-CASE", "strict")
-    with refused("may not settings", PermissionDenied):
+    with refused("may not change the settings", PermissionDenied):
         catalog.set_type_mode(shop.inventory, "Accessories", "strict")
     with refused("Unknown tracking mode 'serial'"):
         catalog.set_product_mode(shop.manager, "AC-CASE", "serial")

@@ -96,7 +96,7 @@ def test_define_lists_components_and_is_a_managers_setting(kit):
         ("BT-18", 2, True),
         ("CH-18", 1, False),
     ]
-    with refused("may not settings", PermissionDenied):
+    with refused("may not change the settings", PermissionDenied):
         kits.define_kit(kit.inventory, "KT-DR", [("DR-18", 1)])
     with refused("not tracked by serial", Refused):
         kits.define_kit(kit.manager, "AC-CASE", [("DR-18", 1)])

@@ -134,7 +134,7 @@ def test_ticket_status_refusals(shop):
         repairs.add_part(shop.technician, number, "Screen", cost="-3")
     with refused("Write down the outcome"):
         repairs.collect(shop.cashier, number, outcome=" ")
-    with refused("may not repair", PermissionDenied):
+    with refused("may not handle repairs", PermissionDenied):
         repairs.change_status(shop.inventory, number, "ready")
 
 
@@ -152,7 +152,7 @@ def test_intake_refusals_change_nothing(shop):
         repairs.intake(shop.cashier, IMEIS[30], complaint="x")
     with refused("That is a product barcode"):
         repairs.intake(shop.cashier, "4006381333931", complaint="x")
-    with refused("may not repair", PermissionDenied):
+    with refused("may not handle repairs", PermissionDenied):
         repairs.intake(shop.inventory, IMEIS[1], complaint="x")
 
 

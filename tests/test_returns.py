@@ -323,5 +323,5 @@ def test_return_refusals(shop):
 def test_only_cashiers_and_managers_take_returns(shop, who):
     receive_phones(shop.inventory, IMEIS[:1])
     sell_serials(shop.cashier, IMEIS[:1])
-    with refused("may not customer return", PermissionDenied):
+    with refused("may not take customer returns", PermissionDenied):
         customer_return(getattr(shop, who), [ReturnItem(serial=IMEIS[0])])

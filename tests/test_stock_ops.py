@@ -82,7 +82,7 @@ def test_supplier_return_refusals(shop):
         supplier_return(inv, "PhoneCo", [], reason="x")
     with refused("No supplier named", NotFound):
         supplier_return(inv, "Acme", [SupplierReturnItem(serial=IMEIS[1])], reason="x")
-    with refused("may not supplier return", PermissionDenied):
+    with refused("may not return goods to a supplier", PermissionDenied):
         supplier_return(shop.cashier, "PhoneCo", [SupplierReturnItem(serial=IMEIS[1])], reason="x")
     with refused("tracked by serial"):
         supplier_return(inv, "PhoneCo", [SupplierReturnItem(product="PH-X1")], reason="x")
@@ -187,7 +187,7 @@ def test_quarantine_and_release(shop):
 def test_correction_sets_the_real_state_as_a_new_event(shop):
     receive_phones(shop.inventory, IMEIS[:1])
     sell_serials(shop.cashier, IMEIS[:1])
-    with refused("may not correction", PermissionDenied):
+    with refused("may not make corrections", PermissionDenied):
         adjust(shop.inventory, "correction", serials=[IMEIS[0]], to_state="in_stock", reason="x")
     with refused("needs the state the unit really is in"):
         adjust(shop.manager, "correction", serials=[IMEIS[0]], to_state="gone", reason="x")
@@ -334,7 +334,7 @@ def test_stocktake_refusals(shop):
     receive_phones(shop.inventory, IMEIS[:1])
     with refused("No product type 'Boats'", NotFound):
         stocktake.open_stocktake(shop.inventory, product_type="Boats")
-    with refused("may not stocktake", PermissionDenied):
+    with refused("may not count stock", PermissionDenied):
         stocktake.open_stocktake(shop.cashier)
     number = stocktake.open_stocktake(shop.inventory)
     with refused("is a count of Main Street, not of this branch"):

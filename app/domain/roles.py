@@ -58,5 +58,18 @@ def require(role: Role, action: Action, *, who: str, approver_role: Role | None 
     if approver_role is not None and allowed(approver_role, action):
         return
     raise PermissionDenied(
-        f"{who} ({role}) may not {action.value.replace('_', ' ')}. Ask a manager to approve it."
+        f"{who} ({role}) may not {_PHRASES.get(action, action.value.replace('_', ' '))}. "
+        "Ask a manager to approve it."
     )
+
+
+# How a refusal names an action, where its bare name does not read as a verb.
+_PHRASES = {
+    Action.SETTINGS: "change the settings",
+    Action.DISCOUNT: "sell below the list price",
+    Action.REPAIR: "handle repairs",
+    Action.STOCKTAKE: "count stock",
+    Action.SUPPLIER_RETURN: "return goods to a supplier",
+    Action.CUSTOMER_RETURN: "take customer returns",
+    Action.CORRECTION: "make corrections",
+}
