@@ -37,7 +37,14 @@ class LoginScreen(Screen):
             yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*")
             yield ErrorLine(id="message")
             people = "  ".join(f"{s.login} ({s.role})" for s in self.staff[:8])
-            yield Static(f"↑/↓ choose: {people}", classes="hint")
+            if self.staff:
+                yield Static(f"↑/↓ choose: {people}", classes="hint")
+            else:
+                yield Static(
+                    "Nobody works here yet. Set the shop up first: serialdesk add branch ..., "
+                    "serialdesk add employee ... (see the README).",
+                    classes="hint",
+                )
         yield Footer()
 
     def on_mount(self) -> None:
