@@ -5,7 +5,6 @@ are stored as plain text. Nothing crashes, nothing runs."""
 from __future__ import annotations
 
 import contextlib
-
 from datetime import date
 
 import pytest
