@@ -26,6 +26,7 @@ from db.models import (
     Branch,
     Customer,
     Document,
+    DocumentLine,
     Employee,
     Product,
     ProductType,
@@ -391,3 +392,14 @@ def release_thread_connection() -> None:
     """
     if not db.is_closed():
         db.close()
+
+
+def take_quantity(ctx: Context, document: Document, product_code: str | None, quantity: int) -> int:
+    """Take goods without serials out of this branch's stock onto a document; return how many."""
+    product = find_product(product_code or "")
+    if settings_of(product).mode.serialized:
+        raise Refused(f"{product.name} is tracked by serial: scan each unit.")
+    quantity = quantity_must_be_positive(quantity)
+    change_stock(product.id, ctx.branch_id, -quantity, product_name=product.name)
+    DocumentLine.create(document=document, product=product, quantity=quantity)
+    return quantity

@@ -9,17 +9,14 @@ from app.domain.roles import Action
 from app.domain.states import TRANSITIONS, Event, UnitState
 from app.services.common import (
     Kind,
-    change_stock,
     doc_number,
-    find_product,
     find_supplier,
     move_unit,
     new_document,
     pick_unit,
     product_of_scan,
-    quantity_must_be_positive,
     scan_of,
-    settings_of,
+    take_quantity,
 )
 from app.services.context import Context
 from db.database import write_transaction
@@ -104,13 +101,7 @@ def supplier_return(
                 )
                 units += 1
             else:
-                product = find_product(item.product or "")
-                if settings_of(product).mode.serialized:
-                    raise Refused(f"{product.name} is tracked by serial: scan each unit.")
-                qty = quantity_must_be_positive(item.quantity)
-                change_stock(product.id, ctx.branch_id, -qty, product_name=product.name)
-                DocumentLine.create(document=doc, product=product, quantity=qty)
-                quantity += qty
+                quantity += take_quantity(ctx, doc, item.product, item.quantity)
         return SupplierReturnResult(
             doc_number(Kind.SUPPLIER_RETURN, doc.id), supplier_row.name, units, quantity, warnings
         )

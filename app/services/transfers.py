@@ -21,9 +21,8 @@ from app.services.common import (
     new_document,
     pick_unit,
     product_of_scan,
-    quantity_must_be_positive,
     scan_of,
-    settings_of,
+    take_quantity,
     why_not_in_stock_here,
 )
 from app.services.context import Context
@@ -100,13 +99,7 @@ def transfer_out(
                 )
                 units += 1
             else:
-                product = find_product(item.product or "")
-                if settings_of(product).mode.serialized:
-                    raise Refused(f"{product.name} is tracked by serial: scan each unit.")
-                qty = quantity_must_be_positive(item.quantity)
-                change_stock(product.id, ctx.branch_id, -qty, product_name=product.name)
-                DocumentLine.create(document=doc, product=product, quantity=qty)
-                quantity += qty
+                quantity += take_quantity(ctx, doc, item.product, item.quantity)
         return TransferResult(
             doc_number(Kind.TRANSFER, doc.id),
             ctx.branch_name,
