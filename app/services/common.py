@@ -394,6 +394,15 @@ def release_thread_connection() -> None:
         db.close()
 
 
+@dataclass
+class StockItem:
+    """A unit by its serial (or GS1 scan), or a quantity of a product without serials."""
+
+    serial: str | None = None
+    product: str | None = None
+    quantity: int = 1
+
+
 def take_quantity(ctx: Context, document: Document, product_code: str | None, quantity: int) -> int:
     """Take goods without serials out of this branch's stock onto a document; return how many."""
     product = find_product(product_code or "")

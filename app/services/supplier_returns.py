@@ -9,6 +9,7 @@ from app.domain.roles import Action
 from app.domain.states import TRANSITIONS, Event, UnitState
 from app.services.common import (
     Kind,
+    StockItem,
     doc_number,
     find_supplier,
     move_unit,
@@ -25,11 +26,8 @@ from db.models import DocumentLine
 RETURNABLE = TRANSITIONS[Event.SUPPLIER_RETURN][0]
 
 
-@dataclass
-class SupplierReturnItem:
-    serial: str | None = None
-    product: str | None = None
-    quantity: int = 1
+# A supplier return sends back serials, or quantities of goods without serials.
+SupplierReturnItem = StockItem
 
 
 @dataclass

@@ -12,6 +12,7 @@ from app.domain.roles import Action
 from app.domain.states import Event, UnitState
 from app.services.common import (
     Kind,
+    StockItem,
     change_stock,
     doc_number,
     find_branch,
@@ -29,12 +30,8 @@ from app.services.context import Context
 from db.database import write_transaction
 from db.models import Branch, Document, DocumentLine, Product
 
-
-@dataclass
-class TransferItem:
-    serial: str | None = None
-    product: str | None = None
-    quantity: int = 1
+# A transfer moves serials, or quantities of goods without serials.
+TransferItem = StockItem
 
 
 @dataclass
