@@ -38,6 +38,7 @@ from app.services.passport import passport
 from app.services.receiving import ReceiptLine, receive
 from db.database import db, default_url, is_postgres_url, open_database
 from db.database import write_transaction as transaction
+from db.migrations import LATEST as LATEST_SCHEMA
 from db.migrations import current_version
 from db.migrations import migrate as migrate_schema
 from db.models import Branch, Unit
@@ -103,6 +104,14 @@ def open_db(args, *, create: bool = False) -> bool:
         raise Refused(
             f"The database {shown_url(url)} has no SerialDesk data yet. "
             "Run 'serialdesk init' (or 'serialdesk init --demo') first."
+        )
+    version = current_version(database)
+    if 0 < version < LATEST_SCHEMA:
+        print(
+            f"Bringing the database from schema version {version} to {LATEST_SCHEMA} "
+            "(once; a ledger of a million units takes about a minute) ...",
+            file=sys.stderr,
+            flush=True,
         )
     migrate_schema(database)
     return new

@@ -21,14 +21,25 @@ Example ``~/.config/serialdesk/seat.toml``::
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_config_dir
 
 from app.domain.errors import DomainError
-from devices.config import PrinterConfig, ScannerConfig, printer_config, scanner_config
+from devices.config import (
+    PRINTER_KINDS,
+    SCANNER_SOURCES,
+    PrinterConfig,
+    ScannerConfig,
+    printer_config,
+    scanner_config,
+)
+
+__all__ = ["PRINTER_KINDS", "SCANNER_SOURCES", "SeatConfig", "SeatSettings", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -55,9 +66,23 @@ def load_config(path: Path | None = None) -> SeatConfig:
     path = path or default_config_path()
     if not path.exists():
         return SeatConfig(path=path)
+    return parse_config(_read(path), path)
+
+
+def _read(path: Path) -> str:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DomainError(f"The seat settings in {path} cannot be read: {exc}") from None
+    except OSError as exc:
+        raise DomainError(f"The seat settings in {path} cannot be read: {exc.strerror}") from None
+
+
+def parse_config(text: str, path: Path) -> SeatConfig:
+    """The seat's settings from the text of its TOML file; a mistake is refused with why."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise DomainError(f"The seat settings in {path} cannot be read: {exc}") from None
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
@@ -75,3 +100,254 @@ def load_config(path: Path | None = None) -> SeatConfig:
         )
     except (TypeError, ValueError) as exc:
         raise DomainError(f"The seat settings in {path} are not valid: {exc}") from None
+
+
+def config_path(config: SeatConfig) -> Path:
+    """The file a seat's settings are saved to: the one it started with, else the default."""
+    return config.path or default_config_path()
+
+
+# --- editing the file from the settings screen ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatSettings:
+    """What a manager edits on the seat settings screen. ``scanner_port`` is the serial port,
+    or vendor:product in hex for a USB scanner; ``printer_target`` is what the kind needs:
+    vendor:product (usb), port (serial), host[:port] (network), path (file)."""
+
+    seat: str
+    branch: str  # "" = each employee's home branch
+    idle_lock_minutes: int
+    scanner_source: str
+    scanner_port: str
+    scanner_prefix: str
+    scanner_suffix: str
+    printer_kind: str
+    printer_target: str
+
+
+def _usb(vendor_id: int, product_id: int) -> str:
+    return f"{vendor_id:04x}:{product_id:04x}" if vendor_id or product_id else ""
+
+
+def seat_settings(config: SeatConfig) -> SeatSettings:
+    """A seat's settings as the screen shows them."""
+    scanner, printer = config.scanner, config.printer
+    port = {"serial": scanner.port, "usb_hid": _usb(scanner.vendor_id, scanner.product_id)}
+    host = printer.host if printer.tcp_port == 9100 else f"{printer.host}:{printer.tcp_port}"
+    target = {
+        "usb": _usb(printer.vendor_id, printer.product_id),
+        "serial": printer.port,
+        "network": host if printer.host else "",
+        "file": printer.path,
+    }
+    return SeatSettings(
+        seat=config.seat,
+        branch=config.branch or "",
+        idle_lock_minutes=config.idle_lock_minutes,
+        scanner_source=scanner.source,
+        scanner_port=port.get(scanner.source, ""),
+        scanner_prefix=scanner.prefix,
+        scanner_suffix=scanner.suffix,
+        printer_kind=printer.kind,
+        printer_target=target.get(printer.kind, ""),
+    )
+
+
+class _Hex(int):
+    """A USB id, written to the file in hex as it is printed on the device."""
+
+
+def _usb_ids(text: str, what: str) -> dict[str, int]:
+    vendor, sep, product = text.strip().lower().replace("0x", "").partition(":")
+    try:
+        if not sep:
+            raise ValueError(text)
+        return {"vendor_id": _Hex(vendor, 16), "product_id": _Hex(product, 16)}
+    except ValueError:
+        raise DomainError(
+            f"Give the USB {what} as vendor:product in hex, like 04b8:0202 (not '{text}')."
+        ) from None
+
+
+Changes = dict[tuple[str, str], Any]  # (table or "", key) -> value; None removes the key
+
+
+def _changes(new: SeatSettings, data: dict[str, Any]) -> Changes:
+    """The keys the screen's values set in the file; untouched keys stay as they are."""
+    if not new.seat.strip():
+        raise DomainError("The seat needs a name (it shows on every screen and card queue).")
+    if not 0 <= new.idle_lock_minutes <= 24 * 60:
+        raise DomainError("Idle lock is 0 (never) to 1440 minutes.")
+    changes: Changes = {
+        ("", "seat"): new.seat.strip(),
+        ("", "branch"): new.branch.strip().upper() or None,
+        ("", "idle_lock_minutes"): new.idle_lock_minutes,
+        ("scanner", "source"): new.scanner_source,
+        ("printer", "kind"): new.printer_kind,
+    }
+    scanner = data.get("scanner") if isinstance(data.get("scanner"), dict) else {}
+    for key, value in (("prefix", new.scanner_prefix), ("suffix", new.scanner_suffix)):
+        if value or key in scanner:
+            changes["scanner", key] = value
+    port = new.scanner_port.strip()
+    if new.scanner_source == "serial":
+        changes["scanner", "port"] = port
+    elif new.scanner_source == "usb_hid" and port:
+        changes.update({("scanner", k): v for k, v in _usb_ids(port, "scanner").items()})
+    target = new.printer_target.strip()
+    if new.printer_kind == "usb" and target:
+        changes.update({("printer", k): v for k, v in _usb_ids(target, "printer").items()})
+    elif new.printer_kind in ("serial", "network", "file"):
+        key = {"serial": "port", "network": "host", "file": "path"}[new.printer_kind]
+        changes["printer", key] = target
+    return changes
+
+
+def check_seat_settings(path: Path, new: SeatSettings) -> tuple[str, SeatConfig]:
+    """The file's new text and the settings it gives, checked by the loader; nothing written.
+
+    A value the seat could not start with is refused with the loader's message.
+    """
+    old = _read(path) if path.exists() else ""
+    try:
+        data = tomllib.loads(old)
+    except tomllib.TOMLDecodeError as exc:
+        raise DomainError(
+            f"The seat settings in {path} cannot be read ({exc}); fix the file by hand first."
+        ) from None
+    changes = _changes(new, data)
+    wanted = _merged(data, changes)
+    text = _edited(old, changes)
+    try:
+        kept_layout = tomllib.loads(text) == wanted
+    except tomllib.TOMLDecodeError:
+        kept_layout = False
+    if not kept_layout:  # a layout the line editor does not follow: write the file afresh
+        text = dumps_toml(wanted)
+    return text, parse_config(text, path)
+
+
+def save_seat_settings(path: Path, new: SeatSettings) -> SeatConfig:
+    """Write the seat's settings file (comments and other keys kept) if the loader accepts it."""
+    text, config = check_seat_settings(path, new)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.saving")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)  # all or nothing: a seat never starts from half a file
+    except OSError as exc:
+        raise DomainError(f"Cannot write the seat settings to {path}: {exc.strerror}.") from None
+    return config
+
+
+def _merged(data: dict[str, Any], changes: Changes) -> dict[str, Any]:
+    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for (table, key), value in changes.items():
+        target = merged if not table else merged.setdefault(table, {})
+        if not isinstance(target, dict):
+            raise DomainError(f"In the seat settings, {table} should be a [{table}] table.")
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+    return merged
+
+
+_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$")
+_KEY = re.compile(r'^\s*"?([A-Za-z0-9_-]+)"?\s*=')
+
+
+def _edited(text: str, changes: Changes) -> str:
+    """``text`` with the changed keys' lines replaced, added or dropped; the rest as it was."""
+    lines = text.splitlines()
+    table: str | None = ""
+    last_line: dict[str, int] = {"": -1}  # where a key of each table was last seen
+    out: dict[int, list[str]] = {}
+    pending = dict(changes)
+    for i, line in enumerate(lines):
+        header = _HEADER.match(line)
+        if header or line.lstrip().startswith("["):
+            table = header.group(1) if header else None
+            if table is not None:
+                last_line[table] = i
+            continue
+        key = _KEY.match(line)
+        if table is None or key is None:
+            continue
+        last_line[table] = i
+        if (table, key.group(1)) in pending:
+            value = pending.pop((table, key.group(1)))
+            new = f"{key.group(1)} = {_value(value)}{_comment(line)}"
+            out[i] = [] if value is None else [new]
+    new_tables: dict[str, list[str]] = {}
+    for (table, key), value in pending.items():
+        if value is None:
+            continue
+        if table in last_line:
+            at = last_line[table]
+            out.setdefault(at, [lines[at]] if at >= 0 else []).append(f"{key} = {_value(value)}")
+        else:
+            new_tables.setdefault(table, ["", f"[{table}]"]).append(f"{key} = {_value(value)}")
+    added = [line for table_lines in new_tables.values() for line in table_lines]
+    result = out.get(-1, []) + [new for i, line in enumerate(lines) for new in out.get(i, [line])]
+    return "\n".join(result + added).strip("\n") + "\n"
+
+
+def _comment(line: str) -> str:
+    """A key line's trailing comment (kept when its value changes), with its spacing."""
+    for at in (i for i, ch in enumerate(line) if ch == "#"):
+        try:
+            tomllib.loads(line[:at])
+        except tomllib.TOMLDecodeError:
+            continue
+        value_end = len(line[:at].rstrip())
+        return line[value_end:]
+    return ""
+
+
+def dumps_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """A TOML document for plain settings: keys first, then one [table] per table."""
+    plain = [f"{_key(k)} = {_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    parts = ["\n".join(plain)] if plain else []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            name = f"{prefix}{_key(key)}"
+            parts.append(f"[{name}]\n" + dumps_toml(value, f"{name}.").strip("\n"))
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _value(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _Hex):
+        return f"0x{value:04x}"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, str):
+        escaped = "".join(
+            {'"': '\\"', "\\": "\\\\"}.get(ch, ch) if 32 <= ord(ch) != 127 else f"\\u{ord(ch):04x}"
+            for ch in value
+        )
+        return f'"{escaped}"'
+    return value.isoformat()  # dates and times, as TOML writes them
+
+
+def print_test_card(printer: PrinterConfig) -> str:
+    """Print a sample warranty card on ``printer`` now (blocking: call it off the UI thread)."""
+    if printer.kind == "none":
+        raise DomainError("This seat has no printer (printer kind none).")
+    from devices.printers import print_bytes  # python-escpos only when a seat prints
+    from devices.seat import printer_test_card
+
+    print_bytes(printer, printer_test_card(printer))
+    return "A test card was printed."

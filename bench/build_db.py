@@ -41,6 +41,7 @@ from ledger import (
 
 from app.domain.pins import hash_pin
 from app.domain.states import Event, UnitState, replay
+from db import totals
 from db.database import close_database, open_database
 from db.models import Branch, Employee, Product, ProductType, StockLevel, Supplier, UnitEvent
 
@@ -119,6 +120,15 @@ def main() -> None:
 
     with database.atomic():
         add_stock_levels(master, rnd)
+    t_figures = time.perf_counter()
+    with database.atomic():
+        day_totals = totals.rebuild()
+        came_back = totals.rebuild_came_back()
+    print(
+        f"report figures: {day_totals:,} day totals, {came_back:,} units came back "
+        f"({time.perf_counter() - t_figures:.1f} s)",
+        flush=True,
+    )
     t3 = time.perf_counter()
     writer.finish(ids)
     finish = time.perf_counter() - t3

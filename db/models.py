@@ -160,13 +160,16 @@ class Unit(BaseModel):
     replaces = pw.ForeignKeyField("self", null=True, backref="replaced_by")
     flag = pw.TextField(default="")
     updated_at = UtcDateTimeField(default=now)
+    # The day the unit first came back under warranty (a covered repair, a return while
+    # its warranty ran, a replacement); None if it never did. Supplier failure counts it.
+    came_back = pw.DateField(null=True)
 
     class Meta:
         indexes = (
             (("product", "branch", "state"), False),
             (("state", "branch"), False),
-            # reports: supplier failure walks the units per supplier and product
-            (("supplier", "product", "warranty_end"), False),
+            # reports: supplier failure counts units per supplier and product from this alone
+            (("supplier", "product", "came_back"), False),
         )
 
 
@@ -299,6 +302,29 @@ class PrintJob(BaseModel):
     printed_at = UtcDateTimeField(null=True)
 
 
+class DayTotal(BaseModel):
+    """Per kind, branch, product and business day: how many lines, units, and their money
+    (in cents), kept with every line written (db/totals.py), so that a figure over a year
+    of sales reads a few thousand rows instead of every line.
+
+    Kinds: ``sale`` and ``replacement`` (document lines of those documents; ``cost`` is
+    the units' cost), and ``covered_parts`` (parts fitted on covered repairs, dated and
+    placed by their ticket; ``cost`` is the parts' cost).
+    """
+
+    kind = pw.CharField(max_length=20)
+    branch = pw.ForeignKeyField(Branch)
+    product = pw.ForeignKeyField(Product)
+    day = pw.DateField()
+    lines = pw.IntegerField(default=0)
+    quantity = pw.BigIntegerField(default=0)
+    amount_cents = pw.BigIntegerField(default=0)
+    cost_cents = pw.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((("kind", "product", "branch", "day"), True),)
+
+
 class KitComponent(BaseModel):
     """A kit's definition: one component product and how many go into each kit."""
 
@@ -347,6 +373,7 @@ ALL_MODELS = [
     RepairStatusChange,
     RepairPart,
     PrintJob,
+    DayTotal,
     KitComponent,
     AssembledKit,
     AssembledKitPart,

@@ -1,4 +1,5 @@
-"""Adjustments and write-offs: kind, reason, the units; a manager approves when the role needs it.
+"""Adjustments and write-offs: kind, reason, the units and the pieces of goods without
+serials; a manager approves when the role needs it.
 
 Nothing is edited: each adjustment is a new document and a correcting event.
 """
@@ -8,20 +9,20 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.states import UnitState
 from app.services.adjustments import AdjustmentKind, adjust
 from screens.modals.approval import ManagerApproval
-from screens.scanlist import ScanListScreen
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.stocklines import StockLines, StockLinesScreen
 
 
-class AdjustmentsScreen(ScanListScreen):
+class AdjustmentsScreen(StockLinesScreen):
     TITLE = "Adjustments"
     BINDINGS = [
-        *ScanListScreen.BINDINGS,
+        *StockLinesScreen.BINDINGS,
         Binding("f10", "apply", "Apply", id="adjustments.apply"),
     ]
 
@@ -47,15 +48,21 @@ class AdjustmentsScreen(ScanListScreen):
             yield Label("Reason", classes="label")
             yield Input(placeholder="why (required)", id="reason", compact=True)
         with Horizontal(classes="form-line"):
-            yield Label("Serial", classes="label")
-            yield Input(placeholder="scan the units", id="serial", compact=True)
-        yield Static("F10 applies · Ctrl+D removes a scan", classes="counts")
+            yield Label("Scan", classes="label")
+            yield Input(
+                placeholder="serial, or barcode/SKU of goods without serials",
+                id="serial",
+                compact=True,
+            )
+        yield Static(
+            "F10 applies · Ctrl+N quantity (correction: -2 takes two off) · Ctrl+D removes",
+            classes="counts",
+        )
         yield ErrorLine(id="message")
-        yield DataTable(id="scans", cursor_type="row")
+        yield StockLines(signed=True, id="scans")
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("#", "Serial")
         self.query_one("#reason", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -63,7 +70,7 @@ class AdjustmentsScreen(ScanListScreen):
             self.query_one("#serial", Input).focus()
         elif event.input.id == "serial":
             event.input.value = ""
-            self.add_serial(event.value)
+            self.add_scan(event.value)
 
     def action_apply(self) -> None:
         self.run_adjustment(None)
@@ -71,11 +78,13 @@ class AdjustmentsScreen(ScanListScreen):
     def run_adjustment(self, approver) -> None:
         kind = str(self.query_one("#kind", Select).value)
         picked = self.query_one("#to-state", Select)
+        items = self.stock_lines.items()
         try:
             result = adjust(
                 self.ctx,
                 kind,
-                serials=list(self.serials),
+                serials=[i.serial for i in items if i.serial],
+                quantities={i.product: i.quantity for i in items if not i.serial},
                 reason=self.query_one("#reason", Input).value,
                 to_state=None if picked.is_blank() else str(picked.value),
                 approver=approver,
@@ -96,8 +105,9 @@ class AdjustmentsScreen(ScanListScreen):
         except DomainError as exc:
             self.message.fail(exc.message)
             return
-        self.serials = []
-        self.show_serials()
+        self.stock_lines.clear_lines()
         self.query_one("#reason", Input).value = ""
         what = result.kind.replace("_", " ")
-        self.message.ok(f"Saved {result.number}: {what} of {len(result.units)} unit(s).")
+        done = [f"{len(result.units)} unit(s)"] if result.units else []
+        done += [f"{sku} {change:+d}" for sku, change in result.quantities.items()]
+        self.message.ok(f"Saved {result.number}: {what} of {', '.join(done)}.")

@@ -28,6 +28,11 @@ SCREENS = [
     ),
     ("reports", "Reports", "screens.reports:ReportsScreen", False),
     ("settings", "Settings (manager)", "screens.settings:SettingsScreen", True),
+    ("kits", "Kits: assemble, take apart, define", "screens.kits:KitsScreen", False),
+    ("employees", "Employees (manager)", "screens.settings_staff:EmployeesScreen", True),
+    ("branches", "Branches (manager)", "screens.settings_shop:BranchesScreen", True),
+    ("suppliers", "Vendors and suppliers (manager)", "screens.settings_shop:SuppliersScreen", True),
+    ("seat", "Devices and this seat (manager)", "screens.settings_seat:SeatSettingsScreen", True),
 ]
 
 
@@ -48,11 +53,17 @@ class BackOfficeScreen(CounterScreen):
         self.query_one(OptionList).highlighted = 0
 
     def on_key(self, event) -> None:
-        # A first letter jumps to its entry: t, s, a, ... as on a paper menu.
+        # A first letter jumps to the next entry starting with it, as on a paper menu:
+        # s, s, s walks stocktake, supplier returns, settings.
         if event.character and event.character.isalpha():
+            menu = self.query_one(OptionList)
             letters = [label[0].lower() for _k, label, _p, _m in SCREENS]
-            if event.character.lower() in letters:
-                self.query_one(OptionList).highlighted = letters.index(event.character.lower())
+            start = (menu.highlighted or 0) + 1
+            for step in range(len(letters)):
+                at = (start + step) % len(letters)
+                if letters[at] == event.character.lower():
+                    menu.highlighted = at
+                    break
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.open(str(event.option.id))

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from app.services import printing
 from app.services.catalog import search_customers
+from app.services.kits import KitProgress, kit_for_scan, kit_progress
 from app.services.selling import CartLine, SaleItem, SaleResult, preview_item, sell
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
@@ -37,6 +38,8 @@ class CheckoutScreen(CounterScreen):
         self.cart: list[CartLine] = []
         self.customer_id: int | None = None
         self.matches: list = []
+        # A kit sold unassembled: its parts' serials are scanned one by one.
+        self.kit: KitProgress | None = None
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -78,22 +81,66 @@ class CheckoutScreen(CounterScreen):
         if not raw:
             return
         self.show_cart()
+        if self.in_cart(raw):
+            self.message.fail(f"{raw} is already in the cart.")
+            return
+        if self.kit is not None:
+            self.add_kit_part(raw)
+            return
         item = SaleItem(serial=raw)
         if "*" in raw:
             code, _, qty = raw.rpartition("*")
             if qty.isdigit():
                 item = SaleItem(product=code, quantity=int(qty))
-        if any(line.serial and line.serial == raw.strip().upper() for line in self.cart):
-            self.message.fail(f"{raw} is already in the cart.")
+        kit = self.call(kit_for_scan, item.product or raw)
+        if kit is not None:
+            self.kit = self.call(kit_progress, self.ctx, kit.sku, [])
+            if self.kit is not None:
+                self.message.info(f"{kit.name}: scan each part · {self.kit_status()}")
             return
         line = self.call(preview_item, self.ctx, item)
-        if line is None:
+        if line is not None:
+            self.add_line(line)
+
+    def in_cart(self, raw: str) -> bool:
+        text = raw.strip().upper()
+        scanned = self.kit.serials if self.kit else []
+        return text in scanned or any(
+            text == line.serial or text in line.item.components for line in self.cart
+        )
+
+    def kit_status(self) -> str:
+        missing = ", ".join(self.kit.missing) if self.kit else ""
+        return f"still missing: {missing} · Esc cancels the kit"
+
+    def add_kit_part(self, raw: str) -> None:
+        """One more part of the kit being sold; the kit joins the cart once complete."""
+        progress = self.call(kit_progress, self.ctx, self.kit.sku, [*self.kit.serials, raw])
+        if progress is None:
             return
+        self.kit = progress
+        if progress.missing:
+            self.message.info(f"{progress.serials[-1]} goes into the kit · {self.kit_status()}")
+            return
+        self.kit = None
+        item = SaleItem(product=progress.sku, components=progress.serials)
+        line = self.call(preview_item, self.ctx, item)
+        if line is not None:
+            self.add_line(line)
+
+    def action_back(self) -> None:
+        if self.kit is None:
+            super().action_back()
+            return
+        self.kit = None
+        self.message.info("Kit cancelled: nothing was added.")
+
+    def add_line(self, line: CartLine) -> None:
         self.cart.append(line)
         self.query_one(DataTable).add_row(
             str(len(self.cart)),
             line.name[:30],
-            line.serial or "",
+            shown_serial(line),
             str(line.quantity),
             str(line.price * line.quantity),
         )
@@ -113,7 +160,7 @@ class CheckoutScreen(CounterScreen):
             table.add_row(
                 str(n),
                 line.name[:30],
-                line.serial or "",
+                shown_serial(line),
                 str(line.quantity),
                 str(line.price * line.quantity),
             )
@@ -167,6 +214,9 @@ class CheckoutScreen(CounterScreen):
     # --- payment ----------------------------------------------------------
 
     def action_pay(self) -> None:
+        if self.kit is not None:
+            self.message.fail(f"Finish the kit first: {self.kit_status()}.")
+            return
         if not self.cart:
             self.message.fail("The cart is empty: scan something first.")
             return
@@ -232,3 +282,10 @@ class CheckoutScreen(CounterScreen):
         self.query_one("#suggestions", Static).update("")
         self.refresh_totals()
         self.query_one("#scan", Input).focus()
+
+
+def shown_serial(line: CartLine) -> str:
+    """The serial column: a unit's serial, or the parts of a kit put together at the counter."""
+    if line.item.components:
+        return "kit: " + ", ".join(line.item.components)
+    return line.serial or ""

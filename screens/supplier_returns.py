@@ -1,22 +1,23 @@
-"""Supplier returns (RMA): supplier, reason, reference, then the units; they leave stock."""
+"""Supplier returns (RMA): supplier, reason, reference, then the units and the pieces of
+goods without serials; they leave stock."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
-from app.services.supplier_returns import SupplierReturnItem, supplier_return
+from app.services.supplier_returns import supplier_return
 from screens.modals.confirm import Confirm
-from screens.scanlist import ScanListScreen
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.stocklines import StockLines, StockLinesScreen
 
 
-class SupplierReturnsScreen(ScanListScreen):
+class SupplierReturnsScreen(StockLinesScreen):
     TITLE = "Supplier return"
     BINDINGS = [
-        *ScanListScreen.BINDINGS,
+        *StockLinesScreen.BINDINGS,
         Binding("f10", "save", "Send back", id="supplier_returns.save"),
     ]
 
@@ -31,15 +32,18 @@ class SupplierReturnsScreen(ScanListScreen):
             yield Label("Reason", classes="label")
             yield Input(placeholder="faulty, wrong item, ...", id="reason", compact=True)
         with Horizontal(classes="form-line"):
-            yield Label("Serial", classes="label")
-            yield Input(placeholder="scan the units going back", id="serial", compact=True)
-        yield Static("F10 sends back · Ctrl+D removes a scan", classes="counts")
+            yield Label("Scan", classes="label")
+            yield Input(
+                placeholder="serial, or barcode/SKU of goods without serials",
+                id="serial",
+                compact=True,
+            )
+        yield Static("F10 sends back · Ctrl+N quantity · Ctrl+D removes a line", classes="counts")
         yield ErrorLine(id="message")
-        yield DataTable(id="scans", cursor_type="row")
+        yield StockLines(id="scans")
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("#", "Serial")
         self.query_one("#supplier", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -48,11 +52,11 @@ class SupplierReturnsScreen(ScanListScreen):
             self.query_one(following[event.input.id], Input).focus()
         elif event.input.id == "serial":
             event.input.value = ""
-            self.add_serial(event.value)
+            self.add_scan(event.value)
 
     def action_save(self) -> None:
         supplier = self.query_one("#supplier", Input).value.strip()
-        if not supplier or not self.serials:
+        if not supplier or not self.stock_lines.lines:
             self.message.fail("Give the supplier and scan the units going back.")
             return
 
@@ -63,19 +67,19 @@ class SupplierReturnsScreen(ScanListScreen):
                 supplier_return,
                 self.ctx,
                 supplier,
-                [SupplierReturnItem(serial=s) for s in self.serials],
+                self.stock_lines.items(),
                 reason=self.query_one("#reason", Input).value,
                 reference=self.query_one("#reference", Input).value,
             )
             if result is None:
                 return
-            self.serials = []
-            self.show_serials()
+            self.stock_lines.clear_lines()
             warned = f" ! {'; '.join(result.warnings)}" if result.warnings else ""
-            self.message.ok(
-                f"Saved {result.number}: {result.units} unit(s) back to {result.supplier}.{warned}"
-            )
+            goods = f"{result.units} unit(s)"
+            if result.quantity:
+                goods += f" and {result.quantity} piece(s)"
+            self.message.ok(f"Saved {result.number}: {goods} back to {result.supplier}.{warned}")
 
         self.app.push_screen(
-            Confirm(f"Send {len(self.serials)} unit(s) back to {supplier}?"), answered
+            Confirm(f"Send {self.stock_lines.summary()} back to {supplier}?"), answered
         )

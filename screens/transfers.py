@@ -1,5 +1,5 @@
-"""Transfers: scan units out to another branch, scan them in at the other one,
-and see what is still in transit and since when."""
+"""Transfers: scan units and goods without serials out to another branch, scan them in at
+the other one, and see what is still in transit and since when."""
 
 from __future__ import annotations
 
@@ -8,24 +8,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
-from app.services.transfers import TransferItem, open_transfers, transfer_in, transfer_out
-from screens.base import CounterScreen
+from app.services.stock_items import read_stock_scan
+from app.services.transfers import open_transfers, transfer_in, transfer_out
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.stocklines import StockLines, StockLinesScreen, split_count
 
 
-class TransfersScreen(CounterScreen):
+class TransfersScreen(StockLinesScreen):
     TITLE = "Transfers"
     BINDINGS = [
-        *CounterScreen.BINDINGS,
+        *StockLinesScreen.BINDINGS,
         Binding("f10", "send", "Send out", id="transfers.send"),
-        Binding("f9", "receive_quantities", "Receive quantities", id="transfers.quantities"),
-        Binding("ctrl+d", "drop_row", "Remove scan", id="transfers.drop", priority=True),
+        Binding("f9", "receive_quantities", "Receive all pieces", id="transfers.quantities"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.outgoing: list[str] = []
+    @property
+    def outgoing(self) -> list[str]:
+        """What is on the list going out: serials, and SKUs of goods without serials."""
+        return [line.serial or line.sku for line in self.stock_lines.lines]
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -33,22 +34,23 @@ class TransfersScreen(CounterScreen):
             yield Label("To branch", classes="label")
             yield Input(placeholder="branch code", id="to", compact=True)
             yield Label("Scan out", classes="label")
-            yield Input(placeholder="serial to send", id="out", compact=True)
+            yield Input(placeholder="serial, barcode or SKU to send", id="out", compact=True)
         with Horizontal(classes="form-line"):
             yield Label("Transfer", classes="label")
             yield Input(placeholder="T-N arriving here", id="number", compact=True)
             yield Label("Scan in", classes="label")
-            yield Input(placeholder="serial arriving", id="in", compact=True)
+            yield Input(placeholder="serial, barcode or SKU arriving", id="in", compact=True)
         yield Static(id="counts", classes="counts")
         yield ErrorLine(id="message")
-        yield DataTable(id="scans", cursor_type="row")
+        yield StockLines(id="scans")
         yield Static("Open transfers (in transit)", classes="counts")
         yield DataTable(id="open", cursor_type="row")
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one("#scans", DataTable).add_columns("#", "Serial going out")
-        self.query_one("#open", DataTable).add_columns("Transfer", "From", "To", "Since", "Left")
+        self.query_one("#open", DataTable).add_columns(
+            "Transfer", "From", "To", "Since", "Units", "Pieces"
+        )
         self.query_one("#to", Input).focus()
         self.refresh_views()
 
@@ -58,28 +60,15 @@ class TransfersScreen(CounterScreen):
             self.query_one("#out", Input).focus()
         elif field == "out":
             event.input.value = ""
-            self.add_outgoing(value)
+            self.add_scan(value)
         elif field == "number":
             self.query_one("#in", Input).focus()
         elif field == "in":
             event.input.value = ""
             self.scan_in(value)
 
-    def add_outgoing(self, serial: str) -> None:
-        if not serial:
-            return
-        if serial in self.outgoing:
-            self.message.fail(f"{serial} is already on this transfer.")
-            return
-        self.outgoing.append(serial)
-        self.message.clear()
-        self.refresh_views()
-
-    def action_drop_row(self) -> None:
-        table = self.query_one("#scans", DataTable)
-        if self.outgoing and table.row_count:
-            self.outgoing.pop(table.cursor_row)
-            self.refresh_views()
+    def on_stock_lines_changed(self, _event: StockLines.Changed) -> None:
+        self.refresh_counts()
 
     def action_send(self) -> None:
         to = self.query_one("#to", Input).value.strip()
@@ -87,60 +76,81 @@ class TransfersScreen(CounterScreen):
             self.message.fail("Type the branch the units go to.")
             self.query_one("#to", Input).focus()
             return
-        if not self.outgoing:
+        if not self.stock_lines.lines:
             self.message.fail("Nothing to transfer: scan the units first.")
             return
 
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            items = [TransferItem(serial=s) for s in self.outgoing]
-            result = self.call(transfer_out, self.ctx, to, items)
+            result = self.call(transfer_out, self.ctx, to, self.stock_lines.items())
             if result is None:
                 return
-            self.outgoing = []
+            self.stock_lines.clear_lines()
             self.refresh_views()
-            self.message.ok(
-                f"Sent {result.number}: {result.units} unit(s) to {result.to_branch}, in transit."
-            )
+            goods = f"{result.units} unit(s)"
+            if result.quantity:
+                goods += f" and {result.quantity} piece(s)"
+            self.message.ok(f"Sent {result.number}: {goods} to {result.to_branch}, in transit.")
 
         self.app.push_screen(
-            Confirm(f"Send {len(self.outgoing)} unit(s) to {to.upper()}?"), answered
+            Confirm(f"Send {self.stock_lines.summary()} to {to.upper()}?"), answered
         )
 
-    def scan_in(self, serial: str) -> None:
+    def arriving_number(self) -> str | None:
         number = self.query_one("#number", Input).value.strip()
         if not number:
             self.message.fail("Type the transfer number (T-N) first.")
             self.query_one("#number", Input).focus()
+            return None
+        return number
+
+    def scan_in(self, raw: str) -> None:
+        """Receive one scan at once: a unit by serial, or pieces by barcode/SKU (``SKU*5``)."""
+        number = self.arriving_number()
+        if number is None or not raw:
             return
-        if not serial:
+        raw, quantity = split_count(raw)
+        scanned = self.call(read_stock_scan, self.ctx, raw, quantity)
+        if scanned is None:
             return
-        result = self.call(transfer_in, self.ctx, number, [serial], all_quantities=False)
+        if scanned.serial is not None:
+            result = self.call(transfer_in, self.ctx, number, [raw], all_quantities=False)
+            what = scanned.serial
+        else:
+            result = self.call(
+                transfer_in,
+                self.ctx,
+                number,
+                quantities={scanned.sku: quantity},
+                all_quantities=False,
+            )
+            what = f"{quantity} × {scanned.name}"
         if result is None:
             return
         left = f"{result.outstanding} still in transit" if result.outstanding else "complete"
-        self.message.ok(f"{serial} received on {result.number}; {left}.")
+        self.message.ok(f"{what} received on {result.number}; {left}.")
         self.refresh_views()
 
     def action_receive_quantities(self) -> None:
-        number = self.query_one("#number", Input).value.strip()
-        if not number:
-            self.message.fail("Type the transfer number (T-N) first.")
+        number = self.arriving_number()
+        if number is None:
             return
         result = self.call(transfer_in, self.ctx, number, [])
         if result is not None:
-            self.message.ok(f"{result.quantity} item(s) without serials received on {number}.")
+            left = f"{result.outstanding} still in transit" if result.outstanding else "complete"
+            self.message.ok(
+                f"{result.quantity} piece(s) without serials received on {result.number}; {left}."
+            )
             self.refresh_views()
 
-    def refresh_views(self) -> None:
-        scans = self.query_one("#scans", DataTable)
-        scans.clear()
-        for n, serial in enumerate(self.outgoing, 1):
-            scans.add_row(str(n), serial)
+    def refresh_counts(self) -> None:
         self.query_one("#counts", Static).update(
-            f"Going out: {len(self.outgoing)} · F10 send · Ctrl+D remove · F9 receive quantities"
+            f"Going out: {self.stock_lines.summary()} · Ctrl+N quantity · Ctrl+D remove"
         )
+
+    def refresh_views(self) -> None:
+        self.refresh_counts()
         table = self.query_one("#open", DataTable)
         table.clear()
         for t in self.call(open_transfers, self.ctx.branch_id) or []:
@@ -149,6 +159,7 @@ class TransfersScreen(CounterScreen):
                 t.from_branch[:12],
                 t.to_branch[:12],
                 t.since.astimezone().strftime("%Y-%m-%d %H:%M"),
-                str(t.outstanding),
+                str(t.outstanding - t.pieces),
+                str(t.pieces),
                 key=t.number,
             )

@@ -15,6 +15,7 @@ from app.domain.errors import PermissionDenied, Refused
 from app.services import backup as backups
 from app.services import integrity
 from app.services.receiving import ReceiptLine, receive
+from db import migrations
 from db.database import close_database, open_database
 from db.models import Document, DocumentLine, Unit, UnitEvent
 from tests.conftest import make_imei, make_shop
@@ -63,7 +64,7 @@ def test_backup_under_load_restores_to_a_consistent_shop(tmp_path, monkeypatch):
 
     counts = []
     for result in taken:
-        assert backups.inspect(result.path).schema_version == 1
+        assert backups.inspect(result.path).schema_version == migrations.LATEST
         open_database(result.path)
         counts.append(_whole())
         close_database()

@@ -39,12 +39,18 @@ def _lines(report: Path) -> list[str]:
     return report.read_text().splitlines() if report.exists() else []
 
 
-def _kill_while_working(args: list[str], report: Path, rng: random.Random) -> None:
-    """Start a seat, let it work a random moment, and kill it without warning."""
+def _kill_while_working(
+    args: list[str], report: Path, rng: random.Random, *, done_first: int = 0
+) -> None:
+    """Start a seat, let it work a random moment, and kill it without warning.
+
+    With ``done_first``, the kill waits for that many finished operations first, so that
+    a slow machine still finishes some before the kill lands in the middle of the next.
+    """
     before = len(_lines(report))
     seat = _start(*args)
-    deadline = time.monotonic() + 20
-    while len(_lines(report)) <= before and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    while len(_lines(report)) <= before + done_first and time.monotonic() < deadline:
         assert seat.poll() is None, seat.stderr.read().decode()
         time.sleep(0.01)
     time.sleep(rng.uniform(0.02, 0.3))
@@ -70,7 +76,9 @@ def test_killed_seats_lose_nothing_reported_and_leave_no_half_document(tmp_path,
         left = [s for s in PHONES if s not in sold]
         _kill_while_working(["sell", url, "cal", str(sales), *left], sales, rng)
     for n in range(4):
-        _kill_while_working(["receive", url, "ivy", str(receipts), f"K{n}"], receipts, rng)
+        _kill_while_working(
+            ["receive", url, "ivy", str(receipts), f"K{n}"], receipts, rng, done_first=n % 2
+        )
 
     open_database(url)
     assert db.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -82,6 +82,8 @@ ALLOWED = [
     (E.INTO_KIT, S.IN_STOCK, S.IN_KIT),
     (E.OUT_OF_KIT, S.IN_KIT, S.IN_STOCK),
     (E.SOLD_IN_KIT, S.IN_KIT, S.SOLD),
+    (E.TRANSFER_OUT, S.IN_KIT, S.IN_TRANSIT),  # a kit's parts travel with it
+    (E.TRANSFER_IN, S.IN_TRANSIT, S.IN_KIT),
 ]
 
 

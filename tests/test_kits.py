@@ -6,6 +6,7 @@ On SQLite and PostgreSQL, with the fast seeded shop of tests/support.py.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -15,8 +16,7 @@ from app.services import catalog, kits
 from app.services.common import find_product
 from app.services.passport import passport
 from app.services.receiving import ReceiptLine, receive
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, sell
+from app.services.selling import SaleItem, preview_item, sell
 from app.services.stock import units as stock_units
 from db.history import verify_history
 from db.models import AssembledKit, KitComponent, StockLevel, Unit, UnitEvent
@@ -31,6 +31,7 @@ from tests.support import (
     refused,
     seeded_shop,
     sell_serials,
+    snapshot,
     unit,
 )
 
@@ -298,13 +299,6 @@ def test_an_ordinary_passport_does_not_read_kit_tables(kit, monkeypatch):
     assert passport("DRL-1003").kit is None
 
 
-def test_a_sold_kit_is_not_taken_back_on_a_return_yet(kit):
-    view = assemble(kit)
-    sell(kit.cashier, [SaleItem(serial=view.serial)])
-    with refused("kit cannot be taken back", Refused):
-        customer_return(kit.cashier, [ReturnItem(serial=view.serial)])
-
-
 def test_a_kit_serial_never_assembled_is_not_sold_even_in_warranty_mode(kit):
     catalog.add_product_type("Loose kits", "warranty", warranty_months=12)
     catalog.add_product("KT-LS", "Loose kit", "Loose kits", "99.00")
@@ -315,3 +309,52 @@ def test_a_kit_serial_never_assembled_is_not_sold_even_in_warranty_mode(kit):
     kits.disassemble_kit(kit.inventory, view.serial)
     with refused("taken apart", Refused):
         sell(kit.cashier, [SaleItem(serial=view.serial, product="KT-LS")])
+
+
+# --- counter checks -----------------------------------------------------------------------
+
+
+def test_kit_progress_tells_what_is_still_missing_and_writes_nothing(kit):
+    before = snapshot()
+    progress = kits.kit_progress(kit.inventory, "KT-DR", ["drl-1001", "BAT-2001"])
+    assert progress.serials == ["DRL-1001", "BAT-2001"]
+    assert progress.missing == ["1 × Battery 18V"] and not progress.complete
+    assert progress.short == []
+    assert kits.kit_progress(kit.inventory, "KT-DR", [*DRILLS[:1], *BATTERIES[:2]]).complete
+    assert snapshot() == before
+    # At the other branch nothing is in stock, chargers included.
+    assert kits.kit_progress(kit.inventory_b, "KT-DR", []).short == [
+        "only 0 of Charger 18V here, 1 needed"
+    ]
+    with refused("not a kit", Refused):
+        kits.kit_progress(kit.inventory, "DR-18", [])
+
+
+def test_kit_for_scan_names_a_kit_product_only(kit):
+    assert kits.kit_for_scan("kt-dr").sku == "KT-DR"
+    assert kits.kit_for_scan("DRL-1001") is None  # a unit's serial
+    assert kits.kit_for_scan("PH-X1") is None  # a product, but not a kit
+    assert kits.kit_for_scan("NOPE-1") is None
+    assert kits.kit_for_scan("5901234123457") is None  # the drill's barcode
+
+
+def test_checkout_previews_a_kit_from_its_component_serials(kit):
+    line = preview_item(
+        kit.cashier, SaleItem(product="KT-DR", components=["drl-1002", "BAT-2003", "BAT-2004"])
+    )
+    assert (line.sku, line.quantity, line.price, line.serial) == (
+        "KT-DR",
+        1,
+        Decimal("229.00"),
+        None,
+    )
+    assert line.item.components == ["DRL-1002", "BAT-2003", "BAT-2004"]
+    with refused("still missing: 2 × Battery 18V", Refused):
+        preview_item(kit.cashier, SaleItem(product="KT-DR", components=["DRL-1002"]))
+    receive(kit.inventory_b, "ToolCo", [ReceiptLine("BT-18", ["BAT-9001", "BAT-9002"])])
+    receive_drills(kit.inventory_b, ["DRL-9001"])
+    with refused("only 0 of Charger 18V here", Refused):
+        preview_item(
+            kit.cashier_b,
+            SaleItem(product="KT-DR", components=["DRL-9001", "BAT-9001", "BAT-9002"]),
+        )

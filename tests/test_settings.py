@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
-from app.domain.errors import NotFound, PermissionDenied, Refused
-from app.services import settings
+from app import config
+from app.domain.errors import DomainError, NotFound, PermissionDenied, Refused
+from app.services import serial_rules, settings
+from app.services.receiving import ReceiptLine, receive
 from app.services.staff import log_in
 from db.models import Employee, ProductType
 from tests.support import fast_shop, seeded_shop  # noqa: F401
@@ -63,3 +68,177 @@ def test_master_data_needs_a_manager(shop):
     settings.add_employee(shop.manager, "zed", "Zed New", "cashier", "1234", "C")
     with pytest.raises(PermissionDenied):
         settings.add_supplier(shop.cashier, "Sneaky Ltd")
+
+
+def test_deactivate_and_reactivate_with_the_manager_rules(shop):
+    assert settings.set_active(shop.manager, "cal", False) == "Cal Cashier"
+    with pytest.raises(NotFound, match="No active employee"):
+        log_in("cal", "1234", clock=shop.clock)
+    row = next(r for r in settings.list_employees(shop.manager) if r.login == "cal")
+    assert (row.active, row.status) == (False, "inactive")
+    settings.set_active(shop.manager, "cal", True)
+    assert log_in("cal", "1234", clock=shop.clock).employee_name == "Cal Cashier"
+    with pytest.raises(Refused, match="cannot deactivate yourself"):
+        settings.set_active(shop.manager, "mia", False)
+    with pytest.raises(PermissionDenied):
+        settings.set_active(shop.cashier, "bea", False)
+    # Max at B is another manager: he may go while Mia stays; then Mia is the last one.
+    settings.set_active(shop.manager, "max", False)
+    Employee.update(active=False).where(Employee.login == "mia").execute()  # another seat
+    Employee.update(active=True).where(Employee.login == "max").execute()
+    with pytest.raises(Refused, match="last active manager"):
+        settings.set_active(shop.manager, "max", False)
+    with pytest.raises(Refused, match="last active manager"):
+        settings.set_role(shop.manager, "max", "cashier")
+    assert Employee.get(Employee.login == "max").role == "manager"
+
+
+def test_lists_and_master_data_refusals(shop):
+    branch = settings.add_branch(shop.manager, "park", "Park Lane", "3 Park Lane")
+    assert branch.code == "PARK"
+    assert [b.code for b in settings.list_branches()] == ["A", "B", "PARK"]
+    assert next(b for b in settings.list_branches() if b.code == "A").staff == 4
+    with pytest.raises(Refused, match="already exists"):
+        settings.add_branch(shop.manager, "Park", "Other")
+    with pytest.raises(Refused, match="branch name is empty"):
+        settings.add_branch(shop.manager, "NEW", "  ")
+    with pytest.raises(Refused, match="supplier 'PhoneCo' already exists"):
+        settings.add_supplier(shop.manager, "phoneco")
+    with pytest.raises(Refused, match="4 to 12 digits"):
+        settings.add_employee(shop.manager, "zed", "Zed", "cashier", "12", "A")
+    with pytest.raises(Refused, match="login 'cal' already exists"):
+        settings.add_employee(shop.manager, "Cal", "Cal Two", "cashier", "1234", "A")
+    assert Employee.select().where(Employee.login == "zed").count() == 0
+    assert [s.name for s in settings.list_suppliers()] == ["PhoneCo", "ToolCo"]
+    settings.update_branch(shop.manager, "park", "Park Lane Store", "4 Park Lane")
+    assert settings.list_branches()[-1].address == "4 Park Lane"
+    settings.update_supplier(shop.manager, "ToolCo", "tools@example.com")
+    assert settings.list_suppliers()[1].contact == "tools@example.com"
+    with pytest.raises(NotFound):
+        settings.update_supplier(shop.manager, "Nobody Ltd", "x")
+    with pytest.raises(PermissionDenied):
+        settings.update_branch(shop.cashier, "A", "Mine", "")
+    assert settings.branch_code(" b ") == "B"
+    with pytest.raises(NotFound, match="there are: A, B, PARK"):
+        settings.branch_code("Z")
+
+
+def test_locked_employee_shows_as_locked(shop):
+    Employee.update(locked_until=shop.clock() + timedelta(minutes=3)).where(
+        Employee.login == "cal"
+    ).execute()
+    row = next(r for r in settings.list_employees(shop.manager) if r.login == "cal")
+    assert row.status.startswith("locked")
+    with pytest.raises(PermissionDenied):
+        settings.list_employees(shop.cashier)
+
+
+def test_product_type_serial_rule_is_checked(shop):
+    settings.update_product_type(shop.manager, "Power tools", serial_pattern=" d-### | tp@#### ")
+    ptype = ProductType.get(ProductType.name == "Power tools")
+    assert (ptype.serial_pattern, ptype.check_kind) == ("D-###|TP@####", "none")
+    settings.update_product_type(shop.manager, "Phones", serial_pattern="35#############")
+    for pattern, check, reason in [
+        ("996*****", "imei", "IMEI is 15 digits"),
+        ("AB#############", "imei", "digits only"),
+        ("99 9", "none", "a serial has only"),
+        ("A|", "none", "empty alternative"),
+        ("1234567", "gtin", "8, 12, 13 or 14"),
+        ("#" * 65, "none", "longer than any serial"),
+        ("", "crc", "Unknown check"),
+    ]:
+        with pytest.raises(Refused, match=reason):
+            settings.update_product_type(
+                shop.manager, "Power tools", serial_pattern=pattern, check_kind=check
+            )
+    assert ProductType.get(ProductType.name == "Power tools").serial_pattern == "D-###|TP@####"
+    with pytest.raises(Refused, match="IMEI is 15 digits"):  # the type's IMEI check stays
+        settings.update_product_type(shop.manager, "Phones", serial_pattern="35##")
+
+
+def test_try_a_sample_serial():
+    assert "fits" in serial_rules.try_serial("35#############", "imei", "356938035643809")
+    with pytest.raises(Refused, match="wrong IMEI check digit"):
+        serial_rules.try_serial("35#############", "imei", "356938035643808")
+    with pytest.raises(Refused, match="does not match"):
+        serial_rules.try_serial("996*****", "none", "99512345")
+    assert "no rule" in serial_rules.try_serial("", "none", "anything-1")
+
+
+def test_product_serial_rule_override(shop):
+    found = serial_rules.set_product_serial_rule(shop.manager, "DR-18", "D-###", "none")
+    assert (found.own_pattern, found.pattern, found.check) == ("D-###", "D-###", "none")
+    with pytest.raises(Refused, match="does not match"):
+        receive(shop.inventory, "ToolCo", [ReceiptLine("DR-18", ["X-1"], cost="80")])
+    receive(shop.inventory, "ToolCo", [ReceiptLine("DR-18", ["D-100"], cost="80")])
+    with pytest.raises(Refused, match="IMEI is 15 digits"):
+        serial_rules.set_product_serial_rule(shop.manager, "DR-18", "D-###", "imei")
+    with pytest.raises(PermissionDenied):
+        serial_rules.set_product_serial_rule(shop.cashier, "DR-18", None, None)
+    back = serial_rules.set_product_serial_rule(shop.manager, "DR-18", None, None)
+    assert (back.own_pattern, back.own_check, back.pattern) == (None, None, "")
+    phone = serial_rules.product_settings("PH-X1")
+    assert (phone.check, phone.own_check, phone.mode) == ("imei", None, "strict")
+
+
+SEAT_FILE = """\
+# front counter
+seat = "Counter 1"   # shown on the seat bar
+database = "shop.db"
+
+[keymap]
+"screen.checkout" = "f3"
+
+[scanner]
+source = "wedge"  # keyboard scanner
+"""
+
+
+def test_seat_settings_file_keeps_comments_and_refuses_bad_values(tmp_path):
+    path = tmp_path / "seat.toml"
+    path.write_text(SEAT_FILE)
+    current = config.seat_settings(config.load_config(path))
+    assert (current.seat, current.scanner_source, current.printer_kind) == (
+        "Counter 1",
+        "wedge",
+        "none",
+    )
+    bad = [
+        (dict(printer_kind="usb", printer_target=""), "USB printer needs vendor_id"),
+        (dict(printer_kind="usb", printer_target="epson"), "vendor:product in hex"),
+        (dict(scanner_source="serial", scanner_port=""), "serial scanner needs port"),
+        (dict(idle_lock_minutes=5000), "Idle lock"),
+        (dict(seat="  "), "needs a name"),
+    ]
+    for change, reason in bad:
+        with pytest.raises(DomainError, match=reason):
+            config.save_seat_settings(path, replace(current, **change))
+        assert path.read_text() == SEAT_FILE
+    saved = config.save_seat_settings(
+        path,
+        replace(current, seat="Till 2", scanner_prefix="]C1", printer_kind="usb",
+                printer_target="04b8:0202"),
+    )  # fmt: skip
+    text = path.read_text()
+    assert text.startswith("# front counter\n")
+    assert 'seat = "Till 2"   # shown on the seat bar' in text
+    assert 'source = "wedge"  # keyboard scanner' in text
+    assert "vendor_id = 0x04b8" in text
+    assert (saved.printer.vendor_id, saved.scanner.prefix, saved.keymap) == (
+        0x04B8,
+        "]C1",
+        {"screen.checkout": "f3"},
+    )
+    assert config.load_config(path) == saved
+
+
+def test_seat_settings_written_afresh_when_the_layout_is_unusual(tmp_path):
+    path = tmp_path / "dir" / "seat.toml"
+    assert config.save_seat_settings(path, config.seat_settings(config.SeatConfig())).seat == (
+        "Counter"
+    )
+    path.write_text('scanner.source = "none"\nseat = "A"\n')  # a dotted key, not a table
+    current = config.seat_settings(config.load_config(path))
+    config.save_seat_settings(path, replace(current, seat='Quote " and \\ back'))
+    assert config.load_config(path).seat == 'Quote " and \\ back'
+    assert config.load_config(path).scanner.source == "none"

@@ -11,6 +11,7 @@ from app.services.common import find_product, stock_quantity
 from app.services.context import approver_from
 from app.services.receiving import ReceiptLine, receive
 from app.services.returns import ReturnItem, customer_return
+from app.services.stock_items import read_stock_scan
 from app.services.supplier_returns import SupplierReturnItem, supplier_return
 from app.services.transfers import TransferItem, transfer_out
 from db.models import Document, DocumentLine, Employee, UnitEvent
@@ -238,6 +239,63 @@ def test_quantity_adjustments(shop, sku):
         adjust(m, "quarantine", product=sku, quantity_change=1, reason="x")
     with refused("may not write off", PermissionDenied):
         adjust(shop.inventory, "found", product=sku, quantity_change=1, reason="x")
+
+
+def test_one_adjustment_of_serials_and_several_quantity_goods(shop):
+    receive_phones(shop.inventory, IMEIS[:2])
+    receive_quantity(shop.inventory, "AC-CASE", 5)
+    receive_quantity(shop.inventory, "WA-CL", 3)
+    m = shop.manager
+    result = adjust(
+        m, "write_off", serials=[IMEIS[0]], quantities={"AC-CASE": 2, "wa-cl": 1}, reason="flood"
+    )
+    assert (result.units, result.quantities) == ([IMEIS[0]], {"AC-CASE": -2, "WA-CL": -1})
+    assert (qty("AC-CASE", m), qty("WA-CL", m), unit(IMEIS[0]).state) == (3, 2, "written_off")
+    doc = Document.get(Document.kind == "adjustment")
+    assert sorted(line.quantity for line in doc.lines) == [-2, -1, 1]
+    # a correction takes or adds by its sign; the CLI's product + serials work together
+    adjust(m, "correction", quantities={"AC-CASE": -3, "WA-CL": 2}, reason="count")
+    assert (qty("AC-CASE", m), qty("WA-CL", m)) == (0, 4)
+    adjust(
+        m, "found", serials=[IMEIS[0]], product="AC-CASE", quantity_change=1, reason="in the back"
+    )
+    assert (qty("AC-CASE", m), unit(IMEIS[0]).state) == (1, "in_stock")
+    # all or nothing: too many of one product refuses the units and the other product too
+    with refused("Only 1 of Phone case in stock here, not 2"):
+        adjust(
+            m, "write_off", serials=[IMEIS[1]], quantities={"WA-CL": 1, "AC-CASE": 2}, reason="x"
+        )
+    with refused("Quantity stock is only written off, found or corrected"):
+        adjust(m, "quarantine", serials=[IMEIS[1]], quantities={"AC-CASE": 1}, reason="x")
+    with refused("The quantity 0 is not valid"):
+        adjust(m, "found", quantities={"AC-CASE": 0}, reason="x")
+    with refused("tracked by serial: adjust its units by serial"):
+        adjust(m, "write_off", quantities={"4006381333931": 1}, reason="x")
+
+
+def test_reading_a_scan_for_a_stock_document(shop):
+    receive_phones(shop.inventory, IMEIS[:1])
+    receive_quantity(shop.inventory, "AC-CASE", 4)
+    inv = shop.inventory
+    unit_scan = read_stock_scan(inv, f" {IMEIS[0]} ")
+    assert (unit_scan.serial, unit_scan.sku, unit_scan.item.serial) == (
+        IMEIS[0],
+        "PH-X1",
+        IMEIS[0],
+    )
+    gs1 = read_stock_scan(inv, f"]C1010400638133393121{IMEIS[0]}")
+    assert (gs1.serial, gs1.sku) == (IMEIS[0], "PH-X1")
+    case = read_stock_scan(inv, "ac-case", 3)
+    assert (case.serial, case.sku, case.in_stock) == (None, "AC-CASE", 4)
+    assert (case.item.product, case.item.quantity) == ("AC-CASE", 3)
+    with refused("Phone X1 128GB is tracked by serial: scan the unit's serial"):
+        read_stock_scan(inv, "4006381333931")
+    with refused("tracked by serial: scan the unit's serial"):
+        read_stock_scan(inv, "PH-X1")
+    with refused("'ZZ-404' is not a serial, SKU or barcode known here", NotFound):
+        read_stock_scan(inv, "ZZ-404")
+    with refused("The quantity 0 is not valid"):
+        read_stock_scan(inv, "AC-CASE", 0)
 
 
 # ---------------------------------------------------------------- stocktake (workflow)

@@ -157,3 +157,38 @@ def test_mixed_transfer_closes_when_nothing_is_left_in_transit(shop):
     step = transfer_in(shop.inventory_b, out.number, [IMEIS[0]])
     assert (step.units, step.quantity, step.status) == (1, 5, "closed")
     assert DocumentLine.select().where(DocumentLine.received_quantity > 0).count() == 3
+
+
+def test_quantities_received_across_lines_and_shown_in_transit(shop):
+    receive_phones(shop.inventory, IMEIS[:1])
+    receive_quantity(shop.inventory, "AC-CASE", 10)
+    out = transfer_out(
+        shop.inventory,
+        "B",
+        [
+            TransferItem(product="AC-CASE", quantity=2),
+            TransferItem(serial=IMEIS[0]),
+            TransferItem(product="ac-case", quantity=3),
+        ],
+    )
+    (row,) = open_transfers(shop.inventory_b.branch_id)
+    assert (row.outstanding, row.pieces) == (6, 5)
+    with refused("The quantity -1 is not valid"):
+        transfer_in(shop.inventory_b, out.number, quantities={"AC-CASE": -1})
+    with refused("The quantity 0 is not valid"):
+        transfer_in(shop.inventory_b, out.number, quantities={"AC-CASE": 0})
+    with refused("Only 5 of Phone case are on this transfer"):
+        transfer_in(shop.inventory_b, out.number, quantities={"AC-CASE": 6})
+    # one product sent on two lines is received as one quantity
+    step = transfer_in(
+        shop.inventory_b, out.number, quantities={"AC-CASE": 4}, all_quantities=False
+    )
+    assert (step.quantity, step.outstanding) == (4, 2)
+    assert branch_stock("AC-CASE", shop.inventory_b) == 4
+    assert [(t.outstanding, t.pieces) for t in open_transfers()] == [(2, 1)]
+    with refused("Only 1 of Phone case are on this transfer"):
+        transfer_in(shop.inventory_b, out.number, quantities={"AC-CASE": 2})
+    done = transfer_in(shop.inventory_b, out.number, [IMEIS[0]])
+    assert (done.units, done.quantity, done.status) == (1, 1, "closed")
+    assert branch_stock("AC-CASE", shop.inventory_b) == 5
+    assert branch_stock("AC-CASE", shop.inventory) == 5

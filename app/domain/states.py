@@ -75,8 +75,9 @@ TRANSITIONS: dict[Event, tuple[frozenset, frozenset]] = {
         frozenset({S.SOLD, None}),
         frozenset({S.IN_STOCK, S.QUARANTINE, S.IN_SERVICE, S.RETURNED_TO_SUPPLIER, S.WRITTEN_OFF}),
     ),
-    Event.TRANSFER_OUT: (frozenset({S.IN_STOCK}), frozenset({S.IN_TRANSIT})),
-    Event.TRANSFER_IN: (frozenset({S.IN_TRANSIT}), frozenset({S.IN_STOCK})),
+    # A kit's parts travel with it: out of the kit into transit, and back into it on arrival.
+    Event.TRANSFER_OUT: (frozenset({S.IN_STOCK, S.IN_KIT}), frozenset({S.IN_TRANSIT})),
+    Event.TRANSFER_IN: (frozenset({S.IN_TRANSIT}), frozenset({S.IN_STOCK, S.IN_KIT})),
     Event.REPAIR_INTAKE: (frozenset({S.SOLD}), frozenset({S.IN_SERVICE})),
     Event.REPAIR_COLLECT: (frozenset({S.IN_SERVICE}), frozenset({S.SOLD})),
     Event.REPLACED: (frozenset({S.IN_SERVICE, S.SOLD}), frozenset({S.REPLACED})),

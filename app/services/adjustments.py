@@ -5,12 +5,13 @@ Nothing is edited: each adjustment is a new document and a new history row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.domain.errors import Refused
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.services import kit_moves
 from app.services.common import (
     Kind,
     change_stock,
@@ -20,6 +21,7 @@ from app.services.common import (
     new_document,
     pick_unit,
     product_of_scan,
+    quantity_must_be_positive,
     scan_of,
     settings_of,
 )
@@ -45,6 +47,8 @@ _RULES = {
     AdjustmentKind.CORRECTION: (Event.CORRECTION, None, Action.CORRECTION),
 }
 
+_QUANTITY_KINDS = (AdjustmentKind.WRITE_OFF, AdjustmentKind.FOUND, AdjustmentKind.CORRECTION)
+
 
 @dataclass
 class AdjustmentResult:
@@ -52,6 +56,7 @@ class AdjustmentResult:
     kind: str
     units: list[str]
     quantity_change: int
+    quantities: dict[str, int] = field(default_factory=dict)  # SKU -> change of its stock
 
 
 def adjust(
@@ -61,12 +66,15 @@ def adjust(
     serials: list[str] = (),
     product: str | None = None,
     quantity_change: int = 0,
+    quantities: dict[str, int] | None = None,
     reason: str,
     to_state: str | None = None,
     approver: Approver | None = None,
 ) -> AdjustmentResult:
-    """Adjust units by serial, or the quantity stock of a product without serials.
+    """Adjust units by serial, and the quantity stock of products without serials.
 
+    ``product``/``quantity_change`` adjust one product, ``quantities`` (code -> change)
+    several; a write-off takes, a found adds, a correction adds or takes by its sign.
     Write-offs, found units and corrections need a manager, or a manager's approval.
     A correction sets any state, with its reason, as a new event.
     """
@@ -84,8 +92,17 @@ def adjust(
             target = UnitState(to_state or "")
         except ValueError:
             raise Refused("A correction needs the state the unit really is in.") from None
-    if not serials and not (product and quantity_change):
+    changes = dict(quantities or {})
+    if product and quantity_change:
+        changes[product] = changes.get(product, 0) + quantity_change
+    if not serials and not changes:
         raise Refused("Scan the units to adjust, or give a product and a quantity change.")
+    if changes and kind_value not in _QUANTITY_KINDS:
+        raise Refused("Quantity stock is only written off, found or corrected.")
+    for change in changes.values():
+        quantity_must_be_positive(abs(change))
+    # ``product`` names the quantity good when a change is given, not the serials' product
+    serial_product = None if quantity_change else product
     with write_transaction():
         doc = new_document(
             Kind.ADJUSTMENT,
@@ -97,12 +114,14 @@ def adjust(
         moved = []
         for raw in serials:
             scan = scan_of(raw)
-            unit = pick_unit(scan.serial, product_of_scan(scan, product))
+            unit = pick_unit(scan.serial, product_of_scan(scan, serial_product))
             if (
                 unit.branch_id not in (None, ctx.branch_id)
                 and kind_value is not AdjustmentKind.CORRECTION
             ):
                 raise Refused(f"{unit.serial} is at {unit.branch.name}, not here.")
+            if kind_value is AdjustmentKind.WRITE_OFF:
+                kit_moves.refuse_whole_kit(unit, "written off")
             move_unit(
                 unit,
                 event,
@@ -122,23 +141,19 @@ def adjust(
                 cost=unit.cost,
             )
             moved.append(unit.serial)
-        if quantity_change:
-            item = find_product(product)
+        done: dict[str, int] = {}
+        for code, change in changes.items():
+            item = find_product(code)
             if settings_of(item).mode.serialized:
                 raise Refused(f"{item.name} is tracked by serial: adjust its units by serial.")
-            if kind_value not in (
-                AdjustmentKind.WRITE_OFF,
-                AdjustmentKind.FOUND,
-                AdjustmentKind.CORRECTION,
-            ):
-                raise Refused("Quantity stock is only written off, found or corrected.")
-            delta = (
-                -abs(quantity_change) if kind_value is AdjustmentKind.WRITE_OFF else quantity_change
-            )
-            if kind_value is AdjustmentKind.FOUND:
-                delta = abs(quantity_change)
+            delta = change
+            if kind_value is AdjustmentKind.WRITE_OFF:
+                delta = -abs(change)
+            elif kind_value is AdjustmentKind.FOUND:
+                delta = abs(change)
             change_stock(item.id, ctx.branch_id, delta, product_name=item.name)
             DocumentLine.create(document=doc, product=item, quantity=delta, note=reason.strip())
-        else:
-            delta = 0
-        return AdjustmentResult(doc_number(Kind.ADJUSTMENT, doc.id), kind_value.value, moved, delta)
+            done[item.sku] = done.get(item.sku, 0) + delta
+        return AdjustmentResult(
+            doc_number(Kind.ADJUSTMENT, doc.id), kind_value.value, moved, sum(done.values()), done
+        )

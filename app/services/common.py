@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import peewee as pw
 
@@ -26,7 +27,6 @@ from db.models import (
     Branch,
     Customer,
     Document,
-    DocumentLine,
     Employee,
     Product,
     ProductType,
@@ -333,6 +333,11 @@ def move_unit(
         setattr(unit, name if name != "branch" else "branch_id", value)
 
 
+def note_came_back(unit_id: int, day: date) -> None:
+    """Mark the day a unit first came back under warranty (supplier failure counts it)."""
+    Unit.update(came_back=day).where(Unit.id == unit_id, Unit.came_back.is_null()).execute()
+
+
 def new_document(kind: str, ctx: Context, **fields) -> Document:
     fields.setdefault("business_date", ctx.today())
     fields.setdefault("created_at", ctx.now())
@@ -392,23 +397,3 @@ def release_thread_connection() -> None:
     """
     if not db.is_closed():
         db.close()
-
-
-@dataclass
-class StockItem:
-    """A unit by its serial (or GS1 scan), or a quantity of a product without serials."""
-
-    serial: str | None = None
-    product: str | None = None
-    quantity: int = 1
-
-
-def take_quantity(ctx: Context, document: Document, product_code: str | None, quantity: int) -> int:
-    """Take goods without serials out of this branch's stock onto a document; return how many."""
-    product = find_product(product_code or "")
-    if settings_of(product).mode.serialized:
-        raise Refused(f"{product.name} is tracked by serial: scan each unit.")
-    quantity = quantity_must_be_positive(quantity)
-    change_stock(product.id, ctx.branch_id, -quantity, product_name=product.name)
-    DocumentLine.create(document=document, product=product, quantity=quantity)
-    return quantity

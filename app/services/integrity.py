@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from app.services.common import Kind
+from db import totals
 from db.database import db, is_sqlite
 from db.history import VerifyResult, verify_history
 from db.models import Document, DocumentLine, Unit, UnitEvent
@@ -46,6 +47,7 @@ def check() -> IntegrityReport:
     report.problems += storage_problems()
     report.problems += _half_documents()
     report.problems += _units_off_their_history()
+    report.problems += totals.mismatches(LIMIT)
     return report
 
 

@@ -6,6 +6,9 @@ one takes the exact units of its serialized components out of sellable stock
 unit in stock under its serial, or a kit number (the assembly's document number).
 Selling the kit unit sells its components with it: same sale, customer and warranty.
 Disassembling puts every component back in stock and closes the kit record.
+
+This module defines, assembles and takes kits apart; ``kit_records`` reads them, and
+``kit_moves`` carries the parts along when the kit is sold, returned or transferred.
 """
 
 from __future__ import annotations
@@ -13,9 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-import peewee as pw
-
-from app.domain.errors import NotFound, Refused
+from app.domain.errors import DomainError, NotFound, Refused
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
 from app.services.common import (
@@ -29,58 +30,55 @@ from app.services.common import (
     new_document,
     normalize,
     quantity_must_be_positive,
+    scan_of,
     settings_of,
+    stock_quantity,
     units_with_serial,
     why_not_in_stock_here,
 )
 from app.services.context import Context
+from app.services.kit_records import (
+    ComponentLine,
+    KitDefinition,
+    KitLink,
+    KitPartView,
+    KitRow,
+    KitStatus,
+    KitView,
+    components_of,
+    kit_definition,
+    kit_of_component,
+    kit_view,
+    kits_here,
+    latest_record,
+    parts_of,
+    parts_of_kit,
+)
 from db.database import write_transaction
 from db.models import AssembledKit, AssembledKitPart, KitComponent, Product, Unit
 
-
-class KitStatus:
-    ASSEMBLED = "assembled"
-    SOLD = "sold"
-    DISASSEMBLED = "disassembled"
-
-
-@dataclass
-class ComponentLine:
-    sku: str
-    name: str
-    quantity: int
-    serialized: bool
-
-
-@dataclass
-class KitDefinition:
-    sku: str
-    name: str
-    components: list[ComponentLine]
-
-
-@dataclass
-class KitPartView:
-    sku: str
-    name: str
-    serial: str | None
-    quantity: int
-    state: str
-
-
-@dataclass
-class KitView:
-    """An assembled kit: its unit, where it is, and the exact parts in it."""
-
-    serial: str
-    sku: str
-    name: str
-    state: str
-    branch: str
-    status: str
-    assembly: str
-    disassembly: str | None
-    parts: list[KitPartView] = field(default_factory=list)
+# What the CLI, the screens and the passport read through this module.
+__all__ = [
+    "ComponentLine",
+    "KitDefinition",
+    "KitLink",
+    "KitPartView",
+    "KitProgress",
+    "KitRow",
+    "KitStatus",
+    "KitView",
+    "assemble_kit",
+    "components_from_text",
+    "define_kit",
+    "disassemble_kit",
+    "kit_definition",
+    "kit_for_scan",
+    "kit_of_component",
+    "kit_progress",
+    "kit_view",
+    "kits_here",
+    "parts_of_kit",
+]
 
 
 # --- definition ---------------------------------------------------------------------------
@@ -120,27 +118,18 @@ def define_kit(ctx: Context, kit_sku: str, components: list[tuple[str, int]]) ->
         return kit_definition(kit.sku)
 
 
-def kit_definition(kit_sku: str) -> KitDefinition:
-    """What a kit product is made of; refuse a product that is not a kit."""
-    kit = find_product(kit_sku)
-    rows = _components(kit.id)
-    if not rows:
-        raise NotFound(f"{kit.name} ({kit.sku}) is not a kit. Define it with 'kit define'.")
-    return KitDefinition(
-        kit.sku,
-        kit.name,
-        [ComponentLine(p.sku, p.name, qty, settings_of(p).mode.serialized) for p, qty in rows],
-    )
-
-
-def _components(kit_id: int) -> list[tuple[Product, int]]:
-    query = (
-        KitComponent.select(KitComponent, Product)
-        .join(Product, on=(KitComponent.component == Product.id))
-        .where(KitComponent.kit == kit_id)
-        .order_by(KitComponent.id)
-    )
-    return [(row.component, row.quantity) for row in query]
+def components_from_text(text: str) -> list[tuple[str, int]]:
+    """Components as typed on a screen, "DR-18 BT-18:2 CH-18", as (SKU, quantity) pairs."""
+    components = []
+    for token in text.replace(",", " ").split():
+        sku, colon, quantity = token.rpartition(":")
+        if not colon:
+            components.append((token, 1))
+        elif sku and quantity.isdigit():
+            components.append((sku, int(quantity)))
+        else:
+            raise Refused(f"'{token}' is not a component: write SKU, or SKU:QUANTITY.")
+    return components
 
 
 # --- assembly -----------------------------------------------------------------------------
@@ -161,7 +150,7 @@ def assemble_in_transaction(
     ctx: Context, kit: Product, serials: list[str], kit_serial: str | None, note: str = ""
 ) -> Unit:
     """Assemble inside the caller's write transaction (checkout uses it); return the kit unit."""
-    components = _components(kit.id)
+    components = components_of(kit.id)
     if not components:
         raise Refused(f"{kit.name} ({kit.sku}) is not a kit: it has no components defined.")
     units = _component_units(ctx, kit, components, serials)
@@ -210,6 +199,16 @@ def _component_units(
     ctx: Context, kit: Product, components: list[tuple[Product, int]], serials: list[str]
 ) -> list[Unit]:
     """The exact in-stock units the scanned serials name, exactly as many as the kit takes."""
+    found, missing = _match_components(ctx, kit, components, serials)
+    if missing:
+        raise Refused(f"Scan the serial of each component still missing: {', '.join(missing)}.")
+    return found
+
+
+def _match_components(
+    ctx: Context, kit: Product, components: list[tuple[Product, int]], serials: list[str]
+) -> tuple[list[Unit], list[str]]:
+    """The units scanned so far (each checked) and what is still missing ("2 × Battery")."""
     needed = {p.id: (p, q) for p, q in components if settings_of(p).mode.serialized}
     found: list[Unit] = []
     seen: set[str] = set()
@@ -242,9 +241,66 @@ def _component_units(
         for pid, (product, quantity) in needed.items()
         if counts[pid] < quantity
     ]
-    if missing:
-        raise Refused(f"Scan the serial of each component still missing: {', '.join(missing)}.")
-    return found
+    return found, missing
+
+
+@dataclass
+class KitProgress:
+    """A kit being put together (at the kits screen or the counter): what is scanned, what
+    is still missing, and quantity components short here."""
+
+    sku: str
+    name: str
+    serials: list[str]
+    missing: list[str]
+    short: list[str]
+    by_sku: dict[str, list[str]] = field(default_factory=dict)  # which serial is which part
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def kit_progress(ctx: Context, kit_code: str, serials: list[str]) -> KitProgress:
+    """Check the component serials scanned so far for a kit to be assembled here.
+
+    Refuses a serial of another product, a unit not in stock here (sold, in transit,
+    already in a kit...), a serial scanned twice and one too many; writes nothing.
+    """
+    kit = find_product(kit_code)
+    components = components_of(kit.id)
+    if not components:
+        raise Refused(f"{kit.name} ({kit.sku}) is not a kit: it has no components defined.")
+    units, missing = _match_components(ctx, kit, components, serials)
+    short = [
+        f"only {have} of {part.name} here, {quantity} needed"
+        for part, quantity in components
+        if not settings_of(part).mode.serialized
+        and (have := stock_quantity(part.id, ctx.branch_id)) < quantity
+    ]
+    sku_of = {part.id: part.sku for part, _q in components}
+    by_sku: dict[str, list[str]] = {}
+    for unit in units:
+        by_sku.setdefault(sku_of[unit.product_id], []).append(unit.serial)
+    return KitProgress(kit.sku, kit.name, [u.serial for u in units], missing, short, by_sku)
+
+
+def kit_for_scan(raw: str) -> KitDefinition | None:
+    """The kit a counter scan names (its product barcode, or its SKU when no unit carries
+    that serial), so checkout asks for the components; None for anything else."""
+    try:
+        scan = scan_of(raw)
+        if scan.gtin and scan.serial is None:
+            product = find_product(scan.gtin)
+        elif scan.gtin or scan.serial is None or units_with_serial(scan.serial):
+            return None
+        else:
+            product = Product.get_or_none(Product.sku == scan.serial)
+    except DomainError:
+        return None  # checkout's own look-up gives the reason
+    if product is None or not components_of(product.id):
+        return None
+    return kit_definition(product.sku)
 
 
 def _kit_unit_to_reuse(ctx: Context, kit: Product, raw: str) -> Unit | None:
@@ -265,71 +321,6 @@ def _kit_unit_to_reuse(ctx: Context, kit: Product, raw: str) -> Unit | None:
     return unit
 
 
-# --- selling ------------------------------------------------------------------------------
-
-
-def kits_in_cart(resolved: list[tuple]) -> dict[int, AssembledKit]:
-    """The assembled kits among a cart's units (by unit id); refuse a kit product that
-    would be sold without its components. ``resolved`` is checkout's (product, unit, ...)."""
-    unit_ids = [unit.id for _p, unit, *_rest in resolved if unit is not None]
-    # A serial never received (warranty mode) of a kit product would be a kit without parts.
-    unknown = {p.id: (p, serial) for p, unit, serial, *_rest in resolved if unit is None and serial}
-    if unknown:
-        kit_ids = KitComponent.select(KitComponent.kit).where(KitComponent.kit.in_(list(unknown)))
-        for (kit_id,) in kit_ids.tuples():
-            product, serial = unknown[kit_id]
-            raise Refused(
-                f"{serial} is not an assembled {product.name}. Assemble the kit first, or sell it "
-                "with the serial of each component."
-            )
-    if not unit_ids:
-        return {}
-    return {
-        record.unit_id: record
-        for record in AssembledKit.select().where(
-            AssembledKit.unit.in_(unit_ids), AssembledKit.status == KitStatus.ASSEMBLED
-        )
-    }
-
-
-def sell_components(ctx: Context, doc, record: AssembledKit, kit_unit: Unit, customer_id) -> None:
-    """Sell a kit's units with the kit itself: same sale, customer and warranty."""
-    for part in _parts(record.id):
-        if part.unit_id is None:
-            continue
-        move_unit(
-            part.unit,
-            Event.SOLD_IN_KIT,
-            UnitState.SOLD,
-            ctx,
-            doc,
-            note=f"in kit {kit_unit.serial}",
-            branch=ctx.branch_id,
-            customer=customer_id,
-            warranty_start=kit_unit.warranty_start,
-            warranty_end=kit_unit.warranty_end,
-        )
-    record.status = KitStatus.SOLD
-    record.save(only=[AssembledKit.status])
-
-
-def refuse_kit_return(units: list[Unit]) -> None:
-    """Refuse a customer return of a kit sold with its components (not supported yet)."""
-    if not units:
-        return
-    record = (
-        AssembledKit.select(AssembledKit, Unit)
-        .join(Unit)
-        .where(AssembledKit.unit.in_([u.id for u in units]), AssembledKit.status == KitStatus.SOLD)
-        .first()
-    )
-    if record is not None:
-        raise Refused(
-            f"{record.unit.serial} is a kit sold with its components; a kit cannot be taken "
-            "back on a return yet. Ask a manager to correct the kit and its parts."
-        )
-
-
 # --- disassembly --------------------------------------------------------------------------
 
 
@@ -342,7 +333,7 @@ def disassemble_kit(ctx: Context, serial: str, *, note: str = "") -> KitView:
             raise Refused(why_not_in_stock_here(unit, ctx))
         doc = new_document(Kind.KIT_DISASSEMBLY, ctx, note=note, related=record.assembly_id)
         move_unit(unit, Event.KIT_DISASSEMBLE, UnitState.DISASSEMBLED, ctx, doc, note=note)
-        for part in _parts(record.id):
+        for part in parts_of(record.id):
             if part.unit_id is None:
                 change_stock(part.product_id, ctx.branch_id, part.quantity)
                 continue
@@ -364,104 +355,10 @@ def disassemble_kit(ctx: Context, serial: str, *, note: str = "") -> KitView:
 def _open_kit(serial: str) -> tuple[Unit, AssembledKit]:
     text = normalize(serial)
     for unit in reversed(units_with_serial(text)):
-        record = _latest_record(unit.id)
+        record = latest_record(unit.id)
         if record is None:
             continue
         if record.status != KitStatus.ASSEMBLED:
             raise Refused(f"Kit {text} is {record.status}; only an assembled kit comes apart.")
         return unit, record
     raise NotFound(f"{text} is not an assembled kit.")
-
-
-def _latest_record(unit_id: int) -> AssembledKit | None:
-    return (
-        AssembledKit.select()
-        .where(AssembledKit.unit == unit_id)
-        .order_by(AssembledKit.id.desc())
-        .first()
-    )
-
-
-def _parts(record_id: int) -> list[AssembledKitPart]:
-    return list(
-        AssembledKitPart.select(AssembledKitPart, Unit)
-        .join(Unit, on=(AssembledKitPart.unit == Unit.id), join_type=pw.JOIN.LEFT_OUTER)
-        .where(AssembledKitPart.kit == record_id)
-        .order_by(AssembledKitPart.id)
-    )
-
-
-# --- views --------------------------------------------------------------------------------
-
-
-def kit_view(serial: str, *, product: str | None = None) -> KitView:
-    """An assembled (or sold, or taken apart) kit by its serial or kit number."""
-    text = normalize(serial)
-    wanted = find_product(product) if product else None
-    for unit in reversed(units_with_serial(text, wanted)):
-        record = _latest_record(unit.id)
-        if record is not None:
-            return _view(unit, record)
-    raise NotFound(f"{text} is not a kit assembled here.")
-
-
-def _view(unit: Unit, record: AssembledKit) -> KitView:
-    parts = []
-    for part in _parts(record.id):
-        product = Product.get_by_id(part.product_id)
-        if part.unit_id is None:
-            parts.append(KitPartView(product.sku, product.name, None, part.quantity, ""))
-        else:
-            parts.append(
-                KitPartView(product.sku, product.name, part.unit.serial, 1, part.unit.state)
-            )
-    return KitView(
-        serial=unit.serial,
-        sku=unit.product.sku,
-        name=unit.product.name,
-        state=unit.state,
-        branch=unit.branch.name if unit.branch_id else "",
-        status=record.status,
-        assembly=doc_number(Kind.KIT_ASSEMBLY, record.assembly_id),
-        disassembly=(
-            doc_number(Kind.KIT_DISASSEMBLY, record.disassembly_id)
-            if record.disassembly_id
-            else None
-        ),
-        parts=parts,
-    )
-
-
-@dataclass
-class KitLink:
-    """A kit as a component's passport shows it."""
-
-    serial: str
-    sku: str
-    name: str
-    status: str
-
-
-def kit_of_component(unit_id: int) -> KitLink | None:
-    """The (latest) kit a unit went into, or None."""
-    part = (
-        AssembledKitPart.select(AssembledKitPart, AssembledKit, Unit, Product)
-        .join(AssembledKit)
-        .join(Unit, on=(AssembledKit.unit == Unit.id))
-        .join(Product, on=(Unit.product == Product.id))
-        .where(AssembledKitPart.unit == unit_id)
-        .order_by(AssembledKitPart.id.desc())
-        .first()
-    )
-    if part is None:
-        return None
-    kit_unit = part.kit.unit
-    return KitLink(kit_unit.serial, kit_unit.product.sku, kit_unit.product.name, part.kit.status)
-
-
-def parts_of_kit(unit_id: int) -> list[KitPartView]:
-    """The parts of the (latest) kit a kit unit was assembled as; empty if it is not a kit."""
-    record = _latest_record(unit_id)
-    if record is None:
-        return []
-    return _view(Unit.get_by_id(unit_id), record).parts

@@ -18,12 +18,14 @@ from app.services.common import (
     get_document,
     move_unit,
     new_document,
+    note_came_back,
     pick_unit,
     product_of_scan,
     scan_of,
     why_not_in_stock_here,
 )
 from app.services.context import Context
+from db import totals
 from db.database import write_transaction
 from db.models import (
     Document,
@@ -170,6 +172,8 @@ def intake(
             covered=decision.covered,
             decision_reason=decision.reason,
         )
+        if decision.covered and unit is not None:
+            note_came_back(unit.id, ctx.today())
         RepairStatusChange.create(
             ticket=ticket,
             from_status=None,
@@ -230,7 +234,7 @@ def add_part(
         ticket = _ticket(number)
         if ticket.status == RepairStatus.COLLECTED:
             raise Refused("This ticket is closed.")
-        RepairPart.create(
+        part = RepairPart.create(
             ticket=ticket,
             description=description.strip()[:200],
             quantity=quantity,
@@ -238,6 +242,7 @@ def add_part(
             employee=ctx.employee_id,
             at=ctx.now(),
         )
+        totals.add_parts(ticket, ticket.document, part)
     return ticket_view(number)
 
 
@@ -318,20 +323,27 @@ def replace(
             warranty_end=old.warranty_end,
             replaces=old.id,
         )
-        DocumentLine.create(
-            document=doc,
-            product=old.product_id,
-            unit=old.id,
-            serial=old.serial,
-            note="returned under warranty",
+        note_came_back(old.id, ctx.today())
+        totals.add_line(
+            doc,
+            DocumentLine.create(
+                document=doc,
+                product=old.product_id,
+                unit=old.id,
+                serial=old.serial,
+                note="returned under warranty",
+            ),
         )
-        DocumentLine.create(
-            document=doc,
-            product=new.product_id,
-            unit=new.id,
-            serial=new.serial,
-            cost=new.cost,
-            note="issued as replacement",
+        totals.add_line(
+            doc,
+            DocumentLine.create(
+                document=doc,
+                product=new.product_id,
+                unit=new.id,
+                serial=new.serial,
+                cost=new.cost,
+                note="issued as replacement",
+            ),
         )
         if ticket_row is not None and ticket_row.status != RepairStatus.COLLECTED:
             _close(ctx, ticket_row, f"replaced by {new.serial}")

@@ -27,10 +27,11 @@ from app.services.common import (
     find_supplier,
     scan_of,
 )
-from db.database import is_sqlite
+from db import totals
 from db.models import (
     Branch,
     Customer,
+    DayTotal,
     Document,
     DocumentLine,
     Employee,
@@ -431,90 +432,25 @@ def warranties_expiring(f: Filters, today: date | None = None) -> Report:
 # --- figures ------------------------------------------------------------------------------
 
 
-def _failed_unit_ids():
-    """Units that came back under warranty: a covered repair, a return within the
-    warranty, or a replacement."""
-    covered = RepairTicket.select(RepairTicket.unit).where(
-        RepairTicket.covered == True,  # noqa: E712
-        RepairTicket.unit.is_null(False),
-    )
-    returned = (
-        DocumentLine.select(DocumentLine.unit)
-        .join(Document)
-        .switch(DocumentLine)
-        .join(Unit, on=(DocumentLine.unit == Unit.id))
-        .where(
-            Document.kind == Kind.RETURN,
-            Unit.warranty_end.is_null(False),
-            Document.business_date <= Unit.warranty_end,
-        )
-    )
-    replaced = Unit.select(Unit.replaces).where(Unit.replaces.is_null(False))
-    return covered | returned | replaced
-
-
-def _failed_per_unit():
-    """1 for a unit that came back under warranty (as ``_failed_unit_ids``), else 0,
-    asked of each unit by its indexes: a covered repair, a replacement, a return."""
-    Replacement = Unit.alias()
-    covered = RepairTicket.select(pw.SQL("1")).where(
-        RepairTicket.unit == Unit.id,
-        RepairTicket.covered == True,  # noqa: E712
-    )
-    replaced = Replacement.select(pw.SQL("1")).where(Replacement.replaces == Unit.id)
-    returned = (
-        DocumentLine.select(pw.SQL("1"))
-        .join(Document)
-        .where(
-            DocumentLine.unit == Unit.id,
-            Document.kind == Kind.RETURN,
-            Document.business_date <= Unit.warranty_end,
-        )
-    )
-    came_back = (
-        pw.fn.EXISTS(covered)
-        | pw.fn.EXISTS(replaced)
-        | (Unit.warranty_end.is_null(False) & pw.fn.EXISTS(returned))
-    )
-    return pw.Case(None, [(came_back, 1)], 0)
-
-
 def supplier_failure(f: Filters) -> Report:
-    """Per supplier and model: units received, units back under warranty, and their ratio."""
-    if is_sqlite():
-        # SQLite has no hash join: one walk of the units in (supplier, product) order, each
-        # asked three index questions, instead of gathering ~1M failed ids and sorting them.
-        query = (
-            Unit.select(
-                Unit.supplier,
-                Unit.product,
-                pw.fn.COUNT(Unit.id),
-                pw.fn.SUM(_failed_per_unit()),
-            )
-            .where(Unit.supplier.is_null(False))
-            .group_by(Unit.supplier, Unit.product)
-        )
-        counted = [(s, p, n, int(bad or 0)) for s, p, n, bad in _units_of(query, f).tuples()]
-    else:
-        received = (
-            Unit.select(Unit.supplier, Unit.product, pw.fn.COUNT(Unit.id))
-            .where(Unit.supplier.is_null(False))
-            .group_by(Unit.supplier, Unit.product)
-        )
-        failed = (
-            Unit.select(Unit.supplier, Unit.product, pw.fn.COUNT(Unit.id))
-            .where(Unit.supplier.is_null(False), Unit.id.in_(_failed_unit_ids()))
-            .group_by(Unit.supplier, Unit.product)
-        )
-        back = {(s, p): n for s, p, n in _units_of(failed, f).tuples()}
-        counted = [(s, p, n, back.get((s, p), 0)) for s, p, n in _units_of(received, f).tuples()]
+    """Per supplier and model: units received, units back under warranty, and their ratio.
+
+    A unit counts once, from the day it first came back under warranty (a covered
+    repair, a return while its warranty ran, a replacement): ``Unit.came_back``, kept
+    as those happen. Counted from the (supplier, product, came_back) index alone.
+    """
+    query = (
+        Unit.select(Unit.supplier, Unit.product, pw.fn.COUNT(Unit.id), pw.fn.COUNT(Unit.came_back))
+        .where(Unit.supplier.is_null(False))
+        .group_by(Unit.supplier, Unit.product)
+    )
     suppliers = dict(Supplier.select(Supplier.id, Supplier.name).tuples())
     products = {
         pid: (sku, name)
         for pid, sku, name in Product.select(Product.id, Product.sku, Product.name).tuples()
     }
     rows = []
-    for s, p, n, bad in counted:
+    for s, p, n, bad in _units_of(query, f).tuples():
         rate = (Decimal(bad) * 100 / n).quantize(Decimal("0.1")) if n else Decimal("0.0")
         rows.append((suppliers[s], products[p][0], products[p][1], n, bad, rate))
     rows.sort(key=lambda r: (-r[5], r[0], r[1]))
@@ -659,70 +595,49 @@ def technician_repeats(f: Filters) -> Report:
 
 def warranty_cost_over_margin(f: Filters, include_all: bool = False) -> Report:
     """Products whose warranty cost (parts on covered repairs + replacement units issued)
-    exceeds the margin made selling them."""
-    margin = (
-        DocumentLine.select(
-            DocumentLine.product,
-            pw.fn.SUM(DocumentLine.quantity),
-            pw.fn.SUM(
-                (DocumentLine.price - pw.fn.COALESCE(DocumentLine.cost, 0)) * DocumentLine.quantity
-            ),
-        )
-        .join(Document)
-        .where(Document.kind == Kind.SALE)
-        .group_by(DocumentLine.product)
-    )
-    # Grouped by ``product + 0``: by the bare column SQLite would walk all tickets in
-    # product order to skip a sort, looking up each one's row and parts (11 s at 1M
-    # units); this way it walks the (far fewer) parts and looks up their tickets.
-    ticket_product = RepairTicket.product + pw.SQL("0")
-    parts = (
-        RepairPart.select(ticket_product, pw.fn.SUM(RepairPart.cost * RepairPart.quantity))
-        .join(RepairTicket)
-        .where(RepairTicket.covered == True)  # noqa: E712
-        .group_by(ticket_product)
-    )
-    replacements = (
-        DocumentLine.select(DocumentLine.product, pw.fn.SUM(DocumentLine.cost))
-        .join(Document)
-        .where(Document.kind == Kind.REPLACEMENT, DocumentLine.cost.is_null(False))
-        .group_by(DocumentLine.product)
-    )
-    margin = _doc_filters(margin, f)
-    replacements = _doc_filters(replacements, f)
-    if f.date_from or f.date_to or f.branch:
-        parts = _doc_filters(parts.switch(RepairTicket).join(Document), f)
+    exceeds the margin made selling them.
+
+    Read from the day totals (db/totals.py), kept per kind, branch, product and day as
+    sales, replacements and parts are written: a year is a few thousand rows.
+    """
+    query = DayTotal.select(
+        DayTotal.product,
+        DayTotal.kind,
+        pw.fn.SUM(DayTotal.quantity),
+        pw.fn.SUM(DayTotal.amount_cents),
+        pw.fn.SUM(DayTotal.cost_cents),
+    ).group_by(DayTotal.product, DayTotal.kind)
+    if f.date_from:
+        query = query.where(DayTotal.day >= f.date_from)
+    if f.date_to:
+        query = query.where(DayTotal.day <= f.date_to)
+    if f.branch:
+        query = query.where(DayTotal.branch == find_branch(f.branch).id)
     if f.product:
-        product = find_product(f.product).id
-        margin = margin.where(DocumentLine.product == product)
-        parts = parts.where(RepairTicket.product == product)
-        replacements = replacements.where(DocumentLine.product == product)
-    sold = {p: (int(q), money(m)) for p, q, m in margin.tuples()}
-    part_cost = {p: money(c) for p, c in parts.tuples()}
-    replaced = {p: money(c) for p, c in replacements.tuples()}
+        query = query.where(DayTotal.product == find_product(f.product).id)
+    zero = Decimal("0.00")
+    sold: dict[int, tuple[int, Decimal]] = {}
+    part_cost: dict[int, Decimal] = {}
+    replaced: dict[int, Decimal] = {}
+    for pid, kind, quantity, amount, cost in query.tuples():
+        if kind == totals.SALE:
+            sold[pid] = (int(quantity), totals.money(amount) - totals.money(cost))
+        elif kind == totals.COVERED_PARTS:
+            part_cost[pid] = totals.money(cost)
+        elif kind == totals.REPLACEMENT:
+            replaced[pid] = totals.money(cost)
     products = {
         pid: (sku, name)
         for pid, sku, name in Product.select(Product.id, Product.sku, Product.name).tuples()
     }
     rows = []
-    zero = Decimal("0.00")
     for pid in set(sold) | set(part_cost) | set(replaced):
         units, made = sold.get(pid, (0, zero))
-        cost = part_cost.get(pid, zero) + replaced.get(pid, zero)
+        parts, units_cost = part_cost.get(pid, zero), replaced.get(pid, zero)
+        cost = parts + units_cost
         if include_all or cost > made:
             sku, name = products[pid]
-            rows.append(
-                (
-                    sku,
-                    name,
-                    units,
-                    made,
-                    part_cost.get(pid, zero),
-                    replaced.get(pid, zero),
-                    cost,
-                    cost - made,
-                )
-            )
+            rows.append((sku, name, units, made, parts, units_cost, cost, cost - made))
     rows.sort(key=lambda r: (-r[7], r[0]))
     return Report(
         "warranty-cost",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.domain import warranty
 from app.domain.errors import NotFound, Refused
 from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
 from app.domain.tracking import TrackingMode
-from app.services import kits
+from app.services import kit_moves
 from app.services.common import (
     Kind,
     append_event,
@@ -19,6 +20,7 @@ from app.services.common import (
     get_document,
     move_unit,
     new_document,
+    note_came_back,
     product_of_scan,
     quantity_must_be_positive,
     scan_of,
@@ -139,6 +141,7 @@ def sale_for_serial(raw: str) -> tuple[SaleView, int]:
         )
         if line is not None and unit.state == UnitState.SOLD:
             return sale_view(doc_number(Kind.SALE, line.document_id)), line.id
+    kit_moves.refuse_part_alone(units)
     unit = units[-1]
     raise Refused(
         f"{unit.serial} is {UnitState(unit.state).label}, not with a customer: "
@@ -162,7 +165,9 @@ def customer_return(
         warnings: list[str] = []
         matched = [_match(item, sale_doc, warnings) for item in items]
         _check_no_repeats(matched)
-        kits.refuse_kit_return([unit for _i, _p, unit, _l, _q in matched if unit is not None])
+        kits_back = kit_moves.kits_coming_back(
+            [(unit, item.disposition) for item, _p, unit, _l, _q in matched if unit is not None]
+        )
         sale_docs = {line.document_id for _i, _p, _u, line, _q in matched if line is not None}
         if sale_doc is None and len(sale_docs) == 1:
             sale_doc = Document.get_by_id(sale_docs.pop())
@@ -174,6 +179,7 @@ def customer_return(
             reason=reason,
         )
         lines = [_return_line(ctx, doc, *m, warnings) for m in matched]
+        kit_moves.take_back_kits(ctx, doc, kits_back)
         total = sum((line.refund for line in lines), Decimal("0.00"))
         doc.total = total
         doc.paid = total
@@ -232,6 +238,7 @@ def _match_serial(item: ReturnItem, sale_doc: Document | None, warnings: list[st
         line = _open_sale_line(unit, sale_doc)
         if line is not None and unit.state == UnitState.SOLD:
             return item, unit.product, unit, line, 1
+    kit_moves.refuse_part_alone(units)
     where = f" on {doc_number(Kind.SALE, sale_doc.id)}" if sale_doc else " by this shop"
     if units:
         unit = units[-1]
@@ -349,6 +356,8 @@ def _return_line(
             branch=ctx.branch_id,
             customer=unit.customer_id if disposition is UnitState.IN_SERVICE else None,
         )
+        if warranty.is_active(unit.warranty_end, doc.business_date):
+            note_came_back(unit.id, doc.business_date)
         serial, unit_id = unit.serial, unit.id
     elif item.serial:
         # Warranty mode, a unit we have no record of selling: record it as it comes back.

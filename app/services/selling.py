@@ -13,7 +13,7 @@ from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
 from app.domain.tracking import TrackingMode
-from app.services import kits
+from app.services import kit_moves, kits
 from app.services.common import (
     Kind,
     append_event,
@@ -30,6 +30,7 @@ from app.services.common import (
     why_not_in_stock_here,
 )
 from app.services.context import Approver, Context
+from db import totals
 from db.database import write_transaction
 from db.models import Customer, DocumentLine, Product, Unit, WarrantyNumber
 
@@ -108,7 +109,7 @@ def sell(
                 if key in seen_units:
                     raise Refused(f"{serial} is in the cart twice.")
                 seen_units.add(key)
-        in_kits = kits.kits_in_cart(resolved)
+        in_kits = kit_moves.kits_in_cart(resolved)
         below = [p.name for p, _u, _s, _q, price in resolved if price < Decimal(p.price)]
         if below:
             try:
@@ -141,7 +142,7 @@ def sell(
         ]
         for _p, unit, *_rest in resolved:
             if unit is not None and unit.id in in_kits:
-                kits.sell_components(ctx, doc, in_kits[unit.id], unit, customer_id)
+                kit_moves.sell_components(ctx, doc, in_kits[unit.id], unit, customer_id)
         return SaleResult(
             doc_number(Kind.SALE, doc.id),
             total,
@@ -170,6 +171,8 @@ class CartLine:
 def preview_item(ctx: Context, item: SaleItem) -> CartLine:
     """Check an item as checkout scans it; raise with the reason if it cannot be sold here."""
     warnings: list[str] = []
+    if item.components:
+        return _preview_kit(ctx, item)
     product, _unit, serial, quantity, price = _resolve(ctx, item, warnings)
     if serial is None and item.serial:
         # A product barcode: from now on the cart holds it by SKU.
@@ -177,6 +180,19 @@ def preview_item(ctx: Context, item: SaleItem) -> CartLine:
     elif serial is not None:
         item = SaleItem(serial=serial, product=product.sku, price=item.price)
     return CartLine(item, product.sku, product.name, serial, quantity, price, warnings)
+
+
+def _preview_kit(ctx: Context, item: SaleItem) -> CartLine:
+    """A kit to be assembled at checkout: every component scanned and in stock here."""
+    progress = kits.kit_progress(ctx, item.product or "", item.components)
+    if progress.missing:
+        missing = ", ".join(progress.missing)
+        raise Refused(f"Scan the serial of each component still missing: {missing}.")
+    if progress.short:
+        raise Refused(f"{progress.name} cannot be put together here: {progress.short[0]}.")
+    product = find_product(progress.sku)
+    item = SaleItem(product=product.sku, components=progress.serials, price=item.price)
+    return CartLine(item, product.sku, product.name, None, 1, _price(item, product), [])
 
 
 def _assembled_kit(ctx: Context, item: SaleItem) -> SaleItem:
@@ -299,6 +315,7 @@ def _sell_line(ctx, doc, customer_id, today, product, unit, serial, qty, price) 
         price=price,
         cost=unit.cost if unit is not None else None,
     )
+    totals.add_line(doc, line)
     numbers = []
     if settings.mode.issues_warranty_numbers and end is not None:
         for _ in range(qty):

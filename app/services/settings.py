@@ -1,18 +1,23 @@
-"""Settings a manager changes from the counter: employees' roles and PINs, product types
-(warranty, print mode, masking, card template) and the master data lists."""
+"""Settings a manager changes from the counter: employees' roles, PINs and access, product
+types (warranty, print mode, masking, card template, serial rule), a product's own serial
+rule, and the master data lists (branches, staff, suppliers)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+
+import peewee as pw
 
 from app.domain.cards import CardData, check_template
 from app.domain.errors import NotFound, Refused
 from app.domain.pins import hash_pin
 from app.domain.roles import Action, Role
+from app.domain.serials import plain_text
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
 from app.services import catalog
 from app.services.context import Context
+from app.services.serial_rules import serial_rule
 from db.database import write_transaction
 from db.models import Branch, Employee, ProductType, Supplier
 
@@ -81,6 +86,8 @@ def set_role(ctx: Context, login: str, role: str) -> str:
         emp = _employee(login)
         if emp.id == ctx.employee_id and new is not Role.MANAGER:
             raise Refused("You cannot take your own manager role away; ask another manager.")
+        if new is not Role.MANAGER:
+            _keep_a_manager(emp, "give them another role")
         emp.role = new.value
         emp.save()
         return emp.name
@@ -94,8 +101,10 @@ def update_product_type(
     print_mode: str | None = None,
     mask_policy: str | None = None,
     card_template: str | None = None,
+    serial_pattern: str | None = None,
+    check_kind: str | None = None,
 ) -> ProductType:
-    """Change a product type's warranty, printing, masking or card template.
+    """Change a product type's warranty, printing, masking, card template or serial rule.
 
     The tracking mode changes through ``catalog.set_type_mode`` (it has rules of its own).
     """
@@ -117,22 +126,176 @@ def update_product_type(
         if card_template is not None:
             preview_card(card_template, ptype.mask_policy)  # refuses a broken template
             ptype.card_template = card_template
+        if serial_pattern is not None or check_kind is not None:
+            rule = serial_rule(
+                ptype.serial_pattern if serial_pattern is None else serial_pattern,
+                ptype.check_kind if check_kind is None else check_kind,
+            )
+            ptype.serial_pattern, ptype.check_kind = rule.pattern, rule.check.value
         ptype.save()
         return ptype
 
 
 def add_branch(ctx: Context, code: str, name: str, address: str = "") -> Branch:
+    """A new branch; its code is unique (documents and seats name the branch by it)."""
     ctx.require(Action.SETTINGS)
-    return catalog.add_branch(code, name, address)
+    return catalog.add_branch(code, name, plain_text(address, "address"))
 
 
 def add_employee(
     ctx: Context, login: str, name: str, role: str, pin: str, branch: str | None = None
 ) -> Employee:
+    """A new login with a role, an optional home branch and a first PIN."""
     ctx.require(Action.SETTINGS)
-    return catalog.add_employee(login, name, role, pin, branch)
+    return catalog.add_employee(login, name, role, pin, branch.strip() if branch else None)
 
 
 def add_supplier(ctx: Context, name: str, contact: str = "") -> Supplier:
+    """A new supplier; a name that differs from another only in case is the same supplier."""
     ctx.require(Action.SETTINGS)
-    return catalog.add_supplier(name, contact)
+    typed = " ".join(plain_text(name, "supplier name").split())
+    clash = Supplier.get_or_none(pw.fn.LOWER(Supplier.name) == typed.lower())
+    if typed and clash is not None:
+        raise Refused(f"A supplier '{clash.name}' already exists.")
+    return catalog.add_supplier(name, plain_text(contact, "contact"))
+
+
+# --- branches, staff, suppliers ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    code: str
+    name: str
+    address: str
+    staff: int
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    login: str
+    name: str
+    role: str
+    branch: str
+    active: bool
+    locked: bool
+
+    @property
+    def status(self) -> str:
+        if not self.active:
+            return "inactive"
+        return "locked (wrong PINs)" if self.locked else "active"
+
+
+@dataclass(frozen=True)
+class SupplierRow:
+    name: str
+    contact: str
+
+
+def list_branches() -> list[BranchRow]:
+    """Every branch with how many active employees call it home."""
+    staff = dict(
+        Employee.select(Employee.branch, pw.fn.COUNT(Employee.id))
+        .where(Employee.active)
+        .group_by(Employee.branch)
+        .tuples()
+    )
+    return [
+        BranchRow(b.code, b.name, b.address, staff.get(b.id, 0))
+        for b in Branch.select().order_by(Branch.code)
+    ]
+
+
+def list_employees(ctx: Context) -> list[StaffRow]:
+    """Everyone who ever had a login, active ones first, with their lock-out state."""
+    ctx.require(Action.SETTINGS)
+    now = ctx.now()
+    query = (
+        Employee.select(Employee, Branch)
+        .join(Branch, pw.JOIN.LEFT_OUTER)
+        .order_by(Employee.active.desc(), Employee.name)
+    )
+    return [
+        StaffRow(
+            e.login,
+            e.name,
+            e.role,
+            e.branch.code if e.branch_id else "",
+            e.active,
+            e.locked_until is not None and e.locked_until > now,
+        )
+        for e in query
+    ]
+
+
+def list_suppliers() -> list[SupplierRow]:
+    return [SupplierRow(s.name, s.contact) for s in Supplier.select().order_by(Supplier.name)]
+
+
+def branch_code(code: str) -> str:
+    """A branch's code as stored, or NotFound: for a seat's settings."""
+    found = Branch.get_or_none(Branch.code == code.strip().upper())
+    if found is None:
+        codes = ", ".join(b.code for b in Branch.select(Branch.code).order_by(Branch.code))
+        raise NotFound(f"No branch with code '{code.strip()}' (there are: {codes}).")
+    return found.code
+
+
+def _keep_a_manager(emp: Employee, doing: str) -> None:
+    """Refuse to leave the shop without an active manager: nobody could change settings."""
+    if Role(emp.role) is not Role.MANAGER or not emp.active:
+        return
+    others = Employee.select().where(
+        Employee.active, Employee.role == Role.MANAGER.value, Employee.id != emp.id
+    )
+    if not others.exists():
+        raise Refused(
+            f"{emp.name} is the last active manager; make someone else a manager before you "
+            f"{doing}."
+        )
+
+
+def set_active(ctx: Context, login: str, active: bool) -> str:
+    """Let an employee log in again, or stop them; return their name.
+
+    Nobody deactivates themselves, and the last active manager stays.
+    """
+    ctx.require(Action.SETTINGS)
+    with write_transaction():
+        emp = _employee(login)
+        if not active:
+            if emp.id == ctx.employee_id:
+                raise Refused("You cannot deactivate yourself; ask another manager.")
+            _keep_a_manager(emp, "deactivate them")
+        emp.active = active
+        if active:  # back after a break: start with a clean PIN count
+            emp.failed_pins = 0
+            emp.locked_until = None
+        emp.save()
+        return emp.name
+
+
+def update_branch(ctx: Context, code: str, name: str, address: str) -> Branch:
+    """Rename a branch or change its address; its code stays (documents carry it)."""
+    ctx.require(Action.SETTINGS)
+    with write_transaction():
+        branch = Branch.get_or_none(Branch.code == code.strip().upper())
+        if branch is None:
+            raise NotFound(f"No branch with code '{code}'.")
+        branch.name = catalog._clean(name, "branch name")
+        branch.address = plain_text(address, "address").strip()
+        branch.save()
+        return branch
+
+
+def update_supplier(ctx: Context, name: str, contact: str) -> Supplier:
+    """Change a supplier's contact details."""
+    ctx.require(Action.SETTINGS)
+    with write_transaction():
+        supplier = Supplier.get_or_none(Supplier.name == name.strip())
+        if supplier is None:
+            raise NotFound(f"No supplier '{name}'.")
+        supplier.contact = plain_text(contact, "contact").strip()
+        supplier.save()
+        return supplier

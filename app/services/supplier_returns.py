@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from app.domain.errors import Refused
 from app.domain.roles import Action
 from app.domain.states import TRANSITIONS, Event, UnitState
+from app.services import kit_moves
 from app.services.common import (
     Kind,
-    StockItem,
     doc_number,
     find_supplier,
     move_unit,
@@ -17,9 +17,9 @@ from app.services.common import (
     pick_unit,
     product_of_scan,
     scan_of,
-    take_quantity,
 )
 from app.services.context import Context
+from app.services.stock_items import StockItem, take_quantity
 from db.database import write_transaction
 from db.models import DocumentLine
 
@@ -81,6 +81,7 @@ def supplier_return(
                     warnings.append(
                         f"{unit.serial} came from {unit.supplier.name}, not {supplier_row.name}."
                     )
+                kit_moves.refuse_whole_kit(unit, "returned to the supplier")
                 move_unit(
                     unit,
                     Event.SUPPLIER_RETURN,

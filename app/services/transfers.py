@@ -10,9 +10,9 @@ import peewee as pw
 from app.domain.errors import Refused
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.services import kit_moves
 from app.services.common import (
     Kind,
-    StockItem,
     change_stock,
     doc_number,
     find_branch,
@@ -22,11 +22,12 @@ from app.services.common import (
     new_document,
     pick_unit,
     product_of_scan,
+    quantity_must_be_positive,
     scan_of,
-    take_quantity,
     why_not_in_stock_here,
 )
 from app.services.context import Context
+from app.services.stock_items import StockItem, take_quantity
 from db.database import write_transaction
 from db.models import Branch, Document, DocumentLine, Product
 
@@ -52,6 +53,7 @@ class OpenTransfer:
     to_branch: str
     since: datetime
     outstanding: int
+    pieces: int = 0  # of the outstanding, pieces of goods without serials
 
 
 def transfer_out(
@@ -87,6 +89,7 @@ def transfer_out(
                     note=f"to {destination.name}",
                     branch=destination.id,
                 )
+                kit_moves.send_with_kit(ctx, doc, unit, destination)
                 DocumentLine.create(
                     document=doc,
                     product=unit.product_id,
@@ -154,25 +157,39 @@ def transfer_in(
                 note=f"from {doc.branch.name}",
                 branch=ctx.branch_id,
             )
+            kit_moves.arrive_with_kit(ctx, doc, line.unit)
             line.received_quantity = 1
             line.save()
             units += 1
-        wanted = {find_product(k).id: v for k, v in (quantities or {}).items()}
+        wanted: dict[int, int] = {}
+        for code, count in (quantities or {}).items():
+            product_id = find_product(code).id
+            wanted[product_id] = wanted.get(product_id, 0) + quantity_must_be_positive(count)
+        in_transit: dict[int, int] = {}
+        for line in lines:
+            if line.unit_id is None:
+                left = line.quantity - line.received_quantity
+                in_transit[line.product_id] = in_transit.get(line.product_id, 0) + left
+        for product_id, count in wanted.items():
+            name = Product.get_by_id(product_id).name
+            if product_id not in in_transit:
+                raise Refused(f"{name} is not on {doc_number(Kind.TRANSFER, doc.id)}.")
+            if count > in_transit[product_id]:
+                raise Refused(f"Only {in_transit[product_id]} of {name} are on this transfer.")
         for line in lines:
             if line.unit_id is not None:
                 continue
             left = line.quantity - line.received_quantity
-            take = wanted.pop(line.product_id, left if all_quantities else 0)
-            if take > left:
-                raise Refused(f"Only {left} of {line.product.name} are on this transfer.")
+            # a product sent on several lines is received line by line
+            take = left if all_quantities else 0
+            if line.product_id in wanted:
+                take = min(left, wanted[line.product_id])
+                wanted[line.product_id] -= take
             if take:
                 change_stock(line.product_id, ctx.branch_id, take)
                 line.received_quantity += take
                 line.save()
                 quantity += take
-        if wanted:
-            names = ", ".join(Product.get_by_id(pid).name for pid in wanted)
-            raise Refused(f"{names} is not on {doc_number(Kind.TRANSFER, doc.id)}.")
         outstanding = sum(line.quantity - line.received_quantity for line in lines)
         if outstanding == 0:
             doc.status = "closed"
@@ -192,9 +209,13 @@ def transfer_in(
 def open_transfers(branch_id: int | None = None) -> list[OpenTransfer]:
     """Transfers still in transit (to or from a branch, or all), oldest first."""
     ToBranch = Branch.alias()
-    outstanding = pw.fn.SUM(DocumentLine.quantity - DocumentLine.received_quantity)
+    left = DocumentLine.quantity - DocumentLine.received_quantity
+    outstanding = pw.fn.SUM(left)
+    pieces = pw.fn.SUM(pw.Case(None, [(DocumentLine.unit.is_null(), left)], 0))
     query = (
-        Document.select(Document.id, Branch.name, ToBranch.name, Document.created_at, outstanding)
+        Document.select(
+            Document.id, Branch.name, ToBranch.name, Document.created_at, outstanding, pieces
+        )
         .join(Branch, on=(Document.branch == Branch.id))
         .switch(Document)
         .join(ToBranch, on=(Document.to_branch == ToBranch.id))
@@ -207,6 +228,6 @@ def open_transfers(branch_id: int | None = None) -> list[OpenTransfer]:
     if branch_id is not None:
         query = query.where((Document.branch == branch_id) | (Document.to_branch == branch_id))
     return [
-        OpenTransfer(doc_number(Kind.TRANSFER, doc_id), src, dst, since, int(left))
-        for doc_id, src, dst, since, left in query.tuples()
+        OpenTransfer(doc_number(Kind.TRANSFER, doc_id), src, dst, since, int(n), int(qty or 0))
+        for doc_id, src, dst, since, n, qty in query.tuples()
     ]

@@ -12,12 +12,27 @@ from collections.abc import Callable
 
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
+from playhouse.migrate import migrate as run_operations
 
-from db.models import ALL_MODELS, SchemaVersion, UnitEvent
+from db import totals
+from db.models import ALL_MODELS, DayTotal, SchemaVersion, Unit, UnitEvent
 
-LATEST = 1
+LATEST = 2
 
-STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {}
+
+def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> None:
+    """Day totals and ``Unit.came_back``, filled from the ledger, for the reports."""
+    run_operations(
+        migrator.add_column("unit", "came_back", Unit.came_back),
+        migrator.drop_index("unit", "unit_supplier_id_product_id_warranty_end"),
+        migrator.add_index("unit", ("supplier_id", "product_id", "came_back"), False),
+    )
+    database.create_tables([DayTotal])
+    totals.rebuild()
+    totals.rebuild_came_back()
+
+
+STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {2: _v2_report_figures}
 
 
 class SchemaTooNew(RuntimeError):
@@ -38,7 +53,7 @@ def migrate(database: peewee.Database) -> int:
         # Seats of a chain start at the same time: one migrates, the others wait.
         with database.atomic():
             database.execute_sql("SELECT pg_advisory_xact_lock(7405001)")
-            return _migrate_locked(database, PostgresqlMigrator(database))
+            return _migrate_locked(database, _migrator(database))
     version = current_version(database)
     if version == LATEST:
         return version
@@ -46,9 +61,15 @@ def migrate(database: peewee.Database) -> int:
     database.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         with database.atomic("IMMEDIATE"):
-            return _migrate_locked(database, SqliteMigrator(database))
+            return _migrate_locked(database, _migrator(database))
     finally:
         database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _migrator(database: peewee.Database) -> SchemaMigrator:
+    if isinstance(database, peewee.SqliteDatabase):
+        return SqliteMigrator(database)
+    return PostgresqlMigrator(database)
 
 
 def _migrate_locked(database: peewee.Database, migrator: SchemaMigrator) -> int:

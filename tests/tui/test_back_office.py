@@ -65,6 +65,22 @@ async def test_settings_are_for_a_manager_only(counter):
         assert "for a manager only" in message(app)
 
 
+async def test_a_first_letter_walks_the_menu_entries_starting_with_it(counter):
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ivy")
+        await pilot.press("f11")
+        menu = app.screen.query_one("#menu")
+        seen = []
+        for _ in range(4):
+            await pilot.press("s")
+            seen.append(str(menu.get_option_at_index(menu.highlighted).id))
+        assert seen == ["stocktake", "supplier_returns", "settings", "stocktake"]
+        await pilot.press("k", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "KitsScreen"
+
+
 async def test_transfer_out_and_in_at_the_other_branch(counter):
     app = make_app(counter)
     async with app.run_test(size=SIZE) as pilot:

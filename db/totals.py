@@ -1,0 +1,227 @@
+"""Figures kept as they are written, for the reports over a whole ledger.
+
+Day totals: sales, warranty replacements and parts fitted on covered repairs, summed
+per kind, branch, product and business day. And ``Unit.came_back``, the day a unit
+first came back under warranty (``rebuild_came_back`` recomputes it from the history).
+
+The reports over a whole ledger (warranty cost against margin) read these few
+thousand rows instead of millions of lines. ``add_line`` and ``add_parts`` run in
+the transaction that writes what they count, so a total never disagrees with its
+lines; ``rebuild`` recomputes every total from the lines (a schema migration, a
+benchmark build) and ``mismatches`` compares the two (``serialdesk verify``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import peewee as pw
+
+from db.models import DayTotal, Document, DocumentLine, RepairPart, RepairTicket, Unit
+
+SALE = "sale"
+RETURN = "return"
+REPLACEMENT = "replacement"
+COVERED_PARTS = "covered_parts"
+LINE_KINDS = (SALE, REPLACEMENT)  # document kinds whose lines are totalled
+KEY = (DayTotal.kind, DayTotal.product, DayTotal.branch, DayTotal.day)
+FIGURES = ("lines", "quantity", "amount_cents", "cost_cents")
+
+
+def cents(value) -> int:
+    if value is None:
+        return 0
+    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def money(value_cents) -> Decimal:
+    return (Decimal(int(value_cents or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def add(
+    kind: str,
+    branch_id: int,
+    product_id: int,
+    day: date,
+    *,
+    lines: int = 1,
+    quantity: int = 0,
+    amount_cents: int = 0,
+    cost_cents: int = 0,
+) -> None:
+    figures = {
+        "lines": lines,
+        "quantity": quantity,
+        "amount_cents": amount_cents,
+        "cost_cents": cost_cents,
+    }
+    row = DayTotal.insert(kind=kind, branch=branch_id, product=product_id, day=day, **figures)
+    row.on_conflict(
+        conflict_target=list(KEY),
+        update={getattr(DayTotal, n): getattr(DayTotal, n) + v for n, v in figures.items()},
+    ).execute()
+
+
+def add_line(document: Document, line: DocumentLine) -> None:
+    """Count a sale's or replacement's line just written (any other kind is not totalled)."""
+    if document.kind not in LINE_KINDS or line.product_id is None:
+        return
+    add(
+        document.kind,
+        document.branch_id,
+        line.product_id,
+        document.business_date,
+        quantity=line.quantity,
+        amount_cents=cents(line.price) * line.quantity,
+        cost_cents=cents(line.cost) * line.quantity,
+    )
+
+
+def add_parts(ticket: RepairTicket, document: Document, part: RepairPart) -> None:
+    """Count a part fitted on a covered repair, by its ticket's branch, product and day."""
+    if not ticket.covered:
+        return
+    add(
+        COVERED_PARTS,
+        document.branch_id,
+        ticket.product_id,
+        document.business_date,
+        quantity=part.quantity,
+        cost_cents=cents(part.cost) * part.quantity,
+    )
+
+
+def _cents_sql(node):
+    return pw.fn.SUM(pw.Cast(pw.fn.ROUND(node * 100), "BIGINT"))
+
+
+def _from_lines():
+    """The totals, computed from the lines themselves."""
+    lines = (
+        DocumentLine.select(
+            Document.kind,
+            DocumentLine.product,
+            Document.branch,
+            Document.business_date,
+            pw.fn.COUNT(DocumentLine.id),
+            pw.fn.SUM(DocumentLine.quantity),
+            _cents_sql(DocumentLine.price * DocumentLine.quantity),
+            _cents_sql(pw.fn.COALESCE(DocumentLine.cost, 0) * DocumentLine.quantity),
+        )
+        .join(Document)
+        .where(Document.kind.in_(LINE_KINDS), DocumentLine.product.is_null(False))
+        .group_by(Document.kind, DocumentLine.product, Document.branch, Document.business_date)
+    )
+    parts = (
+        RepairPart.select(
+            pw.Value(COVERED_PARTS),
+            RepairTicket.product,
+            Document.branch,
+            Document.business_date,
+            pw.fn.COUNT(RepairPart.id),
+            pw.fn.SUM(RepairPart.quantity),
+            pw.Value(0),
+            _cents_sql(RepairPart.cost * RepairPart.quantity),
+        )
+        .join(RepairTicket)
+        .join(Document)
+        .where(RepairTicket.covered == True)  # noqa: E712
+        .group_by(RepairTicket.product, Document.branch, Document.business_date)
+    )
+    return lines, parts
+
+
+def rebuild() -> int:
+    """Recompute every total from the lines; returns how many totals there are now."""
+    DayTotal.delete().execute()
+    fields = [*KEY, *(getattr(DayTotal, n) for n in FIGURES)]
+    for query in _from_lines():
+        DayTotal.insert_from(query, fields).execute()
+    return DayTotal.select().count()
+
+
+def mismatches(limit: int = 20) -> list[str]:
+    """Totals that disagree with the lines they count (none, unless edited behind our back)."""
+    kept = {
+        tuple(row[:4]): tuple(int(v) for v in row[4:])
+        for row in DayTotal.select(*KEY, *(getattr(DayTotal, n) for n in FIGURES)).tuples()
+    }
+    counted = {}
+    for query in _from_lines():
+        for row in query.tuples():
+            counted[_key(row[:4])] = tuple(int(v or 0) for v in row[4:])
+    kept = {_key(k): v for k, v in kept.items()}
+    problems = []
+    for key in sorted(set(kept) | set(counted), key=str):
+        if kept.get(key) != counted.get(key):
+            kind, product, branch, day = key
+            problems.append(
+                f"Day total {kind} of product #{product} at branch #{branch} on {day} says "
+                f"{_figures(kept.get(key))}, its lines say {_figures(counted.get(key))}."
+            )
+            if len(problems) >= limit:
+                break
+    return problems
+
+
+def _key(row) -> tuple:
+    kind, product, branch, day = row
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    return (kind, int(product), int(branch), day)
+
+
+def _figures(values) -> str:
+    if values is None:
+        return "nothing"
+    return ", ".join(f"{n} {v}" for n, v in zip(FIGURES, values, strict=True))
+
+
+def rebuild_came_back() -> int:
+    """Mark from the history the day each unit first came back under warranty: a covered
+    repair's intake, a return while its warranty ran, or its replacement. Returns how
+    many units are marked now."""
+    first: dict[int, date] = {}
+
+    def keep(rows) -> None:
+        for unit_id, day in rows:
+            if isinstance(day, str):
+                day = date.fromisoformat(day[:10])
+            if unit_id not in first or day < first[unit_id]:
+                first[unit_id] = day
+
+    keep(
+        RepairTicket.select(RepairTicket.unit, pw.fn.MIN(Document.business_date))
+        .join(Document)
+        .where(RepairTicket.covered == True, RepairTicket.unit.is_null(False))  # noqa: E712
+        .group_by(RepairTicket.unit)
+        .tuples()
+    )
+    keep(
+        DocumentLine.select(DocumentLine.unit, pw.fn.MIN(Document.business_date))
+        .join(Document)
+        .switch(DocumentLine)
+        .join(Unit, on=(DocumentLine.unit == Unit.id))
+        .where(Document.kind == RETURN, Document.business_date <= Unit.warranty_end)
+        .group_by(DocumentLine.unit)
+        .tuples()
+    )
+    # A replacement's line for the unit issued, whose ``replaces`` names the unit replaced.
+    keep(
+        DocumentLine.select(Unit.replaces, pw.fn.MIN(Document.business_date))
+        .join(Document)
+        .switch(DocumentLine)
+        .join(Unit, on=(DocumentLine.unit == Unit.id))
+        .where(Document.kind == REPLACEMENT, Unit.replaces.is_null(False))
+        .group_by(Unit.replaces)
+        .tuples()
+    )
+    Unit.update(came_back=None).where(Unit.came_back.is_null(False)).execute()
+    by_day: dict[date, list[int]] = {}
+    for unit_id, day in first.items():
+        by_day.setdefault(day, []).append(unit_id)
+    for day, ids in by_day.items():
+        for start in range(0, len(ids), 10_000):
+            Unit.update(came_back=day).where(Unit.id.in_(ids[start : start + 10_000])).execute()
+    return len(first)
