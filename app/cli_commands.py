@@ -109,7 +109,7 @@ def open_db(args, *, create: bool = False) -> bool:
     if 0 < version < LATEST_SCHEMA:
         print(
             f"Bringing the database from schema version {version} to {LATEST_SCHEMA} "
-            "(once; a ledger of a million units takes about a minute) ...",
+            "(once; a ledger of a million units takes a few minutes) ...",
             file=sys.stderr,
             flush=True,
         )

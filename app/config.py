@@ -20,8 +20,11 @@ Example ``~/.config/serialdesk/seat.toml``::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import stat
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,7 +162,11 @@ class _Hex(int):
     """A USB id, written to the file in hex as it is printed on the device."""
 
 
-def _usb_ids(text: str, what: str) -> dict[str, int]:
+def _usb_ids(text: str, what: str) -> dict[str, int | None]:
+    """vendor:product in hex as the file's two keys; blank removes them (the loader then
+    says the device needs them)."""
+    if not text.strip():
+        return {"vendor_id": None, "product_id": None}
     vendor, sep, product = text.strip().lower().replace("0x", "").partition(":")
     try:
         if not sep:
@@ -191,18 +198,34 @@ def _changes(new: SeatSettings, data: dict[str, Any]) -> Changes:
     for key, value in (("prefix", new.scanner_prefix), ("suffix", new.scanner_suffix)):
         if value or key in scanner:
             changes["scanner", key] = value
+    # What the screen shows is what the file says: a cleared USB id or port is not kept.
     port = new.scanner_port.strip()
     if new.scanner_source == "serial":
         changes["scanner", "port"] = port
-    elif new.scanner_source == "usb_hid" and port:
+    elif new.scanner_source == "usb_hid":
         changes.update({("scanner", k): v for k, v in _usb_ids(port, "scanner").items()})
     target = new.printer_target.strip()
-    if new.printer_kind == "usb" and target:
+    if new.printer_kind == "usb":
         changes.update({("printer", k): v for k, v in _usb_ids(target, "printer").items()})
-    elif new.printer_kind in ("serial", "network", "file"):
-        key = {"serial": "port", "network": "host", "file": "path"}[new.printer_kind]
-        changes["printer", key] = target
+    elif new.printer_kind == "network":
+        host, tcp_port = _host_port(target)
+        changes["printer", "host"] = host
+        changes["printer", "tcp_port"] = tcp_port  # None: the usual 9100
+    elif new.printer_kind in ("serial", "file"):
+        changes["printer", {"serial": "port", "file": "path"}[new.printer_kind]] = target
     return changes
+
+
+def _host_port(target: str) -> tuple[str, int | None]:
+    """A network printer's ``host[:port]`` as typed; no port is the usual 9100."""
+    if ":" not in target:
+        return target, None
+    host, _, port = target.rpartition(":")
+    if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        raise DomainError(
+            f"Give the network printer as host or host:port, like 10.0.0.9:9100 (not '{target}')."
+        )
+    return host, int(port)
 
 
 def check_seat_settings(path: Path, new: SeatSettings) -> tuple[str, SeatConfig]:
@@ -233,13 +256,39 @@ def save_seat_settings(path: Path, new: SeatSettings) -> SeatConfig:
     """Write the seat's settings file (comments and other keys kept) if the loader accepts it."""
     text, config = check_seat_settings(path, new)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.saving")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)  # all or nothing: a seat never starts from half a file
+        _write_privately(path, text)
     except OSError as exc:
-        raise DomainError(f"Cannot write the seat settings to {path}: {exc.strerror}.") from None
+        raise DomainError(
+            f"Cannot write the seat settings to {path}: {exc.strerror or exc}."
+        ) from None
     return config
+
+
+def _write_privately(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` all or nothing, keeping its permissions.
+
+    The file may hold a database password: a new one is the owner's only (0600), an old
+    one keeps its mode. The text goes to a temporary file beside it, is synced, then
+    renamed over it, so a seat never starts from half a file.
+    """
+    path = path.resolve()  # a symlinked settings file stays a symlink
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o600
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".saving", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:  # mkstemp made it 0600
+            os.chmod(temporary, mode)
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _merged(data: dict[str, Any], changes: Changes) -> dict[str, Any]:
@@ -279,8 +328,8 @@ def _edited(text: str, changes: Changes) -> str:
         last_line[table] = i
         if (table, key.group(1)) in pending:
             value = pending.pop((table, key.group(1)))
-            new = f"{key.group(1)} = {_value(value)}{_comment(line)}"
-            out[i] = [] if value is None else [new]
+            keep = [] if value is None else [f"{key.group(1)} = {_value(value)}{_comment(line)}"]
+            out[i] = keep
     new_tables: dict[str, list[str]] = {}
     for (table, key), value in pending.items():
         if value is None:
@@ -346,8 +395,11 @@ def print_test_card(printer: PrinterConfig) -> str:
     """Print a sample warranty card on ``printer`` now (blocking: call it off the UI thread)."""
     if printer.kind == "none":
         raise DomainError("This seat has no printer (printer kind none).")
-    from devices.printers import print_bytes  # python-escpos only when a seat prints
+    from devices.printers import PrinterOffline, print_bytes  # python-escpos only to print
     from devices.seat import printer_test_card
 
-    print_bytes(printer, printer_test_card(printer))
+    try:
+        print_bytes(printer, printer_test_card(printer))
+    except PrinterOffline as exc:  # a test card is never queued: say so, not "it waits"
+        raise DomainError(f"Test print failed: {exc.problem}. Nothing was queued.") from None
     return "A test card was printed."

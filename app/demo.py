@@ -16,10 +16,21 @@ from decimal import Decimal
 
 from stdnum import ean, luhn
 
+from app.demo_data import (
+    BRANCHES,
+    CUSTOMERS,
+    EMPLOYEES,
+    KITS,
+    PRODUCT_TYPES,
+    PRODUCTS,
+    SHELF,
+    SUPPLIERS,
+)
 from app.domain.errors import DomainError, Refused
 from app.services import (
     adjustments,
     catalog,
+    kits,
     repairs,
     returns,
     selling,
@@ -31,6 +42,7 @@ from app.services.context import Approver, Context, load_context
 from app.services.receiving import ReceiptLine, receive
 from db.database import write_transaction
 from db.models import (
+    AssembledKit,
     Branch,
     Document,
     DocumentLine,
@@ -44,115 +56,9 @@ from db.models import (
 DEMO_DAYS = 180  # the default length of the history
 SCRIPT_DAYS = 180  # the scripted events are placed on a history this long, then scaled
 DEMO_SEED = 2026
+SERIAL_MODES = ("strict", "warranty")
 
-BRANCHES = [
-    ("CITY", "City Centre", "12 Market Square"),
-    ("PARK", "Parkside Mall", "Unit 4, Parkside Mall, 80 Ring Road"),
-]
-
-# login, name, role, home branch, PIN (printed in the README: demo only)
-EMPLOYEES = [
-    ("mara", "Mara Lindqvist", "manager", "CITY", "1111"),
-    ("cody", "Cody Brennan", "cashier", "CITY", "2222"),
-    ("ines", "Ines Duarte", "inventory", "CITY", "3333"),
-    ("theo", "Theo Nakamura", "technician", "CITY", "4444"),
-    ("paul", "Paul Okafor", "manager", "PARK", "5555"),
-    ("pia", "Pia Jensen", "cashier", "PARK", "6666"),
-    ("ivan", "Ivan Petrov", "inventory", "PARK", "7777"),
-]
-
-SUPPLIERS = [
-    ("Nordic Mobile Supply", "orders@nordicmobile.example, +46 8 555 0100"),
-    ("ToolPro Wholesale", "trade@toolpro.example, +44 20 7946 0200"),
-    ("Horology Imports", "sales@horology.example"),
-    ("CaseWorks", "b2b@caseworks.example"),
-]
-
-CUSTOMERS = [
-    ("Anna Berg", "+46701234501"),
-    ("Ben Carter", "+447700900102"),
-    ("Chloe Martin", "+33612345603"),
-    ("Daniel Novak", "+420601234504"),
-    ("Elena Rossi", "+393471234505"),
-    ("Farid Haddad", "+971501234506"),
-    ("Grace Liu", "+85291234507"),
-    ("Hugo Schmidt", "+491701234508"),
-    ("Ingrid Olsen", "+4791234509"),
-    ("Jonas Weber", "+491751234510"),
-    ("Kira Tanaka", "+819012345611"),
-    ("Liam O'Brien", "+353851234512"),
-    ("Maya Patel", "+447700900113"),
-    ("Nils Eriksson", "+46731234514"),
-    ("Olga Ivanova", "+37061234515"),
-    ("Pedro Alves", "+351912345616"),
-    ("Quinn Murphy", "+353861234517"),
-    ("Rosa Fernandez", "+34612345618"),
-    ("Samir Khan", "+923001234519"),
-    ("Tara Wilson", "+61412345620"),
-    ("Umar Farouk", "+2348012345621"),
-    ("Vera Kowalski", "+48601234522"),
-    ("Will Turner", "+447700900123"),
-    ("Yusuf Demir", "+905321234524"),
-    ("Zoe Laurent", "+32471234525"),
-]
-
-# name, mode, warranty months, print mode, check, mask
-PRODUCT_TYPES = [
-    ("Phones", "strict", 24, "auto", "imei", "last4"),
-    ("Power tools", "warranty", 36, "offer", "none", "none"),
-    ("Watches", "warranty_no_serial", 24, "auto", "none", "none"),
-    ("Accessories", "none", 0, "never", "none", "none"),
-]
-
-# sku, name, type, price, cost, GTIN body (12 digits), supplier, serial prefix (TAC for phones)
-PRODUCTS = [
-    ("PH-AUR15", "Aurora 15 128 GB", "Phones", "699.00", "512.00", "471234500101", 0, "35209011"),
-    (
-        "PH-AUR15P",
-        "Aurora 15 Pro 256 GB",
-        "Phones",
-        "999.00",
-        "748.00",
-        "471234500102",
-        0,
-        "35209012",
-    ),
-    ("PH-NIM8", "Nimbus 8 64 GB", "Phones", "299.00", "201.00", "471234500103", 0, "86775304"),
-    ("PT-DRL18", "Cordless drill 18V", "Power tools", "149.00", "96.00", "471234500201", 1, "TPD"),
-    ("PT-IMP18", "Impact driver 18V", "Power tools", "179.00", "118.00", "471234500202", 1, "TPI"),
-    (
-        "PT-AGR125",
-        "Angle grinder 125 mm",
-        "Power tools",
-        "89.00",
-        "54.00",
-        "471234500203",
-        1,
-        "TPG",
-    ),
-    ("WA-CLS", "Classic steel watch", "Watches", "189.00", "104.00", "471234500301", 2, ""),
-    ("WA-SPT", "Sport watch", "Watches", "129.00", "71.00", "471234500302", 2, ""),
-    ("AC-CASE", "Phone case, clear", "Accessories", "19.90", "4.10", "471234500401", 3, ""),
-    ("AC-USBC", "USB-C cable 2 m", "Accessories", "14.90", "2.60", "471234500402", 3, ""),
-    ("AC-CHG30", "Charger 30 W", "Accessories", "29.90", "9.80", "471234500403", 3, ""),
-    ("AC-GLASS", "Screen protector glass", "Accessories", "12.90", "1.90", "471234500404", 3, ""),
-]
-
-# What a branch keeps on the shelf: sku -> (restock below, order up to)
-SHELF = {
-    "CITY": {
-        "PH-AUR15": (4, 12), "PH-AUR15P": (2, 6), "PH-NIM8": (4, 10),
-        "PT-DRL18": (2, 6), "PT-IMP18": (2, 4), "PT-AGR125": (2, 4),
-        "WA-CLS": (3, 10), "WA-SPT": (3, 12),
-        "AC-CASE": (20, 60), "AC-USBC": (20, 80), "AC-CHG30": (10, 40), "AC-GLASS": (25, 100),
-    },
-    "PARK": {
-        "PH-AUR15": (3, 8), "PH-AUR15P": (1, 4), "PH-NIM8": (3, 6),
-        "PT-DRL18": (1, 3), "PT-IMP18": (1, 2), "PT-AGR125": (1, 2),
-        "WA-CLS": (2, 6), "WA-SPT": (2, 6),
-        "AC-CASE": (10, 30), "AC-USBC": (10, 40), "AC-CHG30": (5, 20), "AC-GLASS": (15, 50),
-    },
-}  # fmt: skip
+__all__ = ["DEMO_DAYS", "EMPLOYEES", "DemoSummary", "database_is_empty", "load_demo"]
 
 
 def gtin_of(body: str) -> str:
@@ -183,6 +89,7 @@ class DemoSummary:
     supplier_returns: int
     adjustments: int
     stocktakes: int
+    kits: int
     skipped: list[str]
 
 
@@ -282,6 +189,9 @@ class _DemoShop:
         self.ctx: dict[str, Context] = {
             login: load_context(login, clock=self.clock) for login, *_ in EMPLOYEES
         }
+        for sku, name, ptype, price, gtin, parts in KITS:
+            catalog.add_product(sku, name, ptype, price, gtin=gtin_of(gtin))
+            kits.define_kit(self.ctx["mara"], sku, parts)
         self.branch_ids = {b.code: b.id for b in Branch.select()}
         self.staff = {
             "CITY": {"cashier": "cody", "inventory": "ines", "manager": "mara"},
@@ -447,6 +357,7 @@ class _DemoShop:
             (126, self.write_off_broken_glass),
             (134, self.stocktake_park_phones),
             (150, self.repair_watch_open),
+            (150, self.drill_kits),
             (164, self.repair_phone_in_progress),
             (177, self.transfer_in_transit),
         ]
@@ -742,6 +653,31 @@ class _DemoShop:
         yield 1
         self._status(ticket.number, "diagnosing", "Sent to the watchmaker")
 
+    def drill_kits(self):
+        """Drill kits put together from the shelf (two at City Centre, one at Parkside),
+        and a week later one sold as a whole at City Centre."""
+        sku, *_about, parts = KITS[0]
+        by_serial = [part for part, _q in parts if self.products[part][1] in SERIAL_MODES]
+        made: dict[str, list[str]] = {}
+        for branch, count in (("CITY", 2), ("PARK", 1)):
+            if any(self.on_shelf(part, branch) < count for part, _q in parts):
+                self.restock(branch)  # order what runs low first, as the clerk would
+            for _ in range(count):
+                # the newest units: an older one may be the drill back from the supplier
+                serials = [self.units_in_stock(part, branch)[-1] for part in by_serial]
+                kit = kits.assemble_kit(
+                    self.who(branch, "inventory"), sku, serials, note="Drill kit offer"
+                )
+                made.setdefault(branch, []).append(kit.serial)
+                self.clock.tick(self.rng)
+        yield 6
+        selling.sell(
+            self.who("CITY", "cashier"),
+            [selling.SaleItem(serial=made["CITY"][0])],
+            customer_id=self.customers[7],
+            payment_method="card",
+        )
+
     def repair_phone_in_progress(self):
         unit = _need(self.sold_units("PH-AUR15P"), "sold Aurora Pro")[0]
         ticket = repairs.intake(
@@ -789,5 +725,6 @@ class _DemoShop:
             supplier_returns=count("supplier_return"),
             adjustments=count("adjustment"),
             stocktakes=count("stocktake"),
+            kits=AssembledKit.select().count(),
             skipped=self.skipped,
         )

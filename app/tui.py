@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -70,14 +71,17 @@ class SerialDeskApp(App):
         self.push_screen(LoginScreen())
         self.devices.start()
         self.last_activity = time.monotonic()
-        if self.config.idle_lock_minutes > 0:
-            self.set_interval(15, self.lock_if_idle)
+        self.set_interval(15, self.lock_if_idle)  # always: the seat settings may switch it on
 
     def lock_if_idle(self) -> None:
         """An unattended seat locks itself; the same person unlocks it with their PIN."""
-        idle = time.monotonic() - self.last_activity
-        if idle >= self.config.idle_lock_minutes * 60:
+        minutes = self.config.idle_lock_minutes
+        if minutes > 0 and time.monotonic() - self.last_activity >= minutes * 60:
             self.action_lock()
+
+    def set_idle_lock(self, minutes: int) -> None:
+        """Lock after ``minutes`` idle from now on (0 never): the seat settings saved it."""
+        self.config = replace(self.config, idle_lock_minutes=minutes)
 
     def on_unmount(self) -> None:
         self.devices.close()

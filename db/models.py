@@ -163,13 +163,18 @@ class Unit(BaseModel):
     # The day the unit first came back under warranty (a covered repair, a return while
     # its warranty ran, a replacement); None if it never did. Supplier failure counts it.
     came_back = pw.DateField(null=True)
+    # How many repair tickets the unit has had (repeat defects counts it).
+    repair_count = pw.IntegerField(default=0)
 
     class Meta:
         indexes = (
             (("product", "branch", "state"), False),
             (("state", "branch"), False),
-            # reports: supplier failure counts units per supplier and product from this alone
+            # reports, each from its index alone: supplier failure per supplier and product,
+            # repeat defects per product, warranties ending in the next days
             (("supplier", "product", "came_back"), False),
+            (("product", "repair_count"), False),
+            (("warranty_end", "state"), False),
         )
 
 
@@ -262,10 +267,15 @@ class RepairTicket(BaseModel):
     outcome = pw.TextField(default="")
     quality_check = pw.TextField(default="")
     collected_at = UtcDateTimeField(null=True)
+    # The unit came in again after this ticket (technicians' repeat repairs count it).
+    came_back_again = pw.BooleanField(default=False)
 
     class Meta:
-        # reports: covered repairs of a unit (supplier failure), a technician's units
-        indexes = ((("unit", "covered"), False), (("technician", "unit"), False))
+        # reports: covered repairs of a unit (supplier failure), a technician's tickets
+        indexes = (
+            (("unit", "covered"), False),
+            (("technician", "unit", "came_back_again"), False),
+        )
 
 
 class RepairStatusChange(BaseModel):

@@ -24,7 +24,7 @@ SALE = "sale"
 RETURN = "return"
 REPLACEMENT = "replacement"
 COVERED_PARTS = "covered_parts"
-LINE_KINDS = (SALE, REPLACEMENT)  # document kinds whose lines are totalled
+LINE_KINDS = (SALE, REPLACEMENT, RETURN)  # document kinds whose lines are totalled
 KEY = (DayTotal.kind, DayTotal.product, DayTotal.branch, DayTotal.day)
 FIGURES = ("lines", "quantity", "amount_cents", "cost_cents")
 
@@ -64,16 +64,18 @@ def add(
 
 
 def add_line(document: Document, line: DocumentLine) -> None:
-    """Count a sale's or replacement's line just written (any other kind is not totalled)."""
+    """Count a sale's, replacement's or return's line just written (other kinds are not
+    totalled). A return line's price is its whole refund, not a unit's."""
     if document.kind not in LINE_KINDS or line.product_id is None:
         return
+    per = 1 if document.kind == RETURN else line.quantity
     add(
         document.kind,
         document.branch_id,
         line.product_id,
         document.business_date,
         quantity=line.quantity,
-        amount_cents=cents(line.price) * line.quantity,
+        amount_cents=cents(line.price) * per,
         cost_cents=cents(line.cost) * line.quantity,
     )
 
@@ -98,6 +100,9 @@ def _cents_sql(node):
 
 def _from_lines():
     """The totals, computed from the lines themselves."""
+    amount = pw.Case(
+        Document.kind, [(RETURN, DocumentLine.price)], DocumentLine.price * DocumentLine.quantity
+    )
     lines = (
         DocumentLine.select(
             Document.kind,
@@ -106,7 +111,7 @@ def _from_lines():
             Document.business_date,
             pw.fn.COUNT(DocumentLine.id),
             pw.fn.SUM(DocumentLine.quantity),
-            _cents_sql(DocumentLine.price * DocumentLine.quantity),
+            _cents_sql(amount),
             _cents_sql(pw.fn.COALESCE(DocumentLine.cost, 0) * DocumentLine.quantity),
         )
         .join(Document)
@@ -203,7 +208,8 @@ def rebuild_came_back() -> int:
         .join(Document)
         .switch(DocumentLine)
         .join(Unit, on=(DocumentLine.unit == Unit.id))
-        .where(Document.kind == RETURN, Document.business_date <= Unit.warranty_end)
+        # as ``warranty.is_active``: the warranty's last day is the day before its end
+        .where(Document.kind == RETURN, Document.business_date < Unit.warranty_end)
         .group_by(DocumentLine.unit)
         .tuples()
     )
@@ -225,3 +231,38 @@ def rebuild_came_back() -> int:
         for start in range(0, len(ids), 10_000):
             Unit.update(came_back=day).where(Unit.id.in_(ids[start : start + 10_000])).execute()
     return len(first)
+
+
+def note_repair(unit_id: int, ticket_id: int) -> None:
+    """A repair ticket was opened for the unit: count it, and mark the unit's earlier
+    tickets as having come back again."""
+    Unit.update(repair_count=Unit.repair_count + 1).where(Unit.id == unit_id).execute()
+    RepairTicket.update(came_back_again=True).where(
+        RepairTicket.unit == unit_id,
+        RepairTicket.id < ticket_id,
+        RepairTicket.came_back_again == False,  # noqa: E712
+    ).execute()
+
+
+def rebuild_repair_counts() -> None:
+    """Recompute each unit's repair count and each ticket's "came back again" from the
+    tickets themselves."""
+    Unit.update(repair_count=0).where(Unit.repair_count != 0).execute()
+    by_count: dict[int, list[int]] = {}
+    counts = (
+        RepairTicket.select(RepairTicket.unit, pw.fn.COUNT(RepairTicket.id))
+        .where(RepairTicket.unit.is_null(False))
+        .group_by(RepairTicket.unit)
+    )
+    for unit_id, n in counts.tuples():
+        by_count.setdefault(n, []).append(unit_id)
+    for n, ids in by_count.items():
+        for start in range(0, len(ids), 10_000):
+            Unit.update(repair_count=n).where(Unit.id.in_(ids[start : start + 10_000])).execute()
+    Later = RepairTicket.alias()
+    later = Later.select(pw.SQL("1")).where(
+        Later.unit == RepairTicket.unit, Later.id > RepairTicket.id
+    )
+    RepairTicket.update(came_back_again=pw.fn.EXISTS(later)).where(
+        RepairTicket.unit.is_null(False)
+    ).execute()

@@ -24,7 +24,15 @@ log = logging.getLogger(__name__)
 
 
 class PrinterOffline(DomainError):
-    """The printer cannot print now; queued work waits for it."""
+    """The printer cannot print now; queued work waits for it.
+
+    ``problem`` is what is wrong without what happens to queued work (a test card waits
+    for nothing).
+    """
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem or message.rstrip(".")
 
 
 class PaperOut(PrinterOffline):
@@ -97,7 +105,10 @@ class PrinterConnection:
         except Exception as exc:
             raise offline_error(self.name, exc, self.config.timeout) from exc
         if status == 0:
-            raise PaperOut(f"{self.name} is out of paper. Load a new roll; the job waits.")
+            raise PaperOut(
+                f"{self.name} is out of paper. Load a new roll; the job waits.",
+                f"{self.name} is out of paper (load a new roll)",
+            )
         if status == 1:
             log.warning("%s: paper is running low", self.name)
 
@@ -163,7 +174,8 @@ def offline_error(name: str, exc: BaseException, timeout: float) -> PrinterOffli
         return exc
     log.info("%s: %s: %s", name, type(exc).__name__, exc)
     reason = _reason(exc, timeout)
-    return PrinterOffline(f"{name} {reason}. The job stays queued and prints when it is back.")
+    problem = f"{name} {reason}"
+    return PrinterOffline(f"{problem}. The job stays queued and prints when it is back.", problem)
 
 
 def _reason(exc: BaseException, timeout: float) -> str:

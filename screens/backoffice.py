@@ -33,6 +33,7 @@ SCREENS = [
     ("branches", "Branches (manager)", "screens.settings_shop:BranchesScreen", True),
     ("suppliers", "Vendors and suppliers (manager)", "screens.settings_shop:SuppliersScreen", True),
     ("seat", "Devices and this seat (manager)", "screens.settings_seat:SeatSettingsScreen", True),
+    ("products", "Products and types (manager)", "screens.settings_products:ProductsScreen", True),
 ]
 
 

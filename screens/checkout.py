@@ -94,8 +94,14 @@ class CheckoutScreen(CounterScreen):
                 item = SaleItem(product=code, quantity=int(qty))
         kit = self.call(kit_for_scan, item.product or raw)
         if kit is not None:
-            self.kit = self.call(kit_progress, self.ctx, kit.sku, [])
-            if self.kit is not None:
+            if item.quantity != 1:
+                self.message.fail(f"{kit.name}: scan one kit at a time, then its parts.")
+                return
+            progress = self.call(kit_progress, self.ctx, kit.sku, [])
+            if progress is not None and progress.complete:
+                self.add_kit(progress)  # no serialized parts: nothing to scan
+            elif progress is not None:
+                self.kit = progress
                 self.message.info(f"{kit.name}: scan each part · {self.kit_status()}")
             return
         line = self.call(preview_item, self.ctx, item)
@@ -123,7 +129,11 @@ class CheckoutScreen(CounterScreen):
             self.message.info(f"{progress.serials[-1]} goes into the kit · {self.kit_status()}")
             return
         self.kit = None
-        item = SaleItem(product=progress.sku, components=progress.serials)
+        self.add_kit(progress)
+
+    def add_kit(self, progress: KitProgress) -> None:
+        """A kit with every serialized part scanned: it joins the cart, put together at payment."""
+        item = SaleItem(product=progress.sku, components=progress.serials, kit=True)
         line = self.call(preview_item, self.ctx, item)
         if line is not None:
             self.add_line(line)
@@ -288,4 +298,6 @@ def shown_serial(line: CartLine) -> str:
     """The serial column: a unit's serial, or the parts of a kit put together at the counter."""
     if line.item.components:
         return "kit: " + ", ".join(line.item.components)
+    if line.item.kit:
+        return "kit"
     return line.serial or ""

@@ -118,7 +118,16 @@ class SettingsScreen(CounterScreen):
         self.query_one("#check", Select).value = found.check_kind
         self.query_one("#template", TextArea).text = found.card_template
         self.query_one("#months", Input).focus()
-        self.message.info(f"{found.name}: {found.tracking_mode.replace('_', ' ')}; F10 saves.")
+        self.message.info(
+            f"{found.name}: {found.tracking_mode.replace('_', ' ')}; F10 saves."
+            + self.old_rule_warning(found)
+        )
+
+    @staticmethod
+    def old_rule_warning(found) -> str:
+        """A note when the type's stored serial rule would be refused if typed today."""
+        problem = serial_rules.rule_problem(found.serial_pattern, found.check_kind)
+        return "" if problem is None else f" Its serial rule is kept until changed: {problem}"
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         mask = self.query_one("#mask", Select)
@@ -184,7 +193,7 @@ class SettingsScreen(CounterScreen):
         )
         if saved is not None:
             self.query_one("#pattern", Input).value = saved.serial_pattern
-            self.message.ok(f"Saved product type {saved.name}.")
+            self.message.ok(f"Saved product type {saved.name}." + self.old_rule_warning(saved))
 
     def action_save_employee(self) -> None:
         login = self.query_one("#login", Input).value
@@ -193,9 +202,9 @@ class SettingsScreen(CounterScreen):
         if role is None and not pin:
             self.message.fail("Choose a role or type a new PIN.")
             return
-        if role and self.call(settings.set_role, self.ctx, login, role) is None:
-            return
-        if pin and self.call(settings.reset_pin, self.ctx, login, pin) is None:
+        # One change: a PIN that is refused leaves the role as it was too.
+        saved = self.call(settings.update_employee, self.ctx, login, role=role, pin=pin or None)
+        if saved is None:
             return
         self.query_one("#pin", Input).value = ""
         self.message.ok(f"Saved {login.strip().lower()}.")

@@ -35,7 +35,10 @@ TEXT_FIELDS = [
     ("suffix", "Suffix", "wedge scan suffix"),
     ("target", "Target", "port, host:port, path, 04b8:0202"),
 ]
-RESTART = "Saved to {path}. Scanner, printer, seat name and branch apply when SerialDesk restarts."
+SAVED = (
+    "Saved to {path}. The idle lock applies now; seat name, branch, scanner and printer "
+    "when SerialDesk restarts."
+)
 
 
 class SeatSettingsScreen(CounterScreen):
@@ -133,7 +136,11 @@ class SeatSettingsScreen(CounterScreen):
         )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_save()
+        """Enter moves on, as in every form; only F10 writes the file."""
+        if event.input.id == TEXT_FIELDS[-1][0]:
+            self.message.info("F10 saves to the file · Ctrl+T prints a test card as set.")
+        else:
+            self.focus_next()
 
     def action_save(self) -> None:
         new = self.form()
@@ -142,7 +149,8 @@ class SeatSettingsScreen(CounterScreen):
         saved = self.call(save_seat_settings, self.path, new)
         if saved is not None:
             self.show(seat_settings(saved))
-            self.message.ok(RESTART.format(path=self.path))
+            self.app.set_idle_lock(saved.idle_lock_minutes)
+            self.message.ok(SAVED.format(path=self.path))
 
     def action_test_print(self) -> None:
         new = self.form()
@@ -163,6 +171,6 @@ class SeatSettingsScreen(CounterScreen):
 
     def on_seat_settings_screen_test_printed(self, message: TestPrinted) -> None:
         if message.error:
-            self.message.fail(f"The printer did not print: {message.error}")
+            self.message.fail(message.error)
         else:
             self.message.ok(message.result)

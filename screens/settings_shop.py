@@ -1,5 +1,6 @@
 """Branches and suppliers (manager): the list, a form to add one, and Enter on a row to
-load it into the form and change its details (its code or name stays: documents carry it)."""
+load it into the form and change its details (its code or name stays: documents carry it,
+so the loaded row's key field is read-only until Ctrl+N starts a new one)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,17 @@ from screens.widgets.errorline import ErrorLine
 
 
 class MasterListScreen(CounterScreen):
-    """A table of records above a one-line form: F9 adds, F10 saves changes."""
+    """A table of records above a one-line form: F9 adds what is typed; Enter on a row
+    loads it (its key then cannot be edited) and F10 saves it; Ctrl+N starts afresh."""
 
     FIELDS: list[tuple[str, str, str]] = []  # (id, label, placeholder); the first is the key
     COLUMNS: tuple[str, ...] = ()
     HINT = ""
+    WHAT = "record"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: str | None = None  # the key of the row in the form, if one was loaded
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -35,7 +42,11 @@ class MasterListScreen(CounterScreen):
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(*self.COLUMNS)
         self.refresh_rows()
-        self.query_one(f"#{self.FIELDS[0][0]}", Input).focus()
+        self.key_input.focus()
+
+    @property
+    def key_input(self) -> Input:
+        return self.query_one(f"#{self.FIELDS[0][0]}", Input)
 
     def rows(self) -> list[tuple[str, ...]]:
         raise NotImplementedError
@@ -52,15 +63,19 @@ class MasterListScreen(CounterScreen):
         return [self.query_one(f"#{key}", Input).value for key, _l, _h in self.FIELDS]
 
     def clear_form(self) -> None:
+        self.loaded = None
         for key, _l, _h in self.FIELDS:
             self.query_one(f"#{key}", Input).value = ""
-        self.query_one(f"#{self.FIELDS[0][0]}", Input).focus()
+        self.key_input.disabled = False
+        self.key_input.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         ids = [key for key, _l, _h in self.FIELDS]
         at = ids.index(str(event.input.id))
         if at + 1 < len(ids):
             self.query_one(f"#{ids[at + 1]}", Input).focus()
+        elif self.loaded is not None:
+            self.action_update()
         else:
             self.action_add()
 
@@ -68,13 +83,41 @@ class MasterListScreen(CounterScreen):
         row = event.data_table.get_row(event.row_key)
         for (key, _l, _h), value in zip(self.FIELDS, row, strict=False):
             self.query_one(f"#{key}", Input).value = str(value)
+        self.loaded = str(row[0])
+        self.key_input.disabled = True  # documents carry it: it is not edited here
         self.query_one(f"#{self.FIELDS[1][0]}", Input).focus()
-        self.message.info(f"{row[0]}: change the details, F10 saves.")
+        self.message.info(f"{row[0]}: change the details, F10 saves · Ctrl+N a new {self.WHAT}.")
+
+    def action_new(self) -> None:
+        self.clear_form()
+        self.message.info(f"Type the new {self.WHAT}; F9 adds it.")
 
     def action_add(self) -> None:
-        raise NotImplementedError
+        if self.loaded is not None:
+            self.message.fail(
+                f"{self.loaded} is loaded: F10 saves its changes, Ctrl+N starts a new {self.WHAT}."
+            )
+            return
+        added = self.add(*self.values())
+        if added is not None:
+            self.refresh_rows(keep=added)
+            self.clear_form()
 
     def action_update(self) -> None:
+        if self.loaded is None:
+            self.message.fail(f"Enter on a {self.WHAT} in the list loads it; F9 adds a new one.")
+            return
+        saved = self.update(self.loaded, *self.values()[1:])
+        if saved is not None:
+            self.refresh_rows(keep=saved)
+            self.clear_form()
+
+    def add(self, *values: str) -> str | None:
+        """Add the record; its key, or None when refused (the message says why)."""
+        raise NotImplementedError
+
+    def update(self, key: str, *values: str) -> str | None:
+        """Save the loaded record's other fields; its key, or None when refused."""
         raise NotImplementedError
 
 
@@ -84,6 +127,7 @@ class BranchesScreen(MasterListScreen):
         *CounterScreen.BINDINGS,
         Binding("f9", "add", "Add branch", id="branches.add"),
         Binding("f10", "update", "Save changes", id="branches.update"),
+        Binding("ctrl+n", "new", "New branch", id="branches.new", priority=True),
     ]
     FIELDS = [
         ("code", "Code", "short code, e.g. PARK"),
@@ -92,25 +136,26 @@ class BranchesScreen(MasterListScreen):
     ]
     COLUMNS = ("Code", "Name", "Address", "Staff")
     HINT = "F9 adds the branch · Enter on a row loads it · F10 saves its name and address"
+    WHAT = "branch"
 
     def rows(self) -> list[tuple[str, ...]]:
         return [(b.code, b.name, b.address, str(b.staff)) for b in settings.list_branches()]
 
-    def action_add(self) -> None:
-        code, name, address = self.values()
+    def add(self, *values: str) -> str | None:
+        code, name, address = values
         added = self.call(settings.add_branch, self.ctx, code, name, address)
-        if added is not None:
-            self.refresh_rows(keep=added.code)
-            self.clear_form()
-            self.message.ok(f"Added branch {added.code} ({added.name}).")
+        if added is None:
+            return None
+        self.message.ok(f"Added branch {added.code} ({added.name}).")
+        return added.code
 
-    def action_update(self) -> None:
-        code, name, address = self.values()
-        saved = self.call(settings.update_branch, self.ctx, code, name, address)
-        if saved is not None:
-            self.refresh_rows(keep=saved.code)
-            self.clear_form()
-            self.message.ok(f"Saved branch {saved.code} ({saved.name}).")
+    def update(self, key: str, *values: str) -> str | None:
+        name, address = values
+        saved = self.call(settings.update_branch, self.ctx, key, name, address)
+        if saved is None:
+            return None
+        self.message.ok(f"Saved branch {saved.code} ({saved.name}).")
+        return saved.code
 
 
 class SuppliersScreen(MasterListScreen):
@@ -119,6 +164,7 @@ class SuppliersScreen(MasterListScreen):
         *CounterScreen.BINDINGS,
         Binding("f9", "add", "Add supplier", id="suppliers.add"),
         Binding("f10", "update", "Save contact", id="suppliers.update"),
+        Binding("ctrl+n", "new", "New supplier", id="suppliers.new", priority=True),
     ]
     FIELDS = [
         ("name", "Name", "supplier name"),
@@ -126,22 +172,23 @@ class SuppliersScreen(MasterListScreen):
     ]
     COLUMNS = ("Name", "Contact")
     HINT = "F9 adds the supplier · Enter on a row loads it · F10 saves its contact"
+    WHAT = "supplier"
 
     def rows(self) -> list[tuple[str, ...]]:
         return [(s.name, s.contact) for s in settings.list_suppliers()]
 
-    def action_add(self) -> None:
-        name, contact = self.values()
+    def add(self, *values: str) -> str | None:
+        name, contact = values
         added = self.call(settings.add_supplier, self.ctx, name, contact)
-        if added is not None:
-            self.refresh_rows(keep=added.name)
-            self.clear_form()
-            self.message.ok(f"Added supplier {added.name}.")
+        if added is None:
+            return None
+        self.message.ok(f"Added supplier {added.name}.")
+        return added.name
 
-    def action_update(self) -> None:
-        name, contact = self.values()
-        saved = self.call(settings.update_supplier, self.ctx, name, contact)
-        if saved is not None:
-            self.refresh_rows(keep=saved.name)
-            self.clear_form()
-            self.message.ok(f"Saved the contact of {saved.name}.")
+    def update(self, key: str, *values: str) -> str | None:
+        (contact,) = values
+        saved = self.call(settings.update_supplier, self.ctx, key, contact)
+        if saved is None:
+            return None
+        self.message.ok(f"Saved the contact of {saved.name}.")
+        return saved.name

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied, Refused
-from app.services import catalog
-from app.services.receiving import ReceiptLine, receive
-from app.services.selling import SaleItem, sell
+from app.services import catalog, kits, products
+from app.services.receiving import ReceiptLine, check_serial, receive
+from app.services.returns import ReturnItem, customer_return
+from app.services.selling import SaleItem, preview_item, sell
 from app.services.transfers import TransferItem, transfer_in, transfer_out
 from db.models import Product, ProductType
 from tests.conftest import IMEIS
@@ -139,6 +140,8 @@ def test_product_and_type_validation(shop):
         catalog.add_product("PH-X3", "Bad barcode", "Phones", "1", gtin="4006381333932")
     with pytest.raises(Refused, match="price cannot be negative"):
         catalog.add_product("PH-X4", "Negative", "Phones", "-1")
+    with pytest.raises(Refused, match="price must be more than 0.00"):
+        catalog.add_product("PH-X4", "Free", "Phones", "0")
     with pytest.raises(NotFound, match="No product type 'Boats'"):
         catalog.add_product("BT-1", "Boat", "Boats", "1")
     with pytest.raises(Refused, match="needs a warranty period"):
@@ -187,3 +190,142 @@ def test_list_products_counts_units_or_quantities(shop):
     assert rows["AC-CASE"].in_stock == 9
     here = {r.sku: r.in_stock for r in catalog.list_products(shop.inventory_b.branch_id)}
     assert here == {"AC-CASE": 2, "DR-18": 0, "PH-X1": 0, "WA-CL": 0}
+
+
+# ---------------------------------------------------------------- products (back office)
+
+
+def test_a_manager_adds_a_product_with_its_rules(shop):
+    added = products.new_product(shop.manager, " ph-x2 ", "Phone X2", "Phones", "599", "96385074")
+    assert (added.sku, added.gtin, added.active) == ("PH-X2", "00000096385074", True)
+    assert products.shown_gtin(added.gtin) == "96385074"
+    assert products.shown_gtin("04006381333931") == "4006381333931"
+    plain = products.new_product(shop.manager, "AC-3", "Strap", "Accessories", "9.5", " ")
+    assert (plain.gtin, str(plain.price)) == (None, "9.50")
+    with refused("may not change the settings", PermissionDenied):
+        products.new_product(shop.cashier, "AC-4", "Strap 2", "Accessories", "9")
+    with refused("product with SKU 'PH-X1' already exists"):
+        products.new_product(shop.manager, "ph-x1", "Again", "Phones", "1")
+    # the barcode of another product, typed as EAN-13 while it is stored as 14 digits
+    with refused("barcode 4006381333931 already exists: PH-X1"):
+        products.new_product(shop.manager, "PH-X3", "Same barcode", "Phones", "1", "4006381333931")
+    with refused("not a valid GTIN"):
+        products.new_product(shop.manager, "PH-X3", "Bad barcode", "Phones", "1", "4006381333932")
+    with refused("price must be more than 0.00"):
+        products.new_product(shop.manager, "PH-X3", "Free phone", "Phones", "0")
+    with refused("price 'ten' is not a number"):
+        products.new_product(shop.manager, "PH-X3", "Phone", "Phones", "ten")
+    with refused("product name is empty"):
+        products.new_product(shop.manager, "PH-X3", "  ", "Phones", "10")
+    with refused("No product type 'Boats'", NotFound):
+        products.new_product(shop.manager, "BT-1", "Boat", "Boats", "10")
+
+
+def test_a_manager_adds_a_product_type(shop):
+    made = products.new_product_type(shop.manager, "Tablets", "strict", "24", "auto")
+    assert (made.tracking_mode, made.warranty_months, made.print_mode) == ("strict", 24, "auto")
+    assert "Tablets" in products.product_type_names()
+    with refused("may not change the settings", PermissionDenied):
+        products.new_product_type(shop.inventory, "Bikes", "warranty", "24", "offer")
+    with refused("product type 'Tablets' already exists"):
+        products.new_product_type(shop.manager, "Tablets", "warranty", "12", "offer")
+    with refused("'2y' is not a whole number"):
+        products.new_product_type(shop.manager, "Bikes", "warranty", "2y", "offer")
+    with refused("needs a warranty period"):
+        products.new_product_type(shop.manager, "Bikes", "warranty", "", "offer")
+    with refused("Unknown print mode 'always'"):
+        products.new_product_type(shop.manager, "Bikes", "warranty", "24", "always")
+    assert "Bikes" not in products.product_type_names()
+
+
+def test_a_manager_changes_name_price_and_barcode(shop):
+    def change(sku="DR-18", **kw):
+        values = dict(name="Drill 18V", price="139.5", gtin="", active=True) | kw
+        return products.update_product(shop.manager, sku, **values)
+
+    saved = change(gtin="5901234123457")  # its own barcode again is no clash
+    assert (saved.name, str(saved.price), saved.gtin) == ("Drill 18V", "139.50", "05901234123457")
+    assert change().gtin is None  # a barcode can be taken off
+    with refused("barcode 4006381333931 already exists: PH-X1"):
+        change(gtin="4006381333931")
+    with refused("price must be more than 0.00"):
+        change(price="0.00")
+    with refused("price cannot be negative"):
+        change(price="-5")
+    with refused("product name is empty"):
+        change(name="")
+    with refused("may not change the settings", PermissionDenied):
+        products.update_product(shop.cashier, "DR-18", name="x", price="1", gtin="", active=True)
+    with refused("No product with SKU or barcode 'ZZ-1'", NotFound):
+        change(sku="ZZ-1")
+    row = Product.get(Product.sku == "DR-18")
+    assert (row.name, str(row.price), row.gtin) == ("Drill 18V", "139.50", None)
+
+
+def test_no_deactivation_while_stock_is_left(shop):
+    def deactivate(sku: str):
+        item = Product.get(Product.sku == sku)
+        return products.update_product(
+            shop.manager, sku, name=item.name, price=str(item.price), gtin="", active=False
+        )
+
+    receive_quantity(shop.inventory, "AC-CASE", 2)
+    with refused("Phone case still has 2 in stock"):
+        deactivate("AC-CASE")
+    transfer_out(shop.inventory, "B", [TransferItem(product="AC-CASE", quantity=2)])
+    with refused("still has 2 in stock, on the way"):  # on its way to B
+        deactivate("AC-CASE")
+    receive_drills(shop.inventory, ["D-1"])
+    with refused("Cordless drill 18V still has 1"):
+        deactivate("DR-18")
+    sell_serials(shop.cashier, ["D-1"])
+    assert deactivate("DR-18").active is False  # sold: nothing stranded
+    rows = {r.sku: r for r in catalog.list_products()}
+    assert not rows["DR-18"].active and rows["AC-CASE"].active
+
+
+def test_an_inactive_product_is_neither_sold_nor_received(shop):
+    receive_drills(shop.inventory, ["D-1"])
+    sale = sell_serials(shop.cashier, ["D-1"])
+    for sku in ("DR-18", "AC-CASE"):
+        item = Product.get(Product.sku == sku)
+        products.update_product(
+            shop.manager, sku, name=item.name, price=str(item.price), gtin="", active=False
+        )
+    with refused("Cordless drill 18V \\(DR-18\\) is inactive and can no longer be received"):
+        receive_drills(shop.inventory, ["D-2"])
+    with refused("is inactive and can no longer be received"):
+        check_serial("DR-18", "D-2")
+    with refused("Phone case \\(AC-CASE\\) is inactive and can no longer be received"):
+        receive_quantity(shop.inventory, "AC-CASE", 1)
+    with refused("Phone case \\(AC-CASE\\) is inactive and can no longer be sold"):
+        sell(shop.cashier, [SaleItem(product="AC-CASE")])
+    # a serial never received (warranty mode), and a unit a customer brought back
+    with refused("is inactive and can no longer be sold"):
+        sell(shop.cashier, [SaleItem(serial="D-9", product="DR-18")])
+    customer_return(shop.cashier, [ReturnItem(serial="D-1")], sale=sale.number)
+    with refused("Cordless drill 18V \\(DR-18\\) is inactive and can no longer be sold"):
+        sell_serials(shop.cashier, ["D-1"])
+    with refused("is inactive"):
+        preview_item(shop.cashier, SaleItem(serial="D-1"))
+    item = Product.get(Product.sku == "DR-18")
+    products.update_product(
+        shop.manager, "DR-18", name=item.name, price=str(item.price), gtin="", active=True
+    )
+    sell_serials(shop.cashier, ["D-1"])  # active again: sold as before
+    receive_drills(shop.inventory, ["D-2"])
+
+
+def test_an_inactive_kit_is_not_sold_from_its_parts(shop):
+    catalog.add_product("KT-DR", "Drill kit", "Power tools", "199.00")
+    kits.define_kit(shop.manager, "KT-DR", [("DR-18", 1), ("AC-CASE", 1)])
+    assert {r.sku for r in catalog.list_products() if r.kit} == {"KT-DR"}
+    products.update_product(
+        shop.manager, "KT-DR", name="Drill kit", price="199", gtin="", active=False
+    )
+    receive_drills(shop.inventory, ["D-1"])
+    receive_quantity(shop.inventory, "AC-CASE", 1)
+    with refused("Drill kit \\(KT-DR\\) is inactive and can no longer be sold"):
+        sell(shop.cashier, [SaleItem(product="KT-DR", components=["D-1"])])
+    with refused("Drill kit \\(KT-DR\\) is inactive"):
+        preview_item(shop.cashier, SaleItem(product="KT-DR", components=["D-1"]))

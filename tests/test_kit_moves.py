@@ -9,14 +9,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.domain.errors import Refused
-from app.domain.states import UnitState
-from app.services import kits, repairs
+from app.domain.states import Event, UnitState
+from app.services import integrity, kits, repairs
 from app.services.adjustments import adjust
+from app.services.common import append_event, get_document
 from app.services.returns import ReturnItem, customer_return, sale_for_serial
 from app.services.selling import SaleItem, sell
 from app.services.stock_items import StockItem
 from app.services.supplier_returns import supplier_return
 from app.services.transfers import TransferItem, transfer_in, transfer_out
+from db.database import write_transaction
 from tests.support import customer, events, fast_shop, refused, seeded_shop, unit
 from tests.test_kits import assemble, assert_history_replays, charger_stock, kit
 
@@ -159,3 +161,66 @@ def test_a_kit_is_not_written_off_or_sent_to_the_supplier_whole(kit):
     # A part inside a kit cannot leave on its own either.
     with refused("assembled into a kit", Refused):
         supplier_return(kit.inventory, "ToolCo", [StockItem(serial="BAT-2001")], reason="faulty")
+
+
+# --- warranty replacements --------------------------------------------------------------
+
+
+def test_a_kit_is_not_replaced_whole_under_warranty(kit):
+    serial, _sale = sold_kit(kit)
+    other = assemble(kit, serials=("DRL-1002", "BAT-2003", "BAT-2004")).serial
+    with refused(f"{serial} is a kit: replace the faulty part inside it", Refused):
+        repairs.replace(kit.manager, serial, other)
+    with refused(f"{serial} is a kit: replace the faulty part inside it", Refused):
+        repairs.replace(kit.manager, serial, "DRL-1003")
+    # Nor does a kit in stock stand in for a customer's unit, even for one of a kit's parts.
+    with refused(f"{other} is a kit with its parts inside", Refused):
+        repairs.replace(kit.manager, "DRL-1001", other)
+    # Taken in for repair whole, the kit is still not swapped for another.
+    ticket = repairs.intake(kit.cashier, serial, complaint="drill stalls")
+    with refused(f"{serial} is a kit", Refused):
+        repairs.replace(kit.manager, serial, other, ticket=ticket.number)
+    repairs.collect(kit.cashier, ticket.number, outcome="no fault found")
+    # A part of the sold kit is replaced like any unit, and stands in for it in the kit.
+    repairs.replace(kit.manager, "DRL-1001", "DRL-1003")
+    assert (unit("DRL-1001").state, unit("DRL-1003").state) == ("replaced", "sold")
+    assert kits.kit_view(other).status == kits.KitStatus.ASSEMBLED
+    assert {unit(p).state for p in ("DRL-1002", "BAT-2003", "BAT-2004")} == {"in_kit"}
+    assert_history_replays()
+
+
+# --- the integrity check after kit moves --------------------------------------------------
+
+
+def test_verify_finds_nothing_wrong_after_every_kit_move(kit):
+    def clean() -> None:
+        report = integrity.check()
+        assert report.ok, report.messages()
+
+    serial = assemble(kit).serial
+    clean()
+    sale = sell(kit.cashier, [SaleItem(serial=serial)], customer_id=customer().id)
+    clean()
+    repairs.replace(kit.manager, "BAT-2001", "BAT-2003")  # a part, under warranty
+    clean()
+    customer_return(kit.cashier, [ReturnItem(serial=serial)])
+    clean()
+    sent = transfer_out(kit.inventory, "B", [TransferItem(serial=serial)])
+    clean()
+    transfer_in(kit.inventory_b, sent.number, [serial])
+    clean()
+    kits.disassemble_kit(kit.inventory_b, serial)
+    clean()
+    # Put together again at B's counter from those very parts, and sold in one sale.
+    parts = ["DRL-1001", "BAT-2002", "BAT-2003"]
+    sell(kit.cashier_b, [SaleItem(product="KT-DR", components=parts)])
+    clean()
+    assert_history_replays()
+    # A row naming a sale with no line for its unit, nor for a kit it is in, still shows.
+    doc = get_document(sale.number)
+    with write_transaction():
+        append_event(
+            unit("BAT-2004").id, Event.CORRECTION, "in_stock", UnitState.IN_STOCK, kit.cashier, doc
+        )
+    problems = integrity.check().problems
+    assert len(problems) == 1 and f"names document {doc.id} without its line" in problems[0]

@@ -19,7 +19,7 @@ from app.services.receiving import ReceiptLine, receive
 from app.services.selling import SaleItem, preview_item, sell
 from app.services.stock import units as stock_units
 from db.history import verify_history
-from db.models import AssembledKit, KitComponent, StockLevel, Unit, UnitEvent
+from db.models import AssembledKit, KitComponent, Product, StockLevel, Unit, UnitEvent
 from tests.support import (
     customer,
     events,
@@ -166,6 +166,12 @@ def test_assemble_refuses_a_serial_of_another_product(kit):
         assemble(kit, ("DRL-1001", "BAT-2001", phone))
 
 
+def test_an_inactive_kit_is_not_assembled(kit):
+    Product.update(active=False).where(Product.sku == "KT-DR").execute()
+    with refused("is inactive and can no longer be assembled", Refused):
+        assemble(kit)
+
+
 def test_assemble_refuses_components_not_in_stock_here(kit):
     sell_serials(kit.cashier, ["DRL-1001"])
     with refused("was sold on", Refused):
@@ -226,6 +232,24 @@ def test_checkout_assembles_a_kit_from_component_serials(kit):
     with refused("still missing", Refused):
         sell(kit.cashier, [SaleItem(product="KT-DR", components=["DRL-1001"])])
     assert_history_replays()
+
+
+def test_checkout_puts_together_a_kit_with_no_serialized_parts(kit):
+    catalog.add_product("KT-CH", "Charger pair", "Kits", "35.00")
+    kits.define_kit(kit.manager, "KT-CH", [("CH-18", 2)])
+    assert kits.kit_progress(kit.cashier, "KT-CH", []).complete
+    line = preview_item(kit.cashier, SaleItem(product="KT-CH", kit=True))
+    assert (line.sku, line.quantity, line.item.kit, line.item.components) == ("KT-CH", 1, True, [])
+    with refused("scan one kit at a time", Refused):
+        sell(kit.cashier, [SaleItem(product="KT-CH", quantity=2, kit=True)])
+    with refused("scan one kit at a time", Refused):
+        preview_item(kit.cashier, SaleItem(product="KT-CH", quantity=2, kit=True))
+    result = sell(kit.cashier, [line.item])
+    assert unit(result.lines[0].serial).state == UnitState.SOLD
+    assert AssembledKit.get().status == kits.KitStatus.SOLD
+    assert charger_stock(kit.cashier.branch_id) == 1
+    with refused("Only 1 of Charger 18V in stock here", Refused):
+        sell(kit.cashier, [SaleItem(product="KT-CH", kit=True)])
 
 
 def test_a_kit_product_is_not_sold_without_its_components(kit):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from playhouse.migrate import migrate as run_operations
 
 import db.migrations as migrations
@@ -16,7 +17,17 @@ from app.services.returns import ReturnItem, customer_return
 from app.services.selling import SaleItem, sell
 from db import totals
 from db.database import close_database, db, open_database
-from db.models import DayTotal, Document, DocumentLine, SchemaVersion, Unit
+from db.models import (
+    AssembledKit,
+    AssembledKitPart,
+    DayTotal,
+    Document,
+    DocumentLine,
+    KitComponent,
+    RepairTicket,
+    SchemaVersion,
+    Unit,
+)
 from tests.conftest import IMEIS, make_shop
 from tests.support import customer, receive_phones, sell_serials, unit
 
@@ -73,8 +84,52 @@ def test_day_totals_are_kept_with_each_sale_replacement_and_covered_part(shop):
         ("replacement", "DR-18"): (2, 2, 0, 9000),
         # only the covered repair's parts: 2 x 50; the damaged phone's screen is not warranty
         ("covered_parts", "PH-X1"): (1, 2, 0, 10000),
+        # two phones back, each refunded 499
+        ("return", "PH-X1"): (2, 2, 2 * 49900, 0),
     }
     assert totals.mismatches() == []
+
+
+def test_returns_by_branch_counts_a_line_refund_once_by_either_path(shop):
+    receive(shop.inventory, "PhoneCo", [ReceiptLine("AC-CASE", quantity=10, cost="4")])
+    sale = sell(shop.cashier, [SaleItem(product="AC-CASE", quantity=5)])
+    shop.clock.advance(days=2)
+    customer_return(
+        shop.cashier,
+        [ReturnItem(sale_line=sale_line_id(sale.number), quantity=3)],
+        sale=sale.number,
+    )
+    # 3 cases back at 19.90: 59.70 refunded, not 3 x 59.70
+    expected = [("A", "Main Street", 1, 3, Decimal("59.70"))]
+    assert reports.run("returns-by-branch").rows == expected  # from the day totals
+    narrowed = reports.Filters(product="AC-CASE")
+    assert reports.run("returns-by-branch", narrowed).rows == expected  # from the lines
+
+
+def test_repairs_are_counted_per_unit_and_a_ticket_knows_its_unit_came_back(shop):
+    _ledger(shop)
+    assert [unit(s).repair_count for s in IMEIS[:4]] == [1, 0, 1, 0]
+    shop.clock.advance(days=-5 * 366 + 30)
+    intake(shop.cashier, IMEIS[0], complaint="no sound again", technician="ted")
+    assert unit(IMEIS[0]).repair_count == 2
+    tickets = RepairTicket.select().where(RepairTicket.unit == unit(IMEIS[0]).id)
+    assert [t.came_back_again for t in tickets.order_by(RepairTicket.id)] == [True, False]
+    live = _repair_marks()
+    totals.rebuild_repair_counts()
+    assert _repair_marks() == live
+    everything = reports.Filters(date_from=date(2020, 1, 1), date_to=date(2040, 1, 1))
+    assert reports.run("repeat-defects").rows == reports.run("repeat-defects", everything).rows
+    assert reports.run("repeat-defects").rows[0][:5] == ("PH-X1", "Phone X1 128GB", 2, 1, 2)
+
+
+def sale_line_id(number: str) -> int:
+    doc = Document.get_by_id(int(number.split("-")[1]))
+    return DocumentLine.get(DocumentLine.document == doc).id
+
+
+def _repair_marks():
+    units = set(Unit.select(Unit.id, Unit.repair_count).tuples())
+    return units, set(RepairTicket.select(RepairTicket.id, RepairTicket.came_back_again).tuples())
 
 
 def test_a_total_that_disagrees_with_its_lines_is_named_by_verify(shop):
@@ -118,41 +173,83 @@ def test_the_first_day_back_is_kept(shop):
     assert unit(IMEIS[0]).came_back == date(2026, 1, 25)
 
 
-def _as_schema_v1(database) -> None:
-    """Take the figures of schema 2 away again: the shape a v1 database has."""
+def test_a_return_on_the_day_the_warranty_ends_is_not_a_failure_live_or_rebuilt(shop):
+    receive_phones(shop.inventory, IMEIS[:2])
+    sell_serials(shop.cashier, IMEIS[:2], customer_id=customer("Ann Buyer").id)
+    end = unit(IMEIS[0]).warranty_end
+    shop.clock.now = shop.clock.now.replace(year=end.year, month=end.month, day=end.day)
+    shop.clock.advance(days=-1)  # the warranty's last day
+    customer_return(shop.cashier, [ReturnItem(serial=IMEIS[0], disposition="quarantine")])
+    shop.clock.advance(days=1)  # the day it ends: no longer under warranty
+    customer_return(shop.cashier, [ReturnItem(serial=IMEIS[1], disposition="quarantine")])
+    live = [unit(s).came_back for s in IMEIS[:2]]
+    assert live == [end.replace(day=end.day - 1), None]
+    totals.rebuild_came_back()
+    assert [unit(s).came_back for s in IMEIS[:2]] == live
+
+
+def _as_schema_v1(database, *, early: bool = False) -> None:
+    """Take the figures of schema 2 away again: the shape a v1 database has. An early v1
+    database also lacks the kit tables and the supplier report's index."""
     migrator = migrations._migrator(database)
     run_operations(
         migrator.drop_index("unit", "unit_supplier_id_product_id_came_back"),
+        migrator.drop_index("unit", "unit_product_id_repair_count"),
+        migrator.drop_index("unit", "unit_warranty_end_state"),
+        migrator.drop_index("repair_ticket", "repair_ticket_technician_id_unit_id_came_back_again"),
         migrator.drop_column("unit", "came_back"),
-        migrator.add_index("unit", ("supplier_id", "product_id", "warranty_end"), False),
+        migrator.drop_column("unit", "repair_count"),
+        migrator.drop_column("repair_ticket", "came_back_again"),
     )
+    if not early:
+        run_operations(
+            migrator.add_index("unit", ("supplier_id", "product_id", "warranty_end"), False),
+            migrator.add_index("repair_ticket", ("technician_id", "unit_id"), False),
+        )
+    else:
+        database.drop_tables([AssembledKitPart, AssembledKit, KitComponent])
     database.drop_tables([DayTotal])
     SchemaVersion.delete().execute()
     SchemaVersion.create(version=1)
 
 
-def test_a_v1_database_gets_its_figures_from_the_ledger(db_url):
+@pytest.mark.parametrize("early", [False, True], ids=["v1", "early-v1"])
+def test_a_v1_database_gets_its_figures_from_the_ledger(db_url, early):
     database = open_database(db_url)
     _ledger(make_shop(db_url))
     before = {
-        name: reports.run(name).rows for name in ("supplier-failure", "warranty-cost", "sales")
+        name: reports.run(name).rows
+        for name in (
+            "supplier-failure",
+            "warranty-cost",
+            "sales",
+            "repeat-defects",
+            "technician-repeats",
+            "returns-by-branch",
+        )
     }
     came_back = set(
         Unit.select(Unit.id, Unit.came_back).where(Unit.came_back.is_null(False)).tuples()
     )
+    marks = _repair_marks()
     kept = _totals()
     with db.atomic():
-        _as_schema_v1(database)
+        _as_schema_v1(database, early=early)
     close_database()
     assert migrations.current_version(open_database(db_url, migrate=False)) == 1
     close_database()
 
     database = open_database(db_url)
     assert migrations.current_version(database) == migrations.LATEST == 2
+    assert all(database.table_exists(m._meta.table_name) for m in (KitComponent, AssembledKit))
+    indexes = {index.name for index in database.get_indexes("unit")}
+    assert "unit_supplier_id_product_id_came_back" in indexes
+    assert "unit_supplier_id_product_id_warranty_end" not in indexes
     assert (
         set(Unit.select(Unit.id, Unit.came_back).where(Unit.came_back.is_null(False)).tuples())
         == came_back
     )
     assert _totals() == kept
+    assert _repair_marks() == marks
     assert {name: reports.run(name).rows for name in before} == before
     assert integrity.check().problems == []

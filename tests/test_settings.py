@@ -242,3 +242,92 @@ def test_seat_settings_written_afresh_when_the_layout_is_unusual(tmp_path):
     config.save_seat_settings(path, replace(current, seat='Quote " and \\ back'))
     assert config.load_config(path).seat == 'Quote " and \\ back'
     assert config.load_config(path).scanner.source == "none"
+
+
+def test_saving_keeps_the_file_private(tmp_path, monkeypatch):
+    path = tmp_path / "seat.toml"
+    path.write_text('seat = "A"\ndatabase = "postgresql://shop:secret@db/shop"\n')
+    path.chmod(0o600)
+    current = config.seat_settings(config.load_config(path))
+    config.save_seat_settings(path, replace(current, seat="Till 2"))
+    assert (path.stat().st_mode & 0o777, config.load_config(path).seat) == (0o600, "Till 2")
+    path.chmod(0o640)  # a mode the owner chose is kept too
+    config.save_seat_settings(path, replace(current, seat="Till 3"))
+    assert path.stat().st_mode & 0o777 == 0o640
+    new = tmp_path / "new" / "seat.toml"  # a new file may hold a password later: owner only
+    config.save_seat_settings(new, current)
+    assert new.stat().st_mode & 0o777 == 0o600
+
+    def cannot_replace(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(config.os, "replace", cannot_replace)
+    with pytest.raises(DomainError, match="No space left"):
+        config.save_seat_settings(path, replace(current, seat="Till 4"))
+    assert config.load_config(path).seat == "Till 3"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "seat.toml"]  # no leftovers
+
+
+def test_the_saved_file_follows_the_screen(tmp_path):
+    path = tmp_path / "seat.toml"
+    path.write_text(
+        '[printer]\nkind = "network"\nhost = "10.0.0.9"\ntcp_port = 9101\n'
+        '[scanner]\nsource = "usb_hid"\nvendor_id = 0x0c2e\nproduct_id = 0x0b61\n'
+    )
+    current = config.seat_settings(config.load_config(path))
+    assert (current.printer_target, current.scanner_port) == ("10.0.0.9:9101", "0c2e:0b61")
+    # The port taken off the screen: the printer is on the usual 9100 again.
+    saved = config.save_seat_settings(path, replace(current, printer_target="10.0.0.9"))
+    assert (saved.printer.host, saved.printer.tcp_port) == ("10.0.0.9", 9100)
+    assert config.load_config(path) == saved
+    saved = config.save_seat_settings(path, replace(current, printer_target="10.0.0.7:9102"))
+    assert (saved.printer.host, saved.printer.tcp_port) == ("10.0.0.7", 9102)
+    path.write_text('branch = "A"  # the till by the door\n' + path.read_text())
+    saved = config.save_seat_settings(path, replace(current, branch=""))  # each one's home
+    assert saved.branch is None and "branch" not in path.read_text()
+    before = path.read_text()
+    with pytest.raises(DomainError, match="host:port"):
+        config.save_seat_settings(path, replace(current, printer_target="10.0.0.9:abc"))
+    # A USB id cleared on the screen is not quietly kept from the file.
+    with pytest.raises(DomainError, match="USB scanner needs vendor_id"):
+        config.save_seat_settings(path, replace(current, scanner_port=""))
+    assert path.read_text() == before
+
+
+def test_role_and_pin_change_together_or_not_at_all(shop):
+    with pytest.raises(Refused, match="4 to 12 digits"):
+        settings.update_employee(shop.manager, "cal", role="inventory", pin="12")
+    assert Employee.get(Employee.login == "cal").role == "cashier"
+    with pytest.raises(Refused, match="Unknown role"):
+        settings.update_employee(shop.manager, "cal", role="boss", pin="4321")
+    assert log_in("cal", "1234", clock=shop.clock).employee_name == "Cal Cashier"
+    with pytest.raises(Refused, match="own manager role"):
+        settings.update_employee(shop.manager, "mia", role="cashier", pin="4321")
+    assert log_in("mia", "1234", clock=shop.clock).employee_name == "Mia Manager"
+    with pytest.raises(Refused, match="role or type a new PIN"):
+        settings.update_employee(shop.manager, "cal")
+    assert settings.update_employee(shop.manager, "CAL", role="inventory", pin="4321") == (
+        "Cal Cashier"
+    )
+    assert Employee.get(Employee.login == "cal").role == "inventory"
+    assert log_in("cal", "4321", clock=shop.clock).employee_name == "Cal Cashier"
+
+
+def test_an_older_serial_pattern_is_kept_while_it_is_not_changed(shop):
+    # Saved by an older version: a space, which the settings screen now refuses.
+    ProductType.update(serial_pattern="D 1##").where(ProductType.name == "Power tools").execute()
+    saved = settings.update_product_type(
+        shop.manager, "Power tools", warranty_months=18, serial_pattern="D 1##", check_kind="none"
+    )
+    assert (saved.warranty_months, saved.serial_pattern) == (18, "D 1##")
+    assert "a serial has only" in serial_rules.rule_problem("D 1##", "none")
+    assert serial_rules.rule_problem("D-1##", "none") is None
+    with pytest.raises(Refused, match="a serial has only"):  # changed: checked as any new one
+        settings.update_product_type(shop.manager, "Power tools", serial_pattern="D 2##")
+    with pytest.raises(Refused, match="pattern .D 1##. has"):  # a new check: the rule is new
+        settings.update_product_type(shop.manager, "Power tools", check_kind="gtin")
+    # A product goes back to its type's rule whatever that rule is.
+    serial_rules.set_product_serial_rule(shop.manager, "DR-18", "D-###", "none")
+    back = serial_rules.set_product_serial_rule(shop.manager, "DR-18", None, None)
+    assert (back.own_pattern, back.pattern) == (None, "D 1##")
+    assert ProductType.get(ProductType.name == "Power tools").serial_pattern == "D 1##"

@@ -23,6 +23,7 @@ from db.models import (
     Document,
     DocumentLine,
     Employee,
+    KitComponent,
     Product,
     ProductType,
     StockLevel,
@@ -155,6 +156,7 @@ def add_product(
     *,
     gtin: str | None = None,
 ) -> Product:
+    """A new product of an existing type, active; its SKU and barcode are unique."""
     ptype = ProductType.get_or_none(ProductType.name == product_type)
     if ptype is None:
         raise NotFound(f"No product type '{product_type}'.")
@@ -163,10 +165,29 @@ def add_product(
         sku=sku,
         name=_clean(name, "product name", 200),
         type=ptype,
-        price=to_money(price, what="price"),
-        gtin=normalize_gtin(gtin) if gtin else None,
+        price=list_price(price),
+        gtin=free_gtin(gtin),
     )
-    return _unique(lambda: Product.create(**fields), "product with that SKU or barcode", sku)
+    return _unique(lambda: Product.create(**fields), "product with SKU", sku)
+
+
+def list_price(price: Decimal | str) -> Decimal:
+    """A product's list price: money above zero (a gift is a discount at the till)."""
+    amount = to_money(price, what="price")
+    if amount == 0:
+        raise Refused("The price must be more than 0.00.")
+    return amount
+
+
+def free_gtin(gtin: str | None, product_id: int | None = None) -> str | None:
+    """The barcode as stored (None if blank), refused if another product carries it."""
+    if gtin is None or not plain_text(gtin, "barcode").strip():
+        return None
+    value = normalize_gtin(gtin)
+    other = Product.get_or_none(Product.gtin == value)
+    if other is not None and other.id != product_id:
+        raise Refused(f"A product with barcode {gtin.strip()} already exists: {other.sku}.")
+    return value
 
 
 def set_product_mode(ctx: Context, product: str, mode: str | None) -> Product:
@@ -203,6 +224,18 @@ def set_type_mode(ctx: Context, product_type: str, mode: str) -> ProductType:
 
 
 def _check_switch(item: Product, current: TrackingMode, new: TrackingMode) -> None:
+    units_exist = Unit.select().where(Unit.product == item.id).exists()
+    check_mode_switch(
+        current,
+        new,
+        quantity_in_stock=quantity_stock(item),
+        units_exist=units_exist,
+        what=item.name,
+    )
+
+
+def quantity_stock(item: Product) -> int:
+    """Stock without serials at every branch, and on its way between branches."""
     quantity = (
         StockLevel.select(pw.fn.COALESCE(pw.fn.SUM(StockLevel.quantity), 0))
         .where(StockLevel.product == item.id)
@@ -222,11 +255,7 @@ def _check_switch(item: Product, current: TrackingMode, new: TrackingMode) -> No
         )
         .scalar()
     )
-    quantity = int(quantity) + int(in_transit)
-    units_exist = Unit.select().where(Unit.product == item.id).exists()
-    check_mode_switch(
-        current, new, quantity_in_stock=int(quantity), units_exist=units_exist, what=item.name
-    )
+    return int(quantity) + int(in_transit)
 
 
 def _enum(enum_type, value: str, what: str):
@@ -247,6 +276,8 @@ class ProductRow:
     warranty_months: int
     price: Decimal
     in_stock: int
+    active: bool = True
+    kit: bool = False
 
 
 def product_for_scan(raw: str) -> str:
@@ -279,6 +310,7 @@ def list_products(branch_id: int | None = None, only: int | None = None) -> list
         branch_id,
         only,
     )
+    kits = {kit for (kit,) in KitComponent.select(KitComponent.kit).distinct().tuples()}
     rows = []
     query = Product.select(Product, ProductType).join(ProductType).order_by(Product.sku)
     if only is not None:
@@ -300,6 +332,8 @@ def list_products(branch_id: int | None = None, only: int | None = None) -> list
                 settings.warranty_months,
                 Decimal(product.price),
                 int(stock),
+                product.active,
+                product.id in kits,
             )
         )
     return rows

@@ -1,5 +1,8 @@
 """Is the database whole? The history chain, documents all-or-nothing, units matching history.
 
+A part of a kit has no line of its own on the sale of its kit, only a history row naming
+it (``sold_in_kit``): the kit unit's line on that sale accounts for it.
+
 ``serialdesk verify`` runs ``check``; the crash, backup and load tests use it too.
 """
 
@@ -13,7 +16,7 @@ from app.services.common import Kind
 from db import totals
 from db.database import db, is_sqlite
 from db.history import VerifyResult, verify_history
-from db.models import Document, DocumentLine, Unit, UnitEvent
+from db.models import AssembledKit, AssembledKitPart, Document, DocumentLine, Unit, UnitEvent
 
 LIMIT = 50
 # Documents whose every serial line moves its unit, in the same transaction.
@@ -82,14 +85,50 @@ def _half_documents() -> list[str]:
         DocumentLine.document == UnitEvent.document, DocumentLine.unit == UnitEvent.unit
     )
     orphans = (
-        UnitEvent.select(UnitEvent.id, UnitEvent.document)
+        UnitEvent.select(UnitEvent.id, UnitEvent.document, UnitEvent.unit)
         .join(Document)
-        .where(Document.kind.in_(MOVING_KINDS), ~pw.fn.EXISTS(line))
-        .limit(LIMIT)
+        .where(
+            Document.kind.in_(MOVING_KINDS),
+            ~pw.fn.EXISTS(line),
+            ~pw.fn.EXISTS(_kit_line_for_part(UnitEvent.document, UnitEvent.unit)),
+        )
+        .order_by(UnitEvent.id)
         .tuples()
     )
-    problems += [f"History row id {e} names document {d} without its line." for e, d in orphans]
+    unexplained = []
+    # Few rows are left here: the parts of sold kits that were replaced under warranty since.
+    for event_id, doc_id, unit_id in orphans.iterator():
+        if not _replaced_kit_part(doc_id, unit_id):
+            unexplained.append((event_id, doc_id))
+            if len(unexplained) == LIMIT:
+                break
+    problems += [f"History row id {e} names document {d} without its line." for e, d in unexplained]
     return problems
+
+
+def _kit_line_for_part(document, unit) -> pw.SelectQuery:
+    """A line on ``document`` for a kit that ``unit`` is a part of: a part sold with its kit
+    has a history row naming the sale, but no line of its own (the kit unit has it)."""
+    return (
+        DocumentLine.select(DocumentLine.id)
+        .join(AssembledKit, on=(AssembledKit.unit == DocumentLine.unit))
+        .join(AssembledKitPart, on=(AssembledKitPart.kit == AssembledKit.id))
+        .where(DocumentLine.document == document, AssembledKitPart.unit == unit)
+    )
+
+
+def _replaced_kit_part(doc_id: int, unit_id: int) -> bool:
+    """Was ``unit`` a part of a kit sold on ``doc_id`` and since replaced under warranty?
+    A kit that comes back names the replacement as its part (kit_moves.take_back_kits)."""
+    seen = {unit_id}
+    while True:
+        newer = Unit.select(Unit.id).where(Unit.replaces == unit_id).order_by(Unit.id.desc())
+        unit_id = newer.scalar()
+        if unit_id is None or unit_id in seen:
+            return False
+        seen.add(unit_id)
+        if _kit_line_for_part(doc_id, unit_id).exists():
+            return True
 
 
 def _units_off_their_history() -> list[str]:

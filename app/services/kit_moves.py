@@ -10,6 +10,10 @@ Rules (README, "Kits"):
 - A transferred kit takes its parts along: in transit with it, in the kit again on arrival.
 - A kit with its parts inside is not written off or sent back to a supplier whole: take it
   apart first, then handle the parts one by one.
+- A warranty replacement is for a part, never a whole kit: the faulty part of a sold kit is
+  replaced by a single unit, which then stands in for it in the kit (it comes back with the
+  kit on a return). A kit unit is neither replaced nor issued as a replacement: the customer
+  returns the kit and buys another, or the part inside is replaced.
 """
 
 from __future__ import annotations
@@ -210,6 +214,25 @@ def arrive_with_kit(ctx: Context, doc: Document, kit_unit: Unit) -> None:
 def _assembled(kit_unit: Unit) -> AssembledKit | None:
     record = latest_record(kit_unit.id)
     return record if record is not None and record.status == KitStatus.ASSEMBLED else None
+
+
+# --- warranty replacements ----------------------------------------------------------------
+
+
+def refuse_kit_replacement(old: Unit, new: Unit) -> None:
+    """Refuse a warranty replacement of a kit unit, or by one: the faulty part inside the kit
+    is replaced (and stands in for it in the kit), or the whole kit comes back on a return."""
+    record = latest_record(old.id)
+    if record is not None and record.status != KitStatus.DISASSEMBLED:
+        raise Refused(
+            f"{old.serial} is a kit: replace the faulty part inside it, or take the kit back "
+            "on a return and sell another."
+        )
+    if _assembled(new) is not None:
+        raise Refused(
+            f"{new.serial} is a kit with its parts inside: it is not issued as a replacement. "
+            "Issue a single unit, or take the kit apart first (Back office, Kits)."
+        )
 
 
 # --- what a kit cannot do whole -----------------------------------------------------------

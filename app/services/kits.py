@@ -54,6 +54,7 @@ from app.services.kit_records import (
     parts_of,
     parts_of_kit,
 )
+from app.services.products import must_be_active
 from db.database import write_transaction
 from db.models import AssembledKit, AssembledKitPart, KitComponent, Product, Unit
 
@@ -153,6 +154,7 @@ def assemble_in_transaction(
     components = components_of(kit.id)
     if not components:
         raise Refused(f"{kit.name} ({kit.sku}) is not a kit: it has no components defined.")
+    must_be_active(kit, "assembled")
     units = _component_units(ctx, kit, components, serials)
     reused = _kit_unit_to_reuse(ctx, kit, kit_serial) if kit_serial else None
 

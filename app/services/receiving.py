@@ -25,6 +25,7 @@ from app.services.common import (
     settings_of,
 )
 from app.services.context import Context
+from app.services.products import must_be_active
 from db.bulk import insert_rows as _insert_many
 from db.database import write_transaction
 from db.history import append_events
@@ -74,6 +75,7 @@ def check_serial(product_code: str, raw: str, pending: set[str] | frozenset = fr
     (pattern, check digit, already on this receipt, already active in strict mode).
     """
     product = find_product(product_code)
+    must_be_active(product, "received")
     settings = settings_of(product)
     if not settings.mode.serialized:
         raise Refused(f"{product.name} is not tracked by serial: enter a quantity.")
@@ -153,6 +155,7 @@ def receive(
 
 def _prepare(line: ReceiptLine):
     product = find_product(line.product)
+    must_be_active(product, "received")
     settings = settings_of(product)
     cost = to_money(line.cost, what="cost") if line.cost not in (None, "") else None
     if settings.mode.serialized:

@@ -12,6 +12,7 @@ from app.domain.money import to_money
 from app.domain.repairs import RepairStatus, check_status_change
 from app.domain.roles import Action, Role
 from app.domain.states import Event, UnitState
+from app.services import kit_moves
 from app.services.common import (
     Kind,
     doc_number,
@@ -172,8 +173,10 @@ def intake(
             covered=decision.covered,
             decision_reason=decision.reason,
         )
-        if decision.covered and unit is not None:
-            note_came_back(unit.id, ctx.today())
+        if unit is not None:
+            totals.note_repair(unit.id, ticket.id)
+            if decision.covered:
+                note_came_back(unit.id, ctx.today())
         RepairStatusChange.create(
             ticket=ticket,
             from_status=None,
@@ -298,6 +301,7 @@ def replace(
             )
         if new.state != UnitState.IN_STOCK or new.branch_id != ctx.branch_id:
             raise Refused(why_not_in_stock_here(new, ctx))
+        kit_moves.refuse_kit_replacement(old, new)
         ticket_row = _ticket(ticket) if ticket else _open_ticket_of(old.id)
         if ticket_row is not None and ticket_row.unit_id != old.id:
             raise Refused(f"{ticket} is not a ticket for {old.serial}.")

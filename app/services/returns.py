@@ -28,6 +28,7 @@ from app.services.common import (
     units_with_serial,
 )
 from app.services.context import Context
+from db import totals
 from db.database import write_transaction
 from db.models import Document, DocumentLine, Product, Unit, WarrantyNumber
 
@@ -398,7 +399,7 @@ def _return_line(
             WarrantyNumber.update(state="returned").where(
                 WarrantyNumber.id.in_([w.id for w in ending])
             ).execute()
-    DocumentLine.create(
+    line = DocumentLine.create(
         document=doc,
         product=product.id,
         unit=unit_id,
@@ -409,6 +410,7 @@ def _return_line(
         condition=condition,
         disposition=disposition.value,
     )
+    totals.add_line(doc, line)  # the line's price is its whole refund
     if sale_line is not None:
         updated = (
             DocumentLine.update(returned_quantity=DocumentLine.returned_quantity + quantity)

@@ -30,11 +30,13 @@ from app.services.common import (
     why_not_in_stock_here,
 )
 from app.services.context import Approver, Context
+from app.services.products import must_be_active
 from db import totals
 from db.database import write_transaction
 from db.models import Customer, DocumentLine, Product, Unit, WarrantyNumber
 
 PAYMENT_METHODS = ("cash", "card", "transfer", "other")
+ONE_KIT_AT_A_TIME = "Kits are put together one at a time: scan one kit at a time."
 
 
 @dataclass
@@ -47,6 +49,8 @@ class SaleItem:
     price: Decimal | str | None = None
     # A kit sold unassembled: its product code and the serial of each serialized component.
     components: list[str] = field(default_factory=list)
+    # Also a kit put together at checkout, for one with no serialized components at all.
+    kit: bool = False
 
 
 @dataclass
@@ -99,7 +103,7 @@ def sell(
 
     with write_transaction():
         warnings: list[str] = []
-        items = [_assembled_kit(ctx, item) if item.components else item for item in items]
+        items = [_assembled_kit(ctx, item) if _is_kit(item) else item for item in items]
         resolved = [_resolve(ctx, item, warnings) for item in items]
         seen_units = set()
         for product, unit, serial, _qty, _price in resolved:
@@ -171,7 +175,7 @@ class CartLine:
 def preview_item(ctx: Context, item: SaleItem) -> CartLine:
     """Check an item as checkout scans it; raise with the reason if it cannot be sold here."""
     warnings: list[str] = []
-    if item.components:
+    if _is_kit(item):
         return _preview_kit(ctx, item)
     product, _unit, serial, quantity, price = _resolve(ctx, item, warnings)
     if serial is None and item.serial:
@@ -184,6 +188,8 @@ def preview_item(ctx: Context, item: SaleItem) -> CartLine:
 
 def _preview_kit(ctx: Context, item: SaleItem) -> CartLine:
     """A kit to be assembled at checkout: every component scanned and in stock here."""
+    if item.quantity != 1:
+        raise Refused(ONE_KIT_AT_A_TIME)
     progress = kits.kit_progress(ctx, item.product or "", item.components)
     if progress.missing:
         missing = ", ".join(progress.missing)
@@ -191,15 +197,24 @@ def _preview_kit(ctx: Context, item: SaleItem) -> CartLine:
     if progress.short:
         raise Refused(f"{progress.name} cannot be put together here: {progress.short[0]}.")
     product = find_product(progress.sku)
-    item = SaleItem(product=product.sku, components=progress.serials, price=item.price)
+    must_be_active(product, "sold")
+    item = SaleItem(product=product.sku, components=progress.serials, price=item.price, kit=True)
     return CartLine(item, product.sku, product.name, None, 1, _price(item, product), [])
+
+
+def _is_kit(item: SaleItem) -> bool:
+    """A kit to put together at checkout (not a kit unit already assembled)."""
+    return bool(item.components) or item.kit
 
 
 def _assembled_kit(ctx: Context, item: SaleItem) -> SaleItem:
     """A kit sold from its components: assemble it in this sale, then sell it by its number."""
     if not item.product:
         raise Refused("Say which kit the component serials are for (its SKU or barcode).")
+    if item.quantity != 1:
+        raise Refused(ONE_KIT_AT_A_TIME)
     kit = find_product(item.product)
+    must_be_active(kit, "sold")
     unit = kits.assemble_in_transaction(ctx, kit, item.components, None, "assembled at checkout")
     return SaleItem(serial=unit.serial, product=kit.sku, price=item.price)
 
@@ -217,6 +232,7 @@ def _resolve(ctx: Context, item: SaleItem, warnings: list[str]):
             unit_product, serial = product, scan.serial
         else:
             unit_product, serial = unit.product, unit.serial
+        must_be_active(unit_product, "sold")
         price = _price(item, unit_product)
         return unit_product, unit, serial, 1, price
     if item.product:
@@ -225,6 +241,7 @@ def _resolve(ctx: Context, item: SaleItem, warnings: list[str]):
 
 
 def _quantity_item(ctx: Context, product: Product, item: SaleItem):
+    must_be_active(product, "sold")
     settings = settings_of(product)
     if settings.mode.serialized:
         raise Refused(f"{product.name} is sold by serial: scan the unit's serial.")

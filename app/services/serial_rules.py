@@ -67,6 +67,15 @@ def serial_rule(pattern: str, check_kind: str) -> SerialRule:
     return SerialRule(pattern, check)
 
 
+def rule_problem(pattern: str, check_kind: str) -> str | None:
+    """Why a stored rule would be refused if a manager typed it today, or None."""
+    try:
+        serial_rule(pattern, check_kind)
+    except Refused as exc:
+        return exc.message
+    return None
+
+
 def try_serial(pattern: str, check_kind: str, sample: str) -> str:
     """Whether a sample serial passes a rule: a line for the preview, or the refusal why not."""
     rule = serial_rule(pattern, check_kind)
@@ -119,11 +128,14 @@ def set_product_serial_rule(
     with write_transaction():
         item = find_product(code)
         ptype = item.type
-        rule = serial_rule(
-            ptype.serial_pattern if pattern is None else pattern,
-            ptype.check_kind if check_kind is None else check_kind,
-        )
-        item.serial_pattern = None if pattern is None else rule.pattern
-        item.check_kind = None if check_kind is None else rule.check.value
+        if pattern is None and check_kind is None:  # the type's rule, whatever it is
+            item.serial_pattern = item.check_kind = None
+        else:
+            rule = serial_rule(
+                ptype.serial_pattern if pattern is None else pattern,
+                ptype.check_kind if check_kind is None else check_kind,
+            )
+            item.serial_pattern = None if pattern is None else rule.pattern
+            item.check_kind = None if check_kind is None else rule.check.value
         item.save()
     return product_settings(item.sku)

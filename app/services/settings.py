@@ -68,27 +68,38 @@ def product_type(name: str) -> ProductType:
 
 def reset_pin(ctx: Context, login: str, pin: str) -> str:
     """Give an employee a new PIN and unlock them; return their name."""
-    ctx.require(Action.SETTINGS)
-    with write_transaction():
-        emp = _employee(login)
-        emp.pin_hash = hash_pin(pin)
-        emp.failed_pins = 0
-        emp.locked_until = None
-        emp.save()
-        return emp.name
+    return update_employee(ctx, login, pin=pin)
 
 
 def set_role(ctx: Context, login: str, role: str) -> str:
     """Change an employee's role; a manager cannot demote themselves (someone must remain)."""
+    return update_employee(ctx, login, role=role)
+
+
+def update_employee(
+    ctx: Context, login: str, *, role: str | None = None, pin: str | None = None
+) -> str:
+    """Give an employee a new role, a new PIN (which unlocks them), or both: all or nothing.
+
+    Return their name. A manager cannot demote themselves, and the last manager stays.
+    """
     ctx.require(Action.SETTINGS)
-    new = _choice(Role, role, "role")
+    if role is None and pin is None:
+        raise Refused("Choose a role or type a new PIN.")
+    new = None if role is None else _choice(Role, role, "role")
+    pin_hash = None if pin is None else hash_pin(pin)  # slow: before the write lock is taken
     with write_transaction():
         emp = _employee(login)
-        if emp.id == ctx.employee_id and new is not Role.MANAGER:
-            raise Refused("You cannot take your own manager role away; ask another manager.")
-        if new is not Role.MANAGER:
-            _keep_a_manager(emp, "give them another role")
-        emp.role = new.value
+        if new is not None:
+            if emp.id == ctx.employee_id and new is not Role.MANAGER:
+                raise Refused("You cannot take your own manager role away; ask another manager.")
+            if new is not Role.MANAGER:
+                _keep_a_manager(emp, "give them another role")
+            emp.role = new.value
+        if pin_hash is not None:
+            emp.pin_hash = pin_hash
+            emp.failed_pins = 0
+            emp.locked_until = None
         emp.save()
         return emp.name
 
@@ -126,11 +137,11 @@ def update_product_type(
         if card_template is not None:
             preview_card(card_template, ptype.mask_policy)  # refuses a broken template
             ptype.card_template = card_template
-        if serial_pattern is not None or check_kind is not None:
-            rule = serial_rule(
-                ptype.serial_pattern if serial_pattern is None else serial_pattern,
-                ptype.check_kind if check_kind is None else check_kind,
-            )
+        pattern = ptype.serial_pattern if serial_pattern is None else serial_pattern.strip()
+        check = ptype.check_kind if check_kind is None else check_kind.strip().lower()
+        # Only a changed rule is checked: one an older version saved is kept as it is.
+        if (pattern, check) != (ptype.serial_pattern, ptype.check_kind):
+            rule = serial_rule(pattern, check)
             ptype.serial_pattern, ptype.check_kind = rule.pattern, rule.check.value
         ptype.save()
         return ptype

@@ -15,21 +15,31 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run_operations
 
 from db import totals
-from db.models import ALL_MODELS, DayTotal, SchemaVersion, Unit, UnitEvent
+from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
 
 LATEST = 2
 
 
 def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> None:
-    """Day totals and ``Unit.came_back``, filled from the ledger, for the reports."""
+    """Day totals and ``Unit.came_back``, filled from the ledger, for the reports.
+
+    Early version-1 databases lack the kit tables and a report index that later ones
+    have (added before anything shipped): whatever is missing is created here too.
+    """
     run_operations(
         migrator.add_column("unit", "came_back", Unit.came_back),
-        migrator.drop_index("unit", "unit_supplier_id_product_id_warranty_end"),
-        migrator.add_index("unit", ("supplier_id", "product_id", "came_back"), False),
+        migrator.add_column("unit", "repair_count", Unit.repair_count),
+        migrator.add_column("repair_ticket", "came_back_again", RepairTicket.came_back_again),
     )
-    database.create_tables([DayTotal])
+    for index in (
+        "unit_supplier_id_product_id_warranty_end",
+        "repair_ticket_technician_id_unit_id",
+    ):
+        database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+    database.create_tables(ALL_MODELS, safe=True)  # missing tables and indexes only
     totals.rebuild()
     totals.rebuild_came_back()
+    totals.rebuild_repair_counts()
 
 
 STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {2: _v2_report_figures}

@@ -107,3 +107,15 @@ def test_the_seat_print_worker_prints_with_the_seat_layout():
 def test_the_test_card_prints_its_code():
     paper = decode(printer_test_card(printer_config({"kind": "dummy"})))
     assert paper.barcodes[0].data == "TEST-0001" and "the printer works" in paper.text
+
+
+def test_a_failed_test_card_says_nothing_was_queued(tmp_path):
+    from app.config import print_test_card
+    from app.domain.errors import DomainError
+
+    printer = printer_config({"kind": "file", "path": str(tmp_path / "no" / "such" / "lp0")})
+    with pytest.raises(DomainError) as failed:
+        print_test_card(printer)
+    text = failed.value.message
+    assert text.startswith("Test print failed: Printer ") and "no/such/lp0" in text
+    assert text.endswith("Nothing was queued.") and "queued and prints" not in text

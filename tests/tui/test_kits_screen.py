@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from app.services import catalog, kits
 from app.services.receiving import ReceiptLine, receive
 from app.services.selling import SaleItem, sell
-from db.models import AssembledKit, Document, KitComponent, Unit
+from db.models import AssembledKit, Document, KitComponent, StockLevel, Unit
 from screens.backoffice import SCREENS, BackOfficeScreen
 from screens.checkout import CheckoutScreen
 from screens.kits import KitsScreen
@@ -249,6 +249,48 @@ async def test_the_counter_sells_a_kit_by_scanning_its_parts(kit_shop):
     assert record.status == kits.KitStatus.SOLD
     sale = Document.select().where(Document.kind == "sale").order_by(Document.id.desc()).get()
     assert sale.total == 229
+
+
+async def test_the_counter_sells_a_kit_without_serialized_parts_at_once(kit_shop):
+    catalog.add_product("KT-CS", "Case bundle", "Kits", "29.00")
+    catalog.add_product("KT-BG", "Big case bundle", "Kits", "299.00")
+    kits.define_kit(kit_shop.manager, "KT-CS", [("AC-CASE", 2)])
+    kits.define_kit(kit_shop.manager, "KT-BG", [("AC-CASE", 20)])
+    app = make_app(kit_shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "cal")
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = app.screen
+        cart = screen.query_one("#cart", DataTable)
+        await enter(pilot, "KT-DR*2")
+        assert "scan one kit at a time" in message(app)
+        assert screen.kit is None and cart.row_count == 0
+        await enter(pilot, "KT-BG")
+        assert "only 9 of Phone case here, 20 needed" in message(app)
+        assert screen.kit is None and cart.row_count == 0
+        await enter(pilot, "KT-CS")  # nothing to scan: the kit joins the cart at once
+        assert "Added Case bundle" in message(app)
+        assert screen.kit is None and cart.row_count == 1
+        assert case_stock(kit_shop) == 9  # nothing moves before payment
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        if isinstance(app.screen, Confirm):  # the kit's warranty card is offered
+            await pilot.press("n")
+            await pilot.pause()
+        assert "complete" in message(app)
+    record = AssembledKit.get()
+    assert record.status == kits.KitStatus.SOLD
+    assert Unit.get_by_id(record.unit_id).state == "sold"
+    assert case_stock(kit_shop) == 7
+
+
+def case_stock(shop) -> int:
+    return StockLevel.get(
+        StockLevel.product == product_id("AC-CASE"), StockLevel.branch == shop.cashier.branch_id
+    ).quantity
 
 
 def test_kits_screen_snapshot(kit_shop, snap_compare):

@@ -1,6 +1,6 @@
-"""The manager's settings screens driven with the keyboard: employees, branches, suppliers,
-a product type's serial rule, a product's own rule, and this seat's devices; each with the
-refusals that must change nothing."""
+"""The manager's settings screens driven with the keyboard: employees, a product type's
+serial rule, a product's own rule, and this seat's devices; each with the refusals that
+must change nothing (branches and suppliers: test_settings_lists.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from textual.widgets import DataTable, Select
 from app.config import load_config
 from app.domain.errors import DomainError
 from app.services.staff import check_pin
-from db.models import Branch, Employee, Product, ProductType, Supplier
+from db.models import Employee, Product, ProductType
 from screens.backoffice import SCREENS, BackOfficeScreen
 from screens.settings import SettingsScreen
 from screens.settings_dialogs import AskPin, PickRole
 from screens.settings_seat import SeatSettingsScreen
-from screens.settings_shop import BranchesScreen, SuppliersScreen
 from screens.settings_staff import EmployeesScreen
 from tests.tui.conftest import log_in, make_app, type_text
 
@@ -129,64 +128,6 @@ async def test_employees_add_role_pin_and_access(counter):
         assert Employee.get(Employee.login == "mia").role == "manager"
 
 
-async def test_branches_add_change_and_refusals(counter):
-    app = make_app(counter)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "mia")
-        await open_entry(pilot, "branches")
-        screen = app.screen
-        assert isinstance(screen, BranchesScreen)
-        assert screen.query_one(DataTable).row_count == 2
-        await fill(pilot, code="A", name="Another")
-        await press(pilot, "f9")
-        assert "branch 'A' already exists" in message(app)
-        await fill(pilot, code="PARK", name=" ")
-        await press(pilot, "f9")
-        assert "branch name is empty" in message(app)
-        assert Branch.select().count() == 2
-        await fill(pilot, code="park", name="Park Lane", address="3 Park Lane")
-        await press(pilot, "f9")
-        assert "Added branch PARK" in message(app)
-        assert screen.query_one(DataTable).row_count == 3
-        # Enter on a row loads it; F10 saves the new address.
-        table = screen.query_one(DataTable)
-        table.focus()
-        highlight(app, "A")
-        await press(pilot, "enter")
-        assert screen.query_one("#name").value == "Main Street"
-        await fill(pilot, address="2 Main Street")
-        await press(pilot, "f10")
-        assert "Saved branch A" in message(app)
-        assert Branch.get(Branch.code == "A").address == "2 Main Street"
-        await fill(pilot, code="ZZ", name="Nowhere")
-        await press(pilot, "f10")
-        assert "No branch with code 'ZZ'" in message(app)
-
-
-async def test_suppliers_add_change_and_refusals(counter):
-    app = make_app(counter)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "mia")
-        await open_entry(pilot, "suppliers")
-        screen = app.screen
-        assert isinstance(screen, SuppliersScreen)
-        await type_text(pilot, "phoneco")
-        await press(pilot, "enter", "enter")
-        assert "supplier 'PhoneCo' already exists" in message(app)
-        await fill(pilot, name="")
-        await press(pilot, "f9")
-        assert "supplier name is empty" in message(app)
-        assert Supplier.select().count() == 2
-        await fill(pilot, name="WatchCo", contact="+44 20 7946 0000")
-        await press(pilot, "f9")
-        assert "Added supplier WatchCo" in message(app)
-        assert Supplier.get(Supplier.name == "WatchCo").contact == "+44 20 7946 0000"
-        await fill(pilot, name="ToolCo", contact="orders@toolco.example")
-        await press(pilot, "f10")
-        assert Supplier.get(Supplier.name == "ToolCo").contact == "orders@toolco.example"
-        assert screen.query_one(DataTable).row_count == 3
-
-
 async def test_product_type_serial_rule_with_a_sample(counter):
     app = make_app(counter)
     async with app.run_test(size=SIZE) as pilot:
@@ -217,6 +158,40 @@ async def test_product_type_serial_rule_with_a_sample(counter):
         assert "IMEI is 15 digits" in message(app)
         ptype = ProductType.get(ProductType.name == "Power tools")
         assert (ptype.serial_pattern, ptype.check_kind) == ("D-###", "none")
+
+
+async def test_employee_role_and_pin_change_together_or_not_at_all(counter):
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "mia")
+        await open_entry(pilot, "settings")
+        screen = app.screen
+        screen.query_one("#role", Select).value = "inventory"
+        await fill(pilot, login="cal", pin="12")
+        await press(pilot, "f9")
+        assert "4 to 12 digits" in message(app)
+        assert Employee.get(Employee.login == "cal").role == "cashier"  # nothing changed
+        await fill(pilot, pin="4321")
+        await press(pilot, "f9")
+        assert "Saved cal" in message(app)
+        assert Employee.get(Employee.login == "cal").role == "inventory"
+        assert check_pin("cal", "4321").name == "Cal Cashier"
+
+
+async def test_an_older_type_rule_does_not_block_its_other_settings(counter):
+    ProductType.update(serial_pattern="D 1##").where(ProductType.name == "Power tools").execute()
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "mia")
+        await open_entry(pilot, "settings")
+        await type_text(pilot, "Power tools")
+        await press(pilot, "enter")
+        assert "kept until changed" in message(app)
+        await fill(pilot, months="48")
+        await press(pilot, "f10")
+        assert "Saved product type Power tools" in message(app)
+        ptype = ProductType.get(ProductType.name == "Power tools")
+        assert (ptype.warranty_months, ptype.serial_pattern) == (48, "D 1##")
 
 
 async def test_product_own_serial_rule_and_the_stock_rule(counter):
@@ -282,7 +257,8 @@ async def test_seat_settings_saved_only_when_valid(counter, tmp_path):
         # A good set: written, comments and other keys kept, and restart is mentioned.
         await fill(pilot, scanner_port="0c2e:0b61", idle="5")
         await press(pilot, "f10")
-        assert "restarts" in message(app)
+        assert "idle lock applies now" in message(app) and "restarts" in message(app)
+        assert app.config.idle_lock_minutes == 5  # the lock follows at once
         saved = load_config(path)
         assert (saved.seat, saved.branch, saved.idle_lock_minutes) == ("Counter 2", "B", 5)
         assert (saved.printer.host, saved.printer.tcp_port) == ("10.0.0.9", 9101)
@@ -313,7 +289,30 @@ async def test_seat_test_print(counter, tmp_path):
         await press(pilot, "ctrl+t")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "did not print" in message(app)
+        assert message(app).startswith("Test print failed: Printer ")
+        assert message(app).endswith("Nothing was queued.") and "stays queued" not in message(app)
+
+
+async def test_enter_in_the_seat_form_moves_on_and_saves_nothing(counter, tmp_path):
+    path = tmp_path / "seat.toml"
+    app = make_app(counter)
+    app.config = replace(app.config, path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "mia")
+        await open_entry(pilot, "seat")
+        screen = app.screen
+        assert app.focused.id == "seat"
+        await type_text(pilot, " 2")
+        await press(pilot, "enter")
+        assert app.focused.id == "branch"
+        await press(pilot, "enter")
+        assert app.focused.id == "idle"
+        screen.query_one("#target").focus()
+        await press(pilot, "enter")
+        assert "F10 saves" in message(app)
+        assert not path.exists()
+        await press(pilot, "f10")
+        assert load_config(path).seat == "Counter 1 2"
 
 
 def test_a_broken_file_is_refused_and_kept(tmp_path):

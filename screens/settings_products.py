@@ -1,0 +1,243 @@
+"""Products (manager): the catalogue with its stock, a form to add a product or change
+one (name, price, barcode, active), and a small dialog to add a product type.
+
+A product's tracking mode and serial rule change on the Settings screen; a kit's parts on
+the Kits screen. The services refuse what the trade does not allow and write nothing then.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from app.domain.errors import DomainError
+from app.domain.tracking import PrintMode, TrackingMode
+from app.services import catalog, products
+from screens.base import CounterScreen
+from screens.modals.confirm import Confirm
+from screens.widgets.errorline import ErrorLine
+
+STATUS = [("active", "active"), ("inactive (not sold)", "inactive")]
+NEXT = {"sku": "#name", "name": "#type", "price": "#gtin", "gtin": "#status"}
+HINT = "F9 adds · Enter on a row loads it · F10 saves the changes · Ctrl+N new type"
+# Short enough that the useful columns fit 80 characters; the form shows the rest.
+MODE = {
+    "strict": "strict",
+    "warranty": "warranty",
+    "warranty_no_serial": "wty no SN",
+    "none": "none",
+}
+
+
+def _choices(enum_type) -> list[tuple[str, str]]:
+    return [(v.value.replace("_", " "), v.value) for v in enum_type]
+
+
+class ProductsScreen(CounterScreen):
+    TITLE = "Products"
+    BINDINGS = [
+        *CounterScreen.BINDINGS,
+        Binding("f9", "add", "Add product", id="products.add"),
+        Binding("f10", "update", "Save changes", id="products.update"),
+        Binding("ctrl+n", "add_type", "New product type", id="products.type", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, catalog.ProductRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield self.seat_bar()
+        yield DataTable(id="products", cursor_type="row", zebra_stripes=True)
+        with Horizontal(classes="form-line"):
+            yield Label("SKU", classes="label")
+            yield Input(placeholder="new SKU, e.g. PT-SAW18", id="sku", compact=True)
+            yield Label("Name", classes="label")
+            yield Input(placeholder="product name", id="name", compact=True)
+        with Horizontal(classes="form-line"):
+            yield Label("Type", classes="label")
+            yield Select([], id="type", compact=True, prompt="product type")
+            yield Label("Price", classes="label")
+            yield Input(placeholder="list price, e.g. 149.00", id="price", compact=True)
+        with Horizontal(classes="form-line"):
+            yield Label("Barcode", classes="label")
+            yield Input(placeholder="EAN/GTIN, optional", id="gtin", compact=True)
+            yield Label("Status", classes="label")
+            yield Select(STATUS, id="status", compact=True, value="active", allow_blank=False)
+        yield Static(HINT, classes="hint")
+        yield ErrorLine(id="message")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("SKU")
+        table.add_column("Name", width=18)
+        table.add_columns("Price", "Stock", "Active", "Type", "Tracking", "Barcode")
+        self.refresh_types()
+        self.refresh_rows()
+        self.query_one("#sku", Input).focus()
+
+    # --- the list -------------------------------------------------------------------------
+
+    def refresh_types(self, choose: str | None = None) -> None:
+        select = self.query_one("#type", Select)
+        select.set_options([(name, name) for name in products.product_type_names()])
+        if choose is not None:
+            select.value = choose
+
+    def refresh_rows(self, keep: str | None = None) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.rows = {row.sku: row for row in catalog.list_products()}
+        for row in self.rows.values():
+            table.add_row(
+                row.sku,
+                row.name,
+                f"{row.price:.2f}",
+                str(row.in_stock),
+                "yes" if row.active else "no",
+                f"{row.product_type} (kit)" if row.kit else row.product_type,
+                MODE[row.tracking_mode],
+                products.shown_gtin(row.gtin),
+                key=row.sku,
+            )
+        if keep in self.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        row = self.rows[str(event.row_key.value)]
+        self.fill(
+            sku=row.sku, name=row.name, price=f"{row.price:.2f}", gtin=products.shown_gtin(row.gtin)
+        )
+        self.query_one("#type", Select).value = row.product_type
+        self.query_one("#status", Select).value = "active" if row.active else "inactive"
+        self.query_one("#name", Input).focus()
+        self.message.info(f"{row.sku}: change name, price, barcode or status; F10 saves.")
+
+    # --- the form -------------------------------------------------------------------------
+
+    def fill(self, **values: str) -> None:
+        for key, value in values.items():
+            self.query_one(f"#{key}", Input).value = value
+
+    def value(self, key: str) -> str:
+        return self.query_one(f"#{key}", Input).value
+
+    def clear_form(self) -> None:
+        self.fill(sku="", name="", price="", gtin="")
+        self.query_one("#type", Select).clear()
+        self.query_one("#status", Select).value = "active"
+        self.query_one("#sku", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id in NEXT:
+            self.query_one(NEXT[str(event.input.id)]).focus()
+
+    def action_add(self) -> None:
+        ptype = self.query_one("#type", Select)
+        if ptype.is_blank():
+            self.message.fail("Choose the new product's type (Ctrl+N adds a type).")
+            return
+        added = self.call(
+            products.new_product,
+            self.ctx,
+            self.value("sku"),
+            self.value("name"),
+            str(ptype.value),
+            self.value("price"),
+            self.value("gtin"),
+        )
+        if added is not None:
+            self.refresh_rows(keep=added.sku)
+            self.clear_form()
+            self.message.ok(f"Added {added.sku} ({added.name}) at {added.price:.2f}.")
+
+    def action_update(self) -> None:
+        sku = self.value("sku").strip().upper()
+        if not sku:
+            self.message.fail("Highlight a product and press Enter to load it first.")
+            return
+        active = self.query_one("#status", Select).value == "active"
+        was = self.rows.get(sku)
+        if was is not None and was.active and not active:
+            question = f"Deactivate {was.name} ({sku})? It can no longer be sold or received."
+            self.app.push_screen(
+                Confirm(question), lambda yes: self.save(sku, active) if yes else None
+            )
+            return
+        self.save(sku, active)
+
+    def save(self, sku: str, active: bool) -> None:
+        saved = self.call(
+            products.update_product,
+            self.ctx,
+            sku,
+            name=self.value("name"),
+            price=self.value("price"),
+            gtin=self.value("gtin"),
+            active=active,
+        )
+        if saved is not None:
+            self.refresh_rows(keep=saved.sku)
+            self.clear_form()
+            state = "" if saved.active else "; inactive: no longer sold or received"
+            self.message.ok(f"Saved {saved.sku} ({saved.name}) at {saved.price:.2f}{state}.")
+
+    def action_add_type(self) -> None:
+        def added(name: str | None) -> None:
+            if name is not None:
+                self.refresh_types(choose=name)
+                self.message.ok(f"Added product type {name}; it is chosen for the next product.")
+
+        self.app.push_screen(NewProductType(), added)
+
+
+class NewProductType(ModalScreen[str | None]):
+    """A new product type: name, tracking mode, warranty months, print mode. Esc cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="type.cancel"),
+        Binding("f10", "save", "Save type", id="type.save"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("New product type", classes="dialog-title")
+            yield Input(placeholder="name, e.g. Bicycles", id="type-name")
+            yield Select(_choices(TrackingMode), id="type-mode", prompt="tracking mode")
+            yield Input(placeholder="warranty months (0 if none)", id="type-months")
+            yield Select(_choices(PrintMode), id="type-print", value="offer", allow_blank=False)
+            yield Static("", id="type-problem", classes="message-line error")
+            yield Static("Enter next · F10 save · Esc cancel", classes="dialog-keys")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "type-name":
+            self.query_one("#type-mode", Select).focus()
+        else:
+            self.action_save()
+
+    def action_save(self) -> None:
+        mode = self.query_one("#type-mode", Select)
+        problem = self.query_one("#type-problem", Static)
+        if mode.is_blank():
+            problem.update("Choose the tracking mode.")
+            return
+        try:
+            made = products.new_product_type(
+                self.app.ctx,
+                self.query_one("#type-name", Input).value,
+                str(mode.value),
+                self.query_one("#type-months", Input).value,
+                str(self.query_one("#type-print", Select).value),
+            )
+        except DomainError as exc:
+            problem.update(exc.message)
+            self.app.bell()
+            return
+        self.dismiss(made.name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
