@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import date, timedelta
 
 import benchlib
+import peewee as pw
 
 from app.services import reports
 from db.database import close_database, open_database
-from db.models import ALL_MODELS, Unit
+from db.models import ALL_MODELS, Document, Unit
 
 SCREEN_LIMIT = 500
 
@@ -28,6 +30,10 @@ SCREEN_LIMIT = 500
 def cases() -> list[tuple[str, reports.Filters]]:
     serial = Unit.select(Unit.serial).order_by(Unit.id.desc()).limit(1).scalar()
     limited = reports.Filters(limit=SCREEN_LIMIT)
+    last = Document.select(pw.fn.MAX(Document.business_date)).scalar()
+    if isinstance(last, str):
+        last = date.fromisoformat(last[:10])
+    quarter = reports.Filters(date_from=last - timedelta(days=91), date_to=last)
     return [
         ("where", reports.Filters(serial=serial)),
         ("stock", limited),
@@ -42,6 +48,9 @@ def cases() -> list[tuple[str, reports.Filters]]:
         ("returns-by-branch", reports.Filters()),
         ("technician-repeats", reports.Filters()),
         ("warranty-cost", reports.Filters()),
+        ("warranty-cost", quarter),
+        ("returns-by-branch", quarter),
+        ("repeat-defects", quarter),
     ]
 
 

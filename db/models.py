@@ -332,7 +332,11 @@ class DayTotal(BaseModel):
     cost_cents = pw.BigIntegerField(default=0)
 
     class Meta:
-        indexes = ((("kind", "product", "branch", "day"), True),)
+        indexes = (
+            (("kind", "product", "branch", "day"), True),
+            # the reports read every figure from this index alone, never the table
+            (("kind", "product", "branch", "day", "quantity", "amount_cents", "cost_cents"), False),
+        )
 
 
 class KitComponent(BaseModel):

@@ -105,12 +105,20 @@ def repeat_defects(f: Filters, min_repairs: int = 2) -> Report:
 
 def _repeat_defects_between(f: Filters, min_repairs: int):
     """Repeat defects counting only the tickets opened between the dates."""
+    # The tickets come from their documents, found per branch in the (kind, branch,
+    # business_date) index over just those dates: naming every branch lets the index
+    # be used past its branch column.
+    branches = [b for (b,) in Branch.select(Branch.id).tuples()]
     per_unit = (
         RepairTicket.select(
             RepairTicket.unit.alias("unit_id"), pw.fn.COUNT(RepairTicket.id).alias("n")
         )
         .join(Document)
-        .where(RepairTicket.unit.is_null(False))
+        .where(
+            Document.kind == Kind.REPAIR,
+            Document.branch.in_(branches),
+            RepairTicket.unit.is_null(False),
+        )
         .group_by(RepairTicket.unit)
     )
     if f.date_from:
@@ -225,7 +233,7 @@ def warranty_cost_over_margin(f: Filters, include_all: bool = False) -> Report:
     exceeds the margin made selling them.
 
     Read from the day totals (db/totals.py), kept per kind, branch, product and day as
-    sales, replacements and parts are written: a year is a few thousand rows.
+    sales, replacements and parts are written: at most a row per product, branch and day.
     """
     query = DayTotal.select(
         DayTotal.product,
@@ -233,7 +241,8 @@ def warranty_cost_over_margin(f: Filters, include_all: bool = False) -> Report:
         pw.fn.SUM(DayTotal.quantity),
         pw.fn.SUM(DayTotal.amount_cents),
         pw.fn.SUM(DayTotal.cost_cents),
-    ).group_by(DayTotal.product, DayTotal.kind)
+    ).where(DayTotal.kind.in_([totals.SALE, totals.REPLACEMENT, totals.COVERED_PARTS]))
+    query = query.group_by(DayTotal.kind, DayTotal.product)
     if f.date_from:
         query = query.where(DayTotal.day >= f.date_from)
     if f.date_to:
