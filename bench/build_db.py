@@ -124,6 +124,7 @@ def main() -> None:
     with database.atomic():
         day_totals = totals.rebuild()
         came_back = totals.rebuild_came_back()
+        totals.rebuild_repair_counts()
     print(
         f"report figures: {day_totals:,} day totals, {came_back:,} units came back "
         f"({time.perf_counter() - t_figures:.1f} s)",
@@ -295,10 +296,20 @@ def chained(rows: list[tuple], chain: list) -> list[tuple]:
     return out
 
 
+# Columns the simulation leaves at their start value; the report figures step fills them.
+FILLED_LATER = {"unit": (("repair_count", 0),), "repair_ticket": (("came_back_again", False),)}
+
+
 def columns_of(table: str) -> tuple[str, ...]:
+    columns = COLUMNS[table] + tuple(name for name, _v in FILLED_LATER.get(table, ()))
     if table == "unit_event" and CHAINED:
-        return (*COLUMNS[table], "seq", "hash")
-    return COLUMNS[table]
+        return (*columns, "seq", "hash")
+    return columns
+
+
+def with_filled(table: str, rows: list) -> list:
+    start = tuple(value for _n, value in FILLED_LATER.get(table, ()))
+    return [(*row, *start) for row in rows] if start else rows
 
 
 def add_stock_levels(master: Master, rnd: random.Random) -> None:
@@ -325,6 +336,7 @@ class SqliteWriter:
             database.execute_sql(f"PRAGMA {pragma}")
 
     def write(self, table: str, rows: list) -> None:
+        rows = with_filled(table, rows)
         columns = columns_of(table)
         sql = (
             f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
@@ -344,6 +356,7 @@ class PostgresWriter:
         database.execute_sql("SET synchronous_commit = off")
 
     def write(self, table: str, rows: list) -> None:
+        rows = with_filled(table, rows)
         buffer = io.StringIO()
         for row in rows:
             buffer.write("\t".join(map(_copy_text, row)))
