@@ -116,6 +116,11 @@ def passport_text(p) -> str:
         warranty = (
             f"{day(p.warranty_start)} to {day(p.warranty_end)}, {p.warranty_days_left} days left"
         )
+    elif not p.warranty_held:
+        warranty = (
+            f"none running: {p.state_label}, not with a customer "
+            f"(the last ran {day(p.warranty_start)} to {day(p.warranty_end)})"
+        )
     else:
         warranty = f"{day(p.warranty_start)} to {day(p.warranty_end)}, ended"
     receipt = ""

@@ -95,6 +95,12 @@ class PassportScreen(CounterScreen):
                 f"Warranty active: {p.warranty_days_left} days left, until {p.warranty_end}"
             )
             warranty.set_classes("warranty active")
+        elif not p.warranty_held:
+            warranty.update(
+                f"No warranty running: the unit is {p.state_label}, not with a customer "
+                f"(the last customer's ran until {p.warranty_end})"
+            )
+            warranty.set_classes("warranty none")
         else:
             warranty.update(f"Warranty expired on {p.warranty_end}")
             warranty.set_classes("warranty expired")

@@ -8,6 +8,7 @@ from decimal import Decimal
 import peewee
 import pytest
 
+from app.cli_output import passport_text
 from app.domain.errors import InvalidSerial, NotFound
 from app.services import repairs
 from app.services.passport import passport
@@ -258,3 +259,13 @@ def test_a_replaced_units_warranty_is_no_longer_its_own(shop):
     old, new = passport(IMEIS[0], today=today), passport(IMEIS[1], today=today)
     assert not old.warranty_active and old.warranty_days_left == 0
     assert new.warranty_active and new.warranty_end == old.warranty_end
+
+
+def test_a_unit_back_with_us_shows_no_running_warranty_not_an_expired_one(shop):
+    receive_phones(shop.inventory, IMEIS[:1])
+    sell_serials(shop.cashier, IMEIS[:1])
+    assert passport(IMEIS[0]).warranty_held
+    customer_return(shop.cashier, [ReturnItem(serial=IMEIS[0])])
+    p = passport(IMEIS[0])
+    assert (p.warranty_held, p.warranty_active, p.warranty_end) == (False, False, date(2028, 1, 15))
+    assert "none running: in stock, not with a customer" in passport_text(p)

@@ -98,6 +98,9 @@ class Passport:
     history: list[HistoryRow] = field(default_factory=list)
     # Kits: the kit this unit went into, or (for a kit's own unit) its exact parts.
     kit: KitLink | None = None
+    # Whether a customer holds the unit (sold, or in our service for them): only then
+    # does a warranty run for it.
+    warranty_held: bool = True
     kit_parts: list[KitPartView] = field(default_factory=list)
 
 
@@ -195,6 +198,7 @@ def build_passport(unit: Unit, today: date) -> Passport:
         warranty_end=end,
         warranty_days_left=warranty.days_left(end, today) if owned else 0,
         warranty_active=owned and warranty.is_active(end, today),
+        warranty_held=owned,
         receipt=receipts[-1] if receipts else None,
         sale=sales[-1] if sales else None,
         returns=by_kind.get(Kind.RETURN, []),
