@@ -314,12 +314,13 @@ class PrintJob(BaseModel):
 
 class DayTotal(BaseModel):
     """Per kind, branch, product and business day: how many lines, units, and their money
-    (in cents), kept with every line written (db/totals.py), so that a figure over a year
-    of sales reads a few thousand rows instead of every line.
+    (in cents), kept with every line written (db/totals.py), so that a figure over the
+    whole ledger reads one row per product, branch and day instead of every line.
 
-    Kinds: ``sale`` and ``replacement`` (document lines of those documents; ``cost`` is
-    the units' cost), and ``covered_parts`` (parts fitted on covered repairs, dated and
-    placed by their ticket; ``cost`` is the parts' cost).
+    Kinds: ``sale``, ``replacement`` and ``return`` (document lines of those documents;
+    ``amount`` is what was charged or refunded, ``cost`` the units' cost), and
+    ``covered_parts`` (parts fitted on covered repairs, dated and placed by their ticket;
+    ``cost`` is the parts' cost).
     """
 
     kind = pw.CharField(max_length=20)

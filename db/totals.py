@@ -1,14 +1,17 @@
 """Figures kept as they are written, for the reports over a whole ledger.
 
-Day totals: sales, warranty replacements and parts fitted on covered repairs, summed
-per kind, branch, product and business day. And ``Unit.came_back``, the day a unit
-first came back under warranty (``rebuild_came_back`` recomputes it from the history).
+- Day totals: sales, returns, warranty replacements and parts fitted on covered
+  repairs, summed per kind, branch, product and business day (warranty cost against
+  margin, returns by branch read these instead of millions of lines).
+- ``Unit.came_back``: the day a unit first came back under warranty (supplier failure).
+- ``Unit.repair_count`` and ``RepairTicket.came_back_again`` (repeat defects, and
+  technicians whose repaired units came in again).
 
-The reports over a whole ledger (warranty cost against margin) read these few
-thousand rows instead of millions of lines. ``add_line`` and ``add_parts`` run in
-the transaction that writes what they count, so a total never disagrees with its
-lines; ``rebuild`` recomputes every total from the lines (a schema migration, a
-benchmark build) and ``mismatches`` compares the two (``serialdesk verify``).
+Each is written in the transaction that writes what it counts (``add_line``,
+``add_parts``, ``note_repair``, and ``note_came_back`` in app/services/common.py), so
+it never disagrees with the ledger. The ``rebuild*`` functions recompute them from the
+ledger (schema step 2, a benchmark build); ``mismatches`` compares the day totals with
+their lines (``serialdesk verify``).
 """
 
 from __future__ import annotations

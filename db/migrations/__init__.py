@@ -21,7 +21,8 @@ LATEST = 2
 
 
 def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> None:
-    """Day totals and ``Unit.came_back``, filled from the ledger, for the reports.
+    """Day totals, ``Unit.came_back``, ``Unit.repair_count`` and
+    ``RepairTicket.came_back_again``, filled from the ledger, for the reports.
 
     Early version-1 databases lack the kit tables and a report index that later ones
     have (added before anything shipped): whatever is missing is created here too.
