@@ -98,6 +98,8 @@ class StocktakeScreen(CounterScreen):
         serial, result = found
         if result == stocktake.ScanResult.EXPECTED:
             self.message.ok(f"{serial} counted.")
+        elif result == stocktake.ScanResult.IN_KIT:
+            self.message.fail(f"{serial} is a part inside a kit: scan the kit's own label.")
         else:
             self.message.fail(f"{serial}: {result.replace('_', ' ')}.")
         self.refresh_tally()

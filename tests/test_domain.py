@@ -84,6 +84,7 @@ ALLOWED = [
     (E.SOLD_IN_KIT, S.IN_KIT, S.SOLD),
     (E.TRANSFER_OUT, S.IN_KIT, S.IN_TRANSIT),  # a kit's parts travel with it
     (E.TRANSFER_IN, S.IN_TRANSIT, S.IN_KIT),
+    (E.STOCKTAKE_MISSING, S.IN_KIT, S.WRITTEN_OFF),  # a missing kit's parts go with it
 ]
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from app.domain.errors import Refused
 from app.domain.states import Event, UnitState
-from app.services import integrity, kits, repairs
+from app.services import integrity, kits, repairs, stocktake
 from app.services.adjustments import adjust
 from app.services.common import append_event, get_document
 from app.services.returns import ReturnItem, customer_return, sale_for_serial
@@ -224,3 +224,24 @@ def test_verify_finds_nothing_wrong_after_every_kit_move(kit):
         )
     problems = integrity.check().problems
     assert len(problems) == 1 and f"names document {doc.id} without its line" in problems[0]
+
+
+# --- stocktake ------------------------------------------------------------------------------
+
+
+def test_a_part_scanned_at_a_count_is_in_its_kit_and_a_missing_kit_goes_with_its_parts(kit):
+    serial = assemble(kit).serial
+    number = stocktake.open_stocktake(kit.inventory)
+    # Scanning the drill inside the kit box neither counts it nor blocks the count.
+    assert stocktake.scan(kit.inventory, number, "DRL-1001")[1] == "in_kit"
+    tally = stocktake.status(number)
+    assert tally.problems == [] and serial in tally.missing
+    closed = stocktake.close(
+        kit.inventory, number, write_off_missing=True, approver=kit.approver()
+    )
+    assert closed.status == "closed"
+    assert unit(serial).state == "written_off"
+    assert {unit(p).state for p in ("DRL-1001", "BAT-2001", "BAT-2002")} == {"written_off"}
+    assert events("BAT-2001")[-1] == "stocktake_missing"
+    assert integrity.check().ok
+    assert_history_replays()

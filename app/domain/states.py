@@ -91,7 +91,8 @@ TRANSITIONS: dict[Event, tuple[frozenset, frozenset]] = {
     Event.QUARANTINE: (frozenset({S.IN_STOCK}), frozenset({S.QUARANTINE})),
     Event.RELEASE: (frozenset({S.QUARANTINE}), frozenset({S.IN_STOCK})),
     Event.CORRECTION: (frozenset({None, *S}), frozenset(S)),
-    Event.STOCKTAKE_MISSING: (frozenset({S.IN_STOCK}), frozenset({S.WRITTEN_OFF})),
+    # A kit missing at a count is missing with the parts inside it.
+    Event.STOCKTAKE_MISSING: (frozenset({S.IN_STOCK, S.IN_KIT}), frozenset({S.WRITTEN_OFF})),
     # Kits: the kit's own unit is made (or made again) and taken apart; its components
     # leave sellable stock while in it, and are sold with it or put back.
     Event.KIT_ASSEMBLE: (frozenset({None, S.DISASSEMBLED}), frozenset({S.IN_STOCK})),

@@ -248,3 +248,26 @@ def refuse_whole_kit(unit: Unit, doing: str) -> None:
         f"{unit.serial} is a kit with its parts inside; it cannot be {doing} whole. "
         f"Take it apart first (Back office, Kits{release}), then handle its parts one by one."
     )
+
+
+# --- stocktake ----------------------------------------------------------------------------
+
+
+def write_off_with_kit(
+    ctx: Context, doc: Document, kit_unit: Unit, *, note: str, approver=None
+) -> None:
+    """The kit unit was written off as missing at a count (``doc``): its parts inside it
+    are missing with it, and are written off on the same count."""
+    record = _assembled(kit_unit)
+    for part in parts_of(record.id) if record else []:
+        if part.unit_id is None or part.unit.state != UnitState.IN_KIT:
+            continue
+        move_unit(
+            part.unit,
+            Event.STOCKTAKE_MISSING,
+            UnitState.WRITTEN_OFF,
+            ctx,
+            doc,
+            note=f"{note}, inside kit {kit_unit.serial}",
+            approver=approver,
+        )

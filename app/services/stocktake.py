@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from app.domain.errors import InvalidSerial, NotFound, Refused
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.services import kit_moves
 from app.services.common import (
     Kind,
     doc_number,
@@ -31,6 +32,8 @@ class ScanResult:
     NOT_IN_STOCK = "not_in_stock"
     OUT_OF_SCOPE = "out_of_scope"
     MISSING = "missing"
+    # A part inside an assembled kit here: the kit's own serial is what is counted.
+    IN_KIT = "in_kit"
 
 
 BLOCKING = {ScanResult.UNKNOWN, ScanResult.WRONG_BRANCH, ScanResult.NOT_IN_STOCK}
@@ -167,15 +170,18 @@ def close(
                 cost=unit.cost,
             )
             if write_off_missing:
+                note = f"missing at stocktake {doc_number(Kind.STOCKTAKE, doc.id)}"
                 move_unit(
                     unit,
                     Event.STOCKTAKE_MISSING,
                     UnitState.WRITTEN_OFF,
                     ctx,
                     doc,
-                    note=f"missing at stocktake {doc_number(Kind.STOCKTAKE, doc.id)}",
+                    note=note,
                     approver=approver,
                 )
+                # A missing kit is missing with every part inside it.
+                kit_moves.write_off_with_kit(ctx, doc, unit, note=note, approver=approver)
         doc.status = "closed"
         doc.closed_at = ctx.now()
         if approver:
@@ -212,6 +218,9 @@ def _classify(doc, serial: str) -> tuple[Unit | None, str]:
         if doc.reference and unit.product.type.name != doc.reference:
             return unit, ScanResult.OUT_OF_SCOPE
         return unit, ScanResult.EXPECTED
+    in_kit = [u for u in units if u.state == UnitState.IN_KIT and u.branch_id == doc.branch_id]
+    if in_kit:
+        return in_kit[0], ScanResult.IN_KIT
     unit = units[-1]
     if unit.state == UnitState.IN_STOCK:
         return unit, ScanResult.WRONG_BRANCH
