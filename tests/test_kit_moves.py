@@ -236,9 +236,7 @@ def test_a_part_scanned_at_a_count_is_in_its_kit_and_a_missing_kit_goes_with_its
     assert stocktake.scan(kit.inventory, number, "DRL-1001")[1] == "in_kit"
     tally = stocktake.status(number)
     assert tally.problems == [] and serial in tally.missing
-    closed = stocktake.close(
-        kit.inventory, number, write_off_missing=True, approver=kit.approver()
-    )
+    closed = stocktake.close(kit.inventory, number, write_off_missing=True, approver=kit.approver())
     assert closed.status == "closed"
     assert unit(serial).state == "written_off"
     assert {unit(p).state for p in ("DRL-1001", "BAT-2001", "BAT-2002")} == {"written_off"}
