@@ -63,7 +63,7 @@ def missing_indexes(database) -> list[str]:
             continue
         have = {index.name for index in database.get_indexes(table)}
         for index in model._meta.fields_to_index():
-            if index._name not in have:
+            if index._name[:63] not in have:  # PostgreSQL keeps 63 characters of a name
                 missing.append(database.get_sql_context().sql(index).query()[0])
     return missing
 
