@@ -85,6 +85,7 @@ ALLOWED = [
     (E.TRANSFER_OUT, S.IN_KIT, S.IN_TRANSIT),  # a kit's parts travel with it
     (E.TRANSFER_IN, S.IN_TRANSIT, S.IN_KIT),
     (E.STOCKTAKE_MISSING, S.IN_KIT, S.WRITTEN_OFF),  # a missing kit's parts go with it
+    (E.FOUND, S.WRITTEN_OFF, S.IN_KIT),  # and come back with it when it is found
 ]
 
 

@@ -243,3 +243,20 @@ def test_a_part_scanned_at_a_count_is_in_its_kit_and_a_missing_kit_goes_with_its
     assert events("BAT-2001")[-1] == "stocktake_missing"
     assert integrity.check().ok
     assert_history_replays()
+
+
+def test_a_kit_written_off_as_missing_is_found_with_its_parts(kit):
+    serial = assemble(kit).serial
+    number = stocktake.open_stocktake(kit.inventory)
+    stocktake.close(kit.inventory, number, write_off_missing=True, approver=kit.approver())
+    # A part alone is found with its kit, not on its own.
+    with refused("record the kit as found", Refused):
+        adjust(kit.manager, "found", serials=["BAT-2001"], reason="on the shelf")
+    adjust(kit.manager, "found", serials=[serial], reason="behind the counter")
+    assert unit(serial).state == "in_stock"
+    assert {unit(p).state for p in ("DRL-1001", "BAT-2001", "BAT-2002")} == {"in_kit"}
+    sale = sell(kit.cashier, [SaleItem(serial=serial)], customer_id=customer().id)
+    assert {unit(p).state for p in ("DRL-1001", "BAT-2001", "BAT-2002")} == {"sold"}
+    assert sale.number
+    assert integrity.check().ok
+    assert_history_replays()

@@ -87,7 +87,8 @@ TRANSITIONS: dict[Event, tuple[frozenset, frozenset]] = {
         frozenset({S.RETURNED_TO_SUPPLIER}),
     ),
     Event.WRITE_OFF: (frozenset({S.IN_STOCK, S.QUARANTINE}), frozenset({S.WRITTEN_OFF})),
-    Event.FOUND: (frozenset({S.WRITTEN_OFF}), frozenset({S.IN_STOCK})),
+    # A kit found again brings back the parts written off inside it.
+    Event.FOUND: (frozenset({S.WRITTEN_OFF}), frozenset({S.IN_STOCK, S.IN_KIT})),
     Event.QUARANTINE: (frozenset({S.IN_STOCK}), frozenset({S.QUARANTINE})),
     Event.RELEASE: (frozenset({S.QUARANTINE}), frozenset({S.IN_STOCK})),
     Event.CORRECTION: (frozenset({None, *S}), frozenset(S)),

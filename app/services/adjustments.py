@@ -122,6 +122,8 @@ def adjust(
                 raise Refused(f"{unit.serial} is at {unit.branch.name}, not here.")
             if kind_value is AdjustmentKind.WRITE_OFF:
                 kit_moves.refuse_whole_kit(unit, "written off")
+            if kind_value is AdjustmentKind.FOUND:
+                kit_moves.refuse_part_of_missing_kit(unit)
             move_unit(
                 unit,
                 event,
@@ -132,6 +134,8 @@ def adjust(
                 approver=approver,
                 branch=ctx.branch_id if target is UnitState.IN_STOCK else unit.branch_id,
             )
+            if kind_value is AdjustmentKind.FOUND:
+                kit_moves.found_with_kit(ctx, doc, unit, note=reason.strip(), approver=approver)
             DocumentLine.create(
                 document=doc,
                 product=unit.product_id,

@@ -271,3 +271,45 @@ def write_off_with_kit(
             note=f"{note}, inside kit {kit_unit.serial}",
             approver=approver,
         )
+
+
+def found_with_kit(
+    ctx: Context, doc: Document, kit_unit: Unit, *, note: str, approver=None
+) -> None:
+    """A kit written off as missing was found (``doc``): the parts written off inside it
+    come back inside it."""
+    record = _assembled(kit_unit)
+    for part in parts_of(record.id) if record else []:
+        if part.unit_id is None or part.unit.state != UnitState.WRITTEN_OFF:
+            continue
+        move_unit(
+            part.unit,
+            Event.FOUND,
+            UnitState.IN_KIT,
+            ctx,
+            doc,
+            note=f"{note}, inside kit {kit_unit.serial}",
+            approver=approver,
+            branch=ctx.branch_id,
+        )
+
+
+def refuse_part_of_missing_kit(unit: Unit) -> None:
+    """A part written off inside a missing kit is found with its kit, not on its own."""
+    if unit.state != UnitState.WRITTEN_OFF:
+        return
+    part = (
+        AssembledKitPart.select(AssembledKitPart, AssembledKit)
+        .join(AssembledKit)
+        .where(AssembledKitPart.unit == unit.id)
+        .order_by(AssembledKitPart.id.desc())
+        .first()
+    )
+    if part is None or part.kit.status != KitStatus.ASSEMBLED:
+        return
+    kit_unit = Unit.get_by_id(part.kit.unit_id)
+    if kit_unit.state == UnitState.WRITTEN_OFF:
+        raise Refused(
+            f"{unit.serial} was written off inside kit {kit_unit.serial}: record the kit as "
+            "found and its parts come back with it (take it apart after, if need be)."
+        )
