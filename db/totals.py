@@ -21,11 +21,23 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import peewee as pw
 
-from db.models import DayTotal, Document, DocumentLine, RepairPart, RepairTicket, Unit
+from app.domain import warranty
+from db.models import (
+    DayTotal,
+    Document,
+    DocumentLine,
+    Product,
+    ProductType,
+    RepairPart,
+    RepairTicket,
+    Unit,
+    UnitEvent,
+)
 
 SALE = "sale"
 RETURN = "return"
 REPLACEMENT = "replacement"
+REPLACED_EVENT = "replaced"  # app.domain.states.Event.REPLACED: the unit taken back
 COVERED_PARTS = "covered_parts"
 LINE_KINDS = (SALE, REPLACEMENT, RETURN)  # document kinds whose lines are totalled
 KEY = (DayTotal.kind, DayTotal.product, DayTotal.branch, DayTotal.day)
@@ -180,6 +192,11 @@ def _key(row) -> tuple:
     return (kind, int(product), int(branch), day)
 
 
+def _day(value) -> date:
+    """A date column's value: SQLite may give it as text."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
 def _figures(values) -> str:
     if values is None:
         return "nothing"
@@ -194,8 +211,7 @@ def rebuild_came_back() -> int:
 
     def keep(rows) -> None:
         for unit_id, day in rows:
-            if isinstance(day, str):
-                day = date.fromisoformat(day[:10])
+            day = _day(day)
             if unit_id not in first or day < first[unit_id]:
                 first[unit_id] = day
 
@@ -206,24 +222,42 @@ def rebuild_came_back() -> int:
         .group_by(RepairTicket.unit)
         .tuples()
     )
-    keep(
-        DocumentLine.select(DocumentLine.unit, pw.fn.MIN(Document.business_date))
+    # A return while the warranty its sale started still ran (``warranty.is_active``: the
+    # last day is the day before the end), judged by that sale's date and the product's
+    # warranty months, not by the unit's present warranty (a resale or a new receipt
+    # may have changed it since).
+    SaleLine, Sale = DocumentLine.alias(), Document.alias()
+    months = {
+        pid: own if own is not None else by_type
+        for pid, own, by_type in Product.select(
+            Product.id, Product.warranty_months, ProductType.warranty_months
+        )
+        .join(ProductType)
+        .tuples()
+    }
+    returns = (
+        DocumentLine.select(
+            DocumentLine.unit, DocumentLine.product, Sale.business_date, Document.business_date
+        )
         .join(Document)
         .switch(DocumentLine)
-        .join(Unit, on=(DocumentLine.unit == Unit.id))
-        # as ``warranty.is_active``: the warranty's last day is the day before its end
-        .where(Document.kind == RETURN, Document.business_date < Unit.warranty_end)
-        .group_by(DocumentLine.unit)
+        .join(SaleLine, on=(DocumentLine.source_line == SaleLine.id))
+        .join(Sale, on=(SaleLine.document == Sale.id))
+        .where(Document.kind == RETURN, DocumentLine.unit.is_null(False))
         .tuples()
     )
-    # A replacement's line for the unit issued, whose ``replaces`` names the unit replaced.
     keep(
-        DocumentLine.select(Unit.replaces, pw.fn.MIN(Document.business_date))
-        .join(Document)
-        .switch(DocumentLine)
-        .join(Unit, on=(DocumentLine.unit == Unit.id))
-        .where(Document.kind == REPLACEMENT, Unit.replaces.is_null(False))
-        .group_by(Unit.replaces)
+        (unit_id, back)
+        for unit_id, product_id, sold, back in returns
+        if warranty.is_active(warranty.warranty_end(_day(sold), months[product_id]), _day(back))
+    )
+    # The unit replaced, by its own history row on the replacement (a later replacement
+    # of the unit issued would not leave it in ``Unit.replaces``).
+    keep(
+        UnitEvent.select(UnitEvent.unit, pw.fn.MIN(Document.business_date))
+        .join(Document, on=(UnitEvent.document == Document.id))
+        .where(Document.kind == REPLACEMENT, UnitEvent.event == REPLACED_EVENT)
+        .group_by(UnitEvent.unit)
         .tuples()
     )
     Unit.update(came_back=None).where(Unit.came_back.is_null(False)).execute()

@@ -10,7 +10,9 @@ import pytest
 from playhouse.migrate import migrate as run_operations
 
 import db.migrations as migrations
+from app.domain.states import Event
 from app.services import integrity, reports
+from app.services.common import Kind
 from app.services.receiving import ReceiptLine, receive
 from app.services.repairs import add_part, collect, intake, replace
 from app.services.returns import ReturnItem, customer_return
@@ -29,7 +31,7 @@ from db.models import (
     Unit,
 )
 from tests.conftest import IMEIS, make_shop
-from tests.support import customer, receive_phones, sell_serials, unit
+from tests.support import customer, receive_drills, receive_phones, sell_serials, unit
 
 
 def _ledger(shop):
@@ -253,3 +255,36 @@ def test_a_v1_database_gets_its_figures_from_the_ledger(db_url, early):
     assert _repair_marks() == marks
     assert {name: reports.run(name).rows for name in before} == before
     assert integrity.check().problems == []
+
+
+def test_the_rebuild_names_the_units_the_ledger_does(shop):
+    """Rebuilt from the history, the days units came back are the ones kept live: a unit
+    issued as a replacement that is itself later given out again, and a phone returned
+    after its warranty and sold again."""
+    receive_drills(shop.inventory, ["D-1", "D-2", "D-3"])
+    receive_phones(shop.inventory, IMEIS[:1])
+    ann = customer("Ann Buyer")
+    sell(shop.manager, [SaleItem(serial="D-1"), SaleItem(serial="D-2")], customer_id=ann.id)
+    sell_serials(shop.cashier, IMEIS[:1], customer_id=ann.id)
+    shop.clock.advance(days=10)
+    replace(shop.technician, "D-1", "D-3")
+    customer_return(shop.cashier, [ReturnItem(serial="D-3", disposition="in_stock")])
+    shop.clock.advance(days=20)
+    replace(shop.technician, "D-2", "D-3")
+    shop.clock.advance(days=3 * 366)
+    customer_return(shop.cashier, [ReturnItem(serial=IMEIS[0], disposition="in_stock")])
+    sell_serials(shop.cashier, IMEIS[:1], customer_id=ann.id)
+    serials = ["D-1", "D-2", "D-3", IMEIS[0]]
+    live = [unit(s).came_back for s in serials]
+    assert live[:2] == [date(2026, 1, 25), date(2026, 2, 14)] and live[3] is None
+    totals.rebuild_came_back()
+    assert [unit(s).came_back for s in serials] == live
+
+
+def test_the_kinds_and_events_the_totals_name_are_the_ledgers():
+    assert (totals.SALE, totals.RETURN, totals.REPLACEMENT) == (
+        Kind.SALE,
+        Kind.RETURN,
+        Kind.REPLACEMENT,
+    )
+    assert totals.REPLACED_EVENT == Event.REPLACED.value
