@@ -22,7 +22,7 @@ from screens.widgets.errorline import ErrorLine
 
 STATUS = [("active", "active"), ("inactive (not sold)", "inactive")]
 NEXT = {"sku": "#name", "name": "#type", "price": "#gtin", "gtin": "#status"}
-HINT = "F9 adds · Enter on a row loads it · F10 saves the changes · Ctrl+N new type"
+HINT = "F9 adds · Enter loads a row, F10 saves it · Ctrl+L new product · Ctrl+N new type"
 # Short enough that the useful columns fit 80 characters; the form shows the rest.
 MODE = {
     "strict": "strict",
@@ -43,11 +43,14 @@ class ProductsScreen(CounterScreen):
         Binding("f9", "add", "Add product", id="products.add"),
         Binding("f10", "update", "Save changes", id="products.update"),
         Binding("ctrl+n", "add_type", "New product type", id="products.type", priority=True),
+        Binding("ctrl+l", "clear", "New product", id="products.clear"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[str, catalog.ProductRow] = {}
+        # The SKU of the product loaded into the form: its SKU and type are then fixed.
+        self.loaded: str | None = None
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -114,6 +117,9 @@ class ProductsScreen(CounterScreen):
         )
         self.query_one("#type", Select).value = row.product_type
         self.query_one("#status", Select).value = "active" if row.active else "inactive"
+        self.loaded = row.sku
+        self.query_one("#sku", Input).disabled = True  # documents carry it: not edited here
+        self.query_one("#type", Select).disabled = True
         self.query_one("#name", Input).focus()
         self.message.info(f"{row.sku}: change name, price, barcode or status; F10 saves.")
 
@@ -127,6 +133,9 @@ class ProductsScreen(CounterScreen):
         return self.query_one(f"#{key}", Input).value
 
     def clear_form(self) -> None:
+        self.loaded = None
+        self.query_one("#sku", Input).disabled = False
+        self.query_one("#type", Select).disabled = False
         self.fill(sku="", name="", price="", gtin="")
         self.query_one("#type", Select).clear()
         self.query_one("#status", Select).value = "active"
@@ -136,7 +145,16 @@ class ProductsScreen(CounterScreen):
         if event.input.id in NEXT:
             self.query_one(NEXT[str(event.input.id)]).focus()
 
+    def action_clear(self) -> None:
+        self.clear_form()
+        self.message.info("A new product: SKU, name, type, price; F9 adds it.")
+
     def action_add(self) -> None:
+        if self.loaded is not None:
+            self.message.fail(
+                f"{self.loaded} is loaded: F10 saves its changes, Ctrl+L starts a new product."
+            )
+            return
         ptype = self.query_one("#type", Select)
         if ptype.is_blank():
             self.message.fail("Choose the new product's type (Ctrl+N adds a type).")
@@ -156,8 +174,8 @@ class ProductsScreen(CounterScreen):
             self.message.ok(f"Added {added.sku} ({added.name}) at {added.price:.2f}.")
 
     def action_update(self) -> None:
-        sku = self.value("sku").strip().upper()
-        if not sku:
+        sku = self.loaded
+        if sku is None:
             self.message.fail("Highlight a product and press Enter to load it first.")
             return
         active = self.query_one("#status", Select).value == "active"

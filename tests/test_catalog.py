@@ -6,6 +6,7 @@ import pytest
 
 from app.domain.errors import NotFound, PermissionDenied, Refused
 from app.services import catalog, kits, products
+from app.services.adjustments import adjust
 from app.services.receiving import ReceiptLine, check_serial, receive
 from app.services.returns import ReturnItem, customer_return
 from app.services.selling import SaleItem, preview_item, sell
@@ -273,13 +274,18 @@ def test_no_deactivation_while_stock_is_left(shop):
     with refused("Phone case still has 2 in stock"):
         deactivate("AC-CASE")
     transfer_out(shop.inventory, "B", [TransferItem(product="AC-CASE", quantity=2)])
-    with refused("still has 2 in stock, on the way"):  # on its way to B
+    with refused("still has 2 in stock, in quarantine, on the way"):  # on its way to B
         deactivate("AC-CASE")
     receive_drills(shop.inventory, ["D-1"])
     with refused("Cordless drill 18V still has 1"):
         deactivate("DR-18")
     sell_serials(shop.cashier, ["D-1"])
-    assert deactivate("DR-18").active is False  # sold: nothing stranded
+    receive_drills(shop.inventory, ["D-2"])
+    adjust(shop.manager, "quarantine", serials=["D-2"], reason="box crushed")
+    with refused("Cordless drill 18V still has 1"):  # it may go back on the shelf
+        deactivate("DR-18")
+    adjust(shop.manager, "write_off", serials=["D-2"], reason="unsellable")
+    assert deactivate("DR-18").active is False  # sold or gone: nothing stranded
     rows = {r.sku: r for r in catalog.list_products()}
     assert not rows["DR-18"].active and rows["AC-CASE"].active
 

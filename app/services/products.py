@@ -73,8 +73,8 @@ def update_product(
             left = _stock_left(item)
             if left:
                 raise Refused(
-                    f"{item.name} still has {left} in stock, on the way or in kits. Sell, "
-                    "transfer or write them off before you deactivate it."
+                    f"{item.name} still has {left} in stock, in quarantine, on the way or in "
+                    "kits. Sell, transfer or write them off before you deactivate it."
                 )
         item.active = active
         item.save()
@@ -91,7 +91,8 @@ def must_be_active(product: Product, doing: str) -> None:
 
 
 def _stock_left(item: Product) -> int:
-    """Quantity stock plus units on the shelf, on the way or inside an assembled kit."""
-    held = (UnitState.IN_STOCK, UnitState.IN_TRANSIT, UnitState.IN_KIT)
+    """Quantity stock plus units on the shelf, in quarantine (they may go back on the
+    shelf), on the way or inside an assembled kit."""
+    held = (UnitState.IN_STOCK, UnitState.QUARANTINE, UnitState.IN_TRANSIT, UnitState.IN_KIT)
     units = Unit.select().where(Unit.product == item.id, Unit.state.in_(held)).count()
     return catalog.quantity_stock(item) + units

@@ -224,3 +224,26 @@ def test_products_screen(counter, snap_compare):
         await open_products(pilot)
 
     assert snap_compare(make_app(counter), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_loaded_product_keeps_its_sku_and_type(counter):
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "mia")
+        await open_products(pilot)
+        screen = app.screen
+        await load_row(pilot, "DR-18")
+        assert screen.query_one("#sku").disabled and screen.query_one("#type").disabled
+        # F9 does not add a copy of the loaded product; F10 saves the loaded one only.
+        await press(pilot, "f9")
+        assert "DR-18 is loaded: F10 saves its changes" in message(app)
+        await fill(pilot, name="Drill 18V, 2 speeds")
+        await press(pilot, "f10")
+        assert Product.get(Product.sku == "DR-18").name == "Drill 18V, 2 speeds"
+        assert Product.get(Product.sku == "PH-X1").name == "Phone X1 128GB"
+        assert not screen.query_one("#sku").disabled
+        # Ctrl+L leaves a loaded product for a new one.
+        await load_row(pilot, "PH-X1")
+        await press(pilot, "ctrl+l")
+        assert screen.loaded is None and screen.query_one("#sku").value == ""
+        assert not screen.query_one("#type").disabled
