@@ -232,10 +232,19 @@ def test_verify_finds_nothing_wrong_after_every_kit_move(kit):
 def test_a_part_scanned_at_a_count_is_in_its_kit_and_a_missing_kit_goes_with_its_parts(kit):
     serial = assemble(kit).serial
     number = stocktake.open_stocktake(kit.inventory)
-    # Scanning the drill inside the kit box neither counts it nor blocks the count.
+    # Scanning the drill inside the kit box does not count it; with the kit's label
+    # scanned too, nothing blocks the count.
     assert stocktake.scan(kit.inventory, number, "DRL-1001")[1] == "in_kit"
+    stocktake.scan(kit.inventory, number, serial)
     tally = stocktake.status(number)
-    assert tally.problems == [] and serial in tally.missing
+    assert tally.problems == [] and serial not in tally.missing
+    # Without the label, the part seen on the shelf stops the kit being written off.
+    stocktake.unscan(kit.inventory, number, serial)
+    assert stocktake.status(number).problems == [("DRL-1001", "kit_label_not_scanned")]
+    with refused("DRL-1001 was scanned inside a kit whose own label was not", Refused):
+        stocktake.close(kit.inventory, number, write_off_missing=True, approver=kit.approver())
+    # The part's scan taken off: the kit is missing, and goes with its parts.
+    stocktake.unscan(kit.inventory, number, "DRL-1001")
     closed = stocktake.close(kit.inventory, number, write_off_missing=True, approver=kit.approver())
     assert closed.status == "closed"
     assert unit(serial).state == "written_off"

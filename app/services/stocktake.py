@@ -21,6 +21,7 @@ from app.services.common import (
     scan_of,
 )
 from app.services.context import Approver, Context
+from app.services.kit_records import kit_of_component
 from db.database import write_transaction
 from db.models import DocumentLine, Product, ProductType, Unit
 
@@ -34,6 +35,8 @@ class ScanResult:
     MISSING = "missing"
     # A part inside an assembled kit here: the kit's own serial is what is counted.
     IN_KIT = "in_kit"
+    # ... and that kit's own label was not scanned: the count cannot close so.
+    KIT_LABEL_NOT_SCANNED = "kit_label_not_scanned"
 
 
 BLOCKING = {ScanResult.UNKNOWN, ScanResult.WRONG_BRANCH, ScanResult.NOT_IN_STOCK}
@@ -107,9 +110,12 @@ def status(number: str) -> StocktakeStatus:
     doc = get_document(number, Kind.STOCKTAKE)
     scanned = {}
     problems = []
+    parts = []  # parts scanned inside a kit box
     for line in doc.lines:
         if doc.status == "open":
-            _unit, result = _classify(doc, line.serial)
+            unit, result = _classify(doc, line.serial)
+            if result == ScanResult.IN_KIT:
+                parts.append((line.serial, unit))
         else:
             result = line.result
         if result == ScanResult.MISSING:
@@ -120,6 +126,13 @@ def status(number: str) -> StocktakeStatus:
     if doc.status == "open":
         expected = [s for (s,) in _expected(doc).tuples()]
         missing = [s for s in expected if s not in scanned]
+        # A part seen on the shelf while its kit's label is missing from the count: the
+        # kit is probably there. Closing now would write off what was just seen.
+        unscanned = set(missing)
+        for serial, unit in parts:
+            kit = kit_of_component(unit.id)
+            if kit is not None and kit.serial in unscanned:
+                problems.append((serial, ScanResult.KIT_LABEL_NOT_SCANNED))
     else:
         missing = [line.serial for line in doc.lines if line.result == ScanResult.MISSING]
         expected = [s for s, r in scanned.items() if r == ScanResult.EXPECTED] + missing
@@ -146,6 +159,12 @@ def close(
     with write_transaction():
         doc = _open_doc(ctx, number)
         tally = status(number)
+        kits = [s for s, r in tally.problems if r == ScanResult.KIT_LABEL_NOT_SCANNED]
+        if kits:
+            raise Refused(
+                f"The count cannot close: {', '.join(kits[:5])} was scanned inside a kit whose "
+                "own label was not. Scan the kit's label, or take the part's scan off."
+            )
         if tally.problems:
             listed = ", ".join(f"{s} ({r.replace('_', ' ')})" for s, r in tally.problems[:5])
             raise Refused(
