@@ -138,7 +138,8 @@ def seat_settings(config: SeatConfig) -> SeatSettings:
     """A seat's settings as the screen shows them."""
     scanner, printer = config.scanner, config.printer
     port = {"serial": scanner.port, "usb_hid": _usb(scanner.vendor_id, scanner.product_id)}
-    host = printer.host if printer.tcp_port == 9100 else f"{printer.host}:{printer.tcp_port}"
+    host = f"[{printer.host}]" if ":" in (printer.host or "") else printer.host  # IPv6
+    host = host if printer.tcp_port == 9100 else f"{host}:{printer.tcp_port}"
     target = {
         "usb": _usb(printer.vendor_id, printer.product_id),
         "serial": printer.port,
@@ -217,10 +218,21 @@ def _changes(new: SeatSettings, data: dict[str, Any]) -> Changes:
 
 
 def _host_port(target: str) -> tuple[str, int | None]:
-    """A network printer's ``host[:port]`` as typed; no port is the usual 9100."""
-    if ":" not in target:
+    """A network printer's ``host[:port]`` as typed (an IPv6 address bare, or in brackets
+    with a port: ``[fe80::1]:9100``); no port is the usual 9100."""
+    if target.startswith("["):
+        host, _, port = target[1:].partition("]")
+        if not port:
+            return host, None
+        if not port.startswith(":"):
+            raise DomainError(f"Give an IPv6 printer as [address]:port (not '{target}').")
+        port = port[1:]
+    elif target.count(":") > 1:
+        return target, None  # a bare IPv6 address
+    elif ":" not in target:
         return target, None
-    host, _, port = target.rpartition(":")
+    else:
+        host, _, port = target.rpartition(":")
     if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         raise DomainError(
             f"Give the network printer as host or host:port, like 10.0.0.9:9100 (not '{target}')."

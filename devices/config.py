@@ -155,7 +155,12 @@ def printer_config(table: Mapping[str, Any] | None) -> PrinterConfig:
 
     values = _table(PrinterConfig, "printer", table)
     host = values.get("host", "")
-    if ":" in host:
+    if host.startswith("[") and "]" in host:  # IPv6 with a port: [fe80::1]:9100
+        host, _, rest = host[1:].partition("]")
+        values["host"] = host
+        if rest.startswith(":"):
+            values["tcp_port"] = _coerce(rest[1:], 0)
+    elif host.count(":") == 1:  # host:port (a bare IPv6 address has several colons)
         host, _, port = host.rpartition(":")
         values["host"], values["tcp_port"] = host, _coerce(port, 0)
     config = PrinterConfig(**values)

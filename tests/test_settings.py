@@ -282,6 +282,13 @@ def test_the_saved_file_follows_the_screen(tmp_path):
     assert config.load_config(path) == saved
     saved = config.save_seat_settings(path, replace(current, printer_target="10.0.0.7:9102"))
     assert (saved.printer.host, saved.printer.tcp_port) == ("10.0.0.7", 9102)
+    # IPv6: bare, or in brackets with a port; shown back as typed.
+    saved = config.save_seat_settings(path, replace(current, printer_target="fe80::1"))
+    assert (saved.printer.host, saved.printer.tcp_port) == ("fe80::1", 9100)
+    saved = config.save_seat_settings(path, replace(current, printer_target="[fe80::1]:9102"))
+    assert (saved.printer.host, saved.printer.tcp_port) == ("fe80::1", 9102)
+    assert config.seat_settings(saved).printer_target == "[fe80::1]:9102"
+    saved = config.save_seat_settings(path, replace(current, printer_target="10.0.0.7:9102"))
     path.write_text('branch = "A"  # the till by the door\n' + path.read_text())
     saved = config.save_seat_settings(path, replace(current, branch=""))  # each one's home
     assert saved.branch is None and "branch" not in path.read_text()
