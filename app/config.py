@@ -40,6 +40,7 @@ from devices.config import (
     ScannerConfig,
     printer_config,
     scanner_config,
+    split_host,
 )
 
 __all__ = ["PRINTER_KINDS", "SCANNER_SOURCES", "SeatConfig", "SeatSettings", "load_config"]
@@ -220,19 +221,9 @@ def _changes(new: SeatSettings, data: dict[str, Any]) -> Changes:
 def _host_port(target: str) -> tuple[str, int | None]:
     """A network printer's ``host[:port]`` as typed (an IPv6 address bare, or in brackets
     with a port: ``[fe80::1]:9100``); no port is the usual 9100."""
-    if target.startswith("["):
-        host, _, port = target[1:].partition("]")
-        if not port:
-            return host, None
-        if not port.startswith(":"):
-            raise DomainError(f"Give an IPv6 printer as [address]:port (not '{target}').")
-        port = port[1:]
-    elif target.count(":") > 1:
-        return target, None  # a bare IPv6 address
-    elif ":" not in target:
-        return target, None
-    else:
-        host, _, port = target.rpartition(":")
+    host, port = split_host(target)
+    if port is None:
+        return host, None
     if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         raise DomainError(
             f"Give the network printer as host or host:port, like 10.0.0.9:9100 (not '{target}')."

@@ -147,6 +147,18 @@ def scanner_config(table: Mapping[str, Any] | None) -> ScannerConfig:
     return config
 
 
+def split_host(text: str) -> tuple[str, str | None]:
+    """A network printer's host as written: ``host``, ``host:port``, a bare IPv6 address,
+    or ``[address]:port``. Returns the host and the port as written (None: not given)."""
+    if text.startswith("[") and "]" in text:
+        host, _, rest = text[1:].partition("]")
+        return host, (rest[1:] if rest.startswith(":") else rest) or None
+    if text.count(":") == 1:  # a bare IPv6 address has several colons
+        host, _, port = text.partition(":")
+        return host, port
+    return text, None
+
+
 def printer_config(table: Mapping[str, Any] | None) -> PrinterConfig:
     """``[printer]`` as a PrinterConfig; missing table = no printer."""
     if not table or table.get("kind", "none") == "none":
@@ -154,15 +166,9 @@ def printer_config(table: Mapping[str, Any] | None) -> PrinterConfig:
     from devices._escpos import known_profiles  # python-escpos only when a seat prints
 
     values = _table(PrinterConfig, "printer", table)
-    host = values.get("host", "")
-    if host.startswith("[") and "]" in host:  # IPv6 with a port: [fe80::1]:9100
-        host, _, rest = host[1:].partition("]")
-        values["host"] = host
-        if rest.startswith(":"):
-            values["tcp_port"] = _coerce(rest[1:], 0)
-    elif host.count(":") == 1:  # host:port (a bare IPv6 address has several colons)
-        host, _, port = host.rpartition(":")
-        values["host"], values["tcp_port"] = host, _coerce(port, 0)
+    values["host"], port = split_host(values.get("host", ""))
+    if port is not None:
+        values["tcp_port"] = _coerce(port, 0)
     config = PrinterConfig(**values)
     problems = [
         (config.kind not in PRINTER_KINDS, f"kind must be one of {', '.join(PRINTER_KINDS)}"),
