@@ -187,9 +187,7 @@ def mismatches(limit: int = 20) -> list[str]:
 
 def _key(row) -> tuple:
     kind, product, branch, day = row
-    if isinstance(day, str):
-        day = date.fromisoformat(day[:10])
-    return (kind, int(product), int(branch), day)
+    return (kind, int(product), int(branch), _day(day))
 
 
 def _day(value) -> date:
@@ -261,13 +259,20 @@ def rebuild_came_back() -> int:
         .tuples()
     )
     Unit.update(came_back=None).where(Unit.came_back.is_null(False)).execute()
-    by_day: dict[date, list[int]] = {}
-    for unit_id, day in first.items():
-        by_day.setdefault(day, []).append(unit_id)
-    for day, ids in by_day.items():
-        for start in range(0, len(ids), 10_000):
-            Unit.update(came_back=day).where(Unit.id.in_(ids[start : start + 10_000])).execute()
+    _set_per_unit(Unit.came_back, first)
     return len(first)
+
+
+def _set_per_unit(field: pw.Field, values: dict[int, object]) -> None:
+    """Set ``field`` of each unit (by id) to its value: one UPDATE per distinct value and
+    10,000 units, not one per unit."""
+    by_value: dict[object, list[int]] = {}
+    for unit_id, value in values.items():
+        by_value.setdefault(value, []).append(unit_id)
+    for value, ids in by_value.items():
+        for start in range(0, len(ids), 10_000):
+            chunk = ids[start : start + 10_000]
+            Unit.update({field: value}).where(Unit.id.in_(chunk)).execute()
 
 
 def note_repair(unit_id: int, ticket_id: int) -> None:
@@ -285,17 +290,12 @@ def rebuild_repair_counts() -> None:
     """Recompute each unit's repair count and each ticket's "came back again" from the
     tickets themselves."""
     Unit.update(repair_count=0).where(Unit.repair_count != 0).execute()
-    by_count: dict[int, list[int]] = {}
     counts = (
         RepairTicket.select(RepairTicket.unit, pw.fn.COUNT(RepairTicket.id))
         .where(RepairTicket.unit.is_null(False))
         .group_by(RepairTicket.unit)
     )
-    for unit_id, n in counts.tuples():
-        by_count.setdefault(n, []).append(unit_id)
-    for n, ids in by_count.items():
-        for start in range(0, len(ids), 10_000):
-            Unit.update(repair_count=n).where(Unit.id.in_(ids[start : start + 10_000])).execute()
+    _set_per_unit(Unit.repair_count, dict(counts.tuples()))
     Later = RepairTicket.alias()
     later = Later.select(pw.SQL("1")).where(
         Later.unit == RepairTicket.unit, Later.id > RepairTicket.id
