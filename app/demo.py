@@ -27,20 +27,13 @@ from app.demo_data import (
     SUPPLIERS,
 )
 from app.domain.errors import DomainError, Refused
-from app.services import (
-    adjustments,
-    catalog,
-    kits,
-    repairs,
-    returns,
-    selling,
-    stocktake,
-    supplier_returns,
-    transfers,
-)
-from app.services.context import Approver, Context, load_context
-from app.services.receiving import ReceiptLine, receive
-from db.database import write_transaction
+from app.services.access.context import Approver, Context, load_context
+from app.services.counter import repairs, returns, selling
+from app.services.kits import assembly
+from app.services.ledger.transaction import write_transaction
+from app.services.shop import catalog
+from app.services.stock import adjustments, stocktake, supplier_returns, transfers
+from app.services.stock.receiving import ReceiptLine, receive
 from db.models import (
     AssembledKit,
     Branch,
@@ -191,7 +184,7 @@ class _DemoShop:
         }
         for sku, name, ptype, price, gtin, parts in KITS:
             catalog.add_product(sku, name, ptype, price, gtin=gtin_of(gtin))
-            kits.define_kit(self.ctx["mara"], sku, parts)
+            assembly.define_kit(self.ctx["mara"], sku, parts)
         self.branch_ids = {b.code: b.id for b in Branch.select()}
         self.staff = {
             "CITY": {"cashier": "cody", "inventory": "ines", "manager": "mara"},
@@ -665,7 +658,7 @@ class _DemoShop:
             for _ in range(count):
                 # the newest units: an older one may be the drill back from the supplier
                 serials = [self.units_in_stock(part, branch)[-1] for part in by_serial]
-                kit = kits.assemble_kit(
+                kit = assembly.assemble_kit(
                     self.who(branch, "inventory"), sku, serials, note="Drill kit offer"
                 )
                 made.setdefault(branch, []).append(kit.serial)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from app.services.context import Context
+from app.services.access.context import Context
 
 
 class LoggedIn(Message):

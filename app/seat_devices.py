@@ -12,7 +12,7 @@ from textual.app import App
 
 from app.config import SeatConfig
 from app.messages import DevicesChanged, ScanArrived
-from app.services import printing
+from app.services.counter import printing
 from devices.events import ScanEvent, UnreadableScan, validate_scan
 from devices.print_queue import PrintQueueStatus
 from devices.seat import make_print_worker, make_scanner, make_wedge

@@ -21,7 +21,7 @@ from textual.widgets import Input
 from app.config import SeatConfig
 from app.messages import DevicesChanged, LoggedIn, OpenPassport, ScanArrived
 from app.seat_devices import SeatDevices, WedgeRouter
-from app.services.context import Context, utc_now
+from app.services.access.context import Context, utc_now
 from devices.events import UnreadableScan
 from screens.login import LoginScreen
 from screens.modals.scan_lookup import ScanLookup

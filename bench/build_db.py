@@ -41,7 +41,7 @@ from ledger import (
 
 from app.domain.pins import hash_pin
 from app.domain.states import Event, UnitState, replay
-from db import totals
+from app.services.ledger import totals
 from db.database import close_database, open_database
 from db.models import Branch, Employee, Product, ProductType, StockLevel, Supplier, UnitEvent
 

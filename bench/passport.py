@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/passport.py [--lookups 5000] [--warmup 500] [--path bench/bench.db]
 
-Each look-up is ``app.services.passport.passport(serial)``, timed end to end
+Each look-up is ``app.services.counter.passport.passport(serial)``, timed end to end
 (queries and building the dataclasses). Target: median <= 1 ms at 1M units.
 """
 
@@ -16,7 +16,7 @@ import time
 
 import benchlib
 
-from app.services.passport import passport
+from app.services.counter.passport import passport
 from db.database import close_database
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/receipt.py [--serials 10000] [--repeat 3] [--path bench/bench.db]
 
-Each receipt goes end to end through ``app.services.receiving.receive``: every
+Each receipt goes end to end through ``app.services.stock.receiving.receive``: every
 serial read as a scan, checked against the product's rule (IMEI: 15 digits and
 check digit), checked for duplicates on the receipt and for an active unit with
 the same serial in the ledger, then units, history rows and lines inserted and
@@ -23,8 +23,8 @@ import time
 import benchlib
 from stdnum import luhn
 
-from app.services.context import load_context
-from app.services.receiving import ReceiptLine, receive
+from app.services.access.context import load_context
+from app.services.stock.receiving import ReceiptLine, receive
 from db.database import close_database
 from db.models import Employee, Product, ProductType, Supplier
 

@@ -27,8 +27,8 @@ from stdnum import luhn
 from textual import events
 
 from app.config import SeatConfig
-from app.services import catalog
-from app.services.context import load_context
+from app.services.access.context import load_context
+from app.services.shop import catalog
 from app.tui import SerialDeskApp
 from db.database import open_database
 from devices.config import ScannerConfig

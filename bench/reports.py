@@ -1,8 +1,8 @@
 """Every report on a built bench database, timed end to end.
 
-    .venv/bin/python bench/reports.py [--runs 3] [--path bench/bench.db] [--backend postgres]
+    .venv/bin/python bench/runner.py [--runs 3] [--path bench/bench.db] [--backend postgres]
 
-Each report runs through ``app.services.reports.run`` as the screen and the CLI
+Each report runs through ``app.services.reports.runner.run`` as the screen and the CLI
 call it: listings with the screen's row limit, figures over the whole ledger.
 Target: about a second each at 1,000,000 units.
 
@@ -20,34 +20,34 @@ from datetime import date, timedelta
 import benchlib
 import peewee as pw
 
-from app.services import reports
+from app.services.reports import runner
 from db.database import close_database, open_database
 from db.models import ALL_MODELS, Document, Unit
 
 SCREEN_LIMIT = 500
 
 
-def cases() -> list[tuple[str, reports.Filters]]:
+def cases() -> list[tuple[str, runner.Filters]]:
     serial = Unit.select(Unit.serial).order_by(Unit.id.desc()).limit(1).scalar()
-    limited = reports.Filters(limit=SCREEN_LIMIT)
+    limited = runner.Filters(limit=SCREEN_LIMIT)
     last = Document.select(pw.fn.MAX(Document.business_date)).scalar()
     if isinstance(last, str):
         last = date.fromisoformat(last[:10])
-    quarter = reports.Filters(date_from=last - timedelta(days=91), date_to=last)
+    quarter = runner.Filters(date_from=last - timedelta(days=91), date_to=last)
     return [
-        ("where", reports.Filters(serial=serial)),
+        ("where", runner.Filters(serial=serial)),
         ("stock", limited),
-        ("stock-count", reports.Filters()),
+        ("stock-count", runner.Filters()),
         ("sales", limited),
-        ("sales", reports.Filters(branch="B", limit=SCREEN_LIMIT)),
+        ("sales", runner.Filters(branch="B", limit=SCREEN_LIMIT)),
         ("returns", limited),
         ("repairs", limited),
-        ("expiring", reports.Filters(days=30)),
-        ("supplier-failure", reports.Filters()),
-        ("repeat-defects", reports.Filters()),
-        ("returns-by-branch", reports.Filters()),
-        ("technician-repeats", reports.Filters()),
-        ("warranty-cost", reports.Filters()),
+        ("expiring", runner.Filters(days=30)),
+        ("supplier-failure", runner.Filters()),
+        ("repeat-defects", runner.Filters()),
+        ("returns-by-branch", runner.Filters()),
+        ("technician-repeats", runner.Filters()),
+        ("warranty-cost", runner.Filters()),
         ("warranty-cost", quarter),
         ("returns-by-branch", quarter),
         ("repeat-defects", quarter),
@@ -87,7 +87,7 @@ def main() -> None:
             rows = 0
             for _ in range(args.runs):
                 started = time.perf_counter()
-                rows = len(reports.run(name, filters).rows)
+                rows = len(runner.run(name, filters).rows)
                 times.append(time.perf_counter() - started)
             shown = {k: v for k, v in vars(filters).items() if v and k != "days"}
             print(

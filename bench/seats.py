@@ -39,9 +39,9 @@ def imei(n: int) -> str:
 
 def setup(url: str) -> None:
     from app.domain import pins
-    from app.services import catalog
-    from app.services.context import load_context
-    from app.services.receiving import ReceiptLine, receive
+    from app.services.access.context import load_context
+    from app.services.shop import catalog
+    from app.services.stock.receiving import ReceiptLine, receive
     from db.database import close_database, open_database
 
     pins._N = 2**4  # cheap PIN hashes: logins are not what is measured
@@ -63,12 +63,12 @@ def setup(url: str) -> None:
 def seat(url: str, index: int, seconds: float, start, results) -> None:
     """One seat: random operations on shared units until the time is up."""
     from app.domain.errors import Busy, DomainError
-    from app.services.context import load_context
-    from app.services.passport import passport
-    from app.services.receiving import ReceiptLine, receive
-    from app.services.returns import ReturnItem, customer_return
-    from app.services.selling import SaleItem, sell
-    from app.services.transfers import TransferItem, transfer_in, transfer_out
+    from app.services.access.context import load_context
+    from app.services.counter.passport import passport
+    from app.services.counter.returns import ReturnItem, customer_return
+    from app.services.counter.selling import SaleItem, sell
+    from app.services.stock.receiving import ReceiptLine, receive
+    from app.services.stock.transfers import TransferItem, transfer_in, transfer_out
     from db import database
     from db.database import open_database
 
@@ -118,8 +118,8 @@ def seat(url: str, index: int, seconds: float, start, results) -> None:
 
 def check(url: str, reported: list[tuple]) -> dict[str, int]:
     """Count double sales, lost operations and inconsistencies in the final database."""
-    from app.services import integrity
-    from app.services.common import get_document
+    from app.services.ledger.documents import get_document
+    from app.services.safety import integrity
     from db.database import close_database, open_database
     from db.models import DocumentLine, Unit, UnitEvent
 

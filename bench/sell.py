@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/sell.py [--sales 1000] [--path bench/bench.db]
 
-Each sale is ``app.services.selling.sell`` with one scanned serial, a customer
+Each sale is ``app.services.counter.selling.sell`` with one scanned serial, a customer
 and a card payment: its own write transaction, committed (on SQLite with
 ``synchronous=FULL``, so one fsync per sale), as at a till. The units are drawn
 at random from those in stock at the branch with the most stock; they stay sold.
@@ -18,8 +18,8 @@ import time
 
 import benchlib
 
-from app.services.context import load_context
-from app.services.selling import SaleItem, sell
+from app.services.access.context import load_context
+from app.services.counter.selling import SaleItem, sell
 from db.database import close_database
 from db.models import Customer, Employee
 

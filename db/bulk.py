@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from db.database import db
+from db.connection import db
 
 # Bind parameters per INSERT statement: under SQLite's smallest limit (32766) and PostgreSQL's.
 MAX_PARAMS = 30_000

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -20,15 +21,14 @@ import peewee
 from platformdirs import user_data_dir
 from playhouse.db_url import connect as connect_url
 
-db = peewee.DatabaseProxy()
+from db.connection import HISTORY_LOCK, db, is_sqlite
+from db.migrations import Fill
+from db.migrations import migrate as run_migrations
 
 # SQLite waits this long inside one attempt to take the write lock; write_transaction
 # retries with backoff until BUSY_DEADLINE_S, then refuses with Busy (nothing saved).
 BUSY_TIMEOUT_MS = 5_000
 BUSY_DEADLINE_S = 30.0
-# On PostgreSQL every write transaction takes this advisory lock first: the unit history
-# is one hash chain (db/history.py), and taking it before any row lock avoids deadlocks.
-HISTORY_LOCK = 7405002
 # A wait for the write lock longer than this counts as a lock wait in STATS.
 LOCK_WAIT_S = 0.02
 
@@ -43,6 +43,10 @@ SQLITE_PRAGMAS = {
     "cache_size": -64_000,
     "temp_store": "memory",
 }
+
+
+class DatabaseBusy(RuntimeError):
+    """Another seat held the write lock past the deadline; nothing was written."""
 
 
 def default_url() -> str:
@@ -72,15 +76,16 @@ def make_database(url: str) -> peewee.Database:
     )
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
-    """Point the models at ``url`` (default: ``default_url()``) and bring its schema up to date."""
+def open_database(
+    url: str | None = None, *, migrate: bool = True, fills: Mapping[int, Fill] | None = None
+) -> peewee.Database:
+    """Point the models at ``url`` (default: ``default_url()``) and bring its schema up to
+    date; ``fills`` fill what a schema step added from the ledger (``db.migrations``)."""
     database = make_database(url or default_url())
     db.initialize(database)
     database.connect(reuse_if_open=True)
     if migrate:
-        from db.migrations import migrate as run_migrations
-
-        run_migrations(database)
+        run_migrations(database, fills)
     return database
 
 
@@ -89,16 +94,13 @@ def close_database() -> None:
         db.close()
 
 
-def is_sqlite() -> bool:
-    return isinstance(db.obj, peewee.SqliteDatabase)
-
-
 @contextmanager
 def write_transaction():
     """One all-or-nothing write that holds the write lock from its start.
 
     Nested calls become savepoints inside the outer transaction. A seat that finds
-    the lock taken waits and retries; after ``BUSY_DEADLINE_S`` it raises ``Busy``.
+    the lock taken waits and retries; after ``BUSY_DEADLINE_S`` it raises
+    ``DatabaseBusy`` (the services tell staff in their words: ``app.domain.errors.Busy``).
     """
     if db.transaction_depth() > 0:
         with db.atomic() as txn:
@@ -128,10 +130,8 @@ def _begin_with_retry(stack: ExitStack, started: float):
             if not is_busy_error(exc):
                 raise
             if time.monotonic() - started + delay > BUSY_DEADLINE_S:
-                from app.domain.errors import Busy
-
                 STATS["busy"] += 1
-                raise Busy(
+                raise DatabaseBusy(
                     f"Another seat kept the database busy for {BUSY_DEADLINE_S:.0f} seconds. "
                     "Nothing was saved; try again."
                 ) from exc

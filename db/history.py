@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 import peewee as pw
 
 from db.bulk import insert_rows
-from db.database import HISTORY_LOCK, db, is_sqlite
+from db.connection import HISTORY_LOCK, db, is_sqlite
 from db.models import Unit, UnitEvent
 
 GENESIS = "0" * 64

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import peewee as pw
 
-from db.database import db
+from db.connection import db
 
 CENT = Decimal("0.01")
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.states import UnitState
-from app.services.adjustments import AdjustmentKind, adjust
+from app.services.stock.adjustments import AdjustmentKind, adjust
 from screens.modals.approval import ManagerApproval
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.stocklines import StockLines, StockLinesScreen

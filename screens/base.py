@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from app.domain.errors import DomainError
-from app.services.context import Context
+from app.services.access.context import Context
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.seatbar import SeatBar
 

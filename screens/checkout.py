@@ -13,10 +13,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
-from app.services import printing
-from app.services.catalog import search_customers
-from app.services.kits import KitProgress, kit_for_scan, kit_progress
-from app.services.selling import CartLine, SaleItem, SaleResult, preview_item, sell
+from app.services.counter import printing
+from app.services.counter.selling import CartLine, SaleItem, SaleResult, preview_item, sell
+from app.services.kits.assembly import KitProgress, kit_for_scan, kit_progress
+from app.services.shop.catalog import search_customers
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.modals.new_customer import NewCustomer

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
 from app.domain.roles import Role
-from app.services import kits
+from app.services.kits import assembly
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.modals.confirm import Confirm
@@ -28,8 +28,8 @@ class KitsScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.definition: kits.KitDefinition | None = None
-        self.progress: kits.KitProgress | None = None
+        self.definition: assembly.KitDefinition | None = None
+        self.progress: assembly.KitProgress | None = None
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -70,10 +70,10 @@ class KitsScreen(CounterScreen):
     def choose_kit(self, code: str) -> None:
         if not code:
             return
-        definition = self.call(kits.kit_definition, code)
+        definition = self.call(assembly.kit_definition, code)
         if definition is None:
             return
-        progress = self.call(kits.kit_progress, self.ctx, definition.sku, [])
+        progress = self.call(assembly.kit_progress, self.ctx, definition.sku, [])
         if progress is None:
             return
         self.definition, self.progress = definition, progress
@@ -89,7 +89,7 @@ class KitsScreen(CounterScreen):
             self.query_one("#kit", Input).focus()
             return
         progress = self.call(
-            kits.kit_progress, self.ctx, self.progress.sku, [*self.progress.serials, serial]
+            assembly.kit_progress, self.ctx, self.progress.sku, [*self.progress.serials, serial]
         )
         if progress is None:
             return
@@ -101,7 +101,7 @@ class KitsScreen(CounterScreen):
         if self.progress is None or not self.progress.serials:
             return
         serials = self.progress.serials[:-1]
-        progress = self.call(kits.kit_progress, self.ctx, self.progress.sku, serials)
+        progress = self.call(assembly.kit_progress, self.ctx, self.progress.sku, serials)
         if progress is not None:
             self.progress = progress
             self.message.info("Last scan removed.")
@@ -116,7 +116,7 @@ class KitsScreen(CounterScreen):
             return
         kit_serial = self.query_one("#kit-serial", Input).value.strip() or None
         view = self.call(
-            kits.assemble_kit,
+            assembly.assemble_kit,
             self.ctx,
             self.progress.sku,
             self.progress.serials,
@@ -126,7 +126,7 @@ class KitsScreen(CounterScreen):
             return
         self.message.ok(f"Assembled {view.serial}: {view.name}, in stock here.")
         self.query_one("#kit-serial", Input).value = ""
-        self.progress = self.call(kits.kit_progress, self.ctx, view.sku, [])
+        self.progress = self.call(assembly.kit_progress, self.ctx, view.sku, [])
         self.show_progress()
         self.show_kits()
         self.query_one("#kit-serial", Input).focus()
@@ -157,7 +157,7 @@ class KitsScreen(CounterScreen):
     def show_kits(self) -> None:
         table = self.query_one("#kits", DataTable)
         table.clear()
-        for row in self.call(kits.kits_here, self.ctx.branch_id) or []:
+        for row in self.call(assembly.kits_here, self.ctx.branch_id) or []:
             table.add_row(
                 row.serial,
                 row.name[:20],
@@ -179,7 +179,7 @@ class KitsScreen(CounterScreen):
     def confirm_take_apart(self, serial: str | None) -> None:
         if not serial:
             return
-        view = self.call(kits.kit_view, serial)
+        view = self.call(assembly.kit_view, serial)
         if view is None:
             return
         parts = ", ".join(p.serial or f"{p.quantity} × {p.name}" for p in view.parts)
@@ -187,7 +187,7 @@ class KitsScreen(CounterScreen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            done = self.call(kits.disassemble_kit, self.ctx, view.serial)
+            done = self.call(assembly.disassemble_kit, self.ctx, view.serial)
             if done is not None:
                 self.message.ok(f"{done.serial} taken apart: its parts are back in stock.")
                 self.show_kits()
@@ -214,10 +214,10 @@ class KitsScreen(CounterScreen):
         def typed(text: str | None) -> None:
             if text is None:
                 return
-            components = self.call(kits.components_from_text, text)
+            components = self.call(assembly.components_from_text, text)
             if components is None:
                 return
-            definition = self.call(kits.define_kit, self.ctx, code, components)
+            definition = self.call(assembly.define_kit, self.ctx, code, components)
             if definition is not None:
                 self.choose_kit(definition.sku)
                 self.message.ok(f"{definition.name} is made of {len(components)} component(s).")

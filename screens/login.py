@@ -10,7 +10,7 @@ from textual.widgets import Footer, Input, Static
 
 from app.domain.errors import DomainError
 from app.messages import LoggedIn
-from app.services.staff import active_staff, log_in
+from app.services.access.signin import active_staff, log_in
 from screens.widgets.errorline import ErrorLine
 
 

@@ -8,8 +8,9 @@ from textual.widgets import DataTable, Static
 
 from app.domain.errors import DomainError
 from app.domain.roles import Action, allowed
-from app.services import adjustments, printing
-from app.services.passport import Passport, passport
+from app.services.counter import printing
+from app.services.counter.passport import Passport, passport
+from app.services.stock import adjustments
 from screens.base import CounterScreen
 from screens.modals.approval import ManagerApproval
 from screens.modals.ask import AskText

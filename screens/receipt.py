@@ -14,8 +14,8 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
 from app.domain.errors import DomainError
-from app.services.catalog import ProductRow, lookup_product, product_for_scan
-from app.services.receiving import ReceiptLine, check_serial, receive
+from app.services.shop.catalog import ProductRow, lookup_product, product_for_scan
+from app.services.stock.receiving import ReceiptLine, check_serial, receive
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine

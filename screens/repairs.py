@@ -8,8 +8,8 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from app.domain.repairs import RepairStatus
-from app.services import repairs
-from app.services.repairs import ClaimSummary, TicketView
+from app.services.counter import repairs
+from app.services.counter.repairs import ClaimSummary, TicketView
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine

@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from app.domain.errors import DomainError
-from app.services import reports
-from app.services.common import release_thread_connection
+from app.services.reports import runner
+from app.services.threads import release_thread_connection
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
@@ -46,7 +46,7 @@ class ReportsScreen(CounterScreen):
     ]
 
     class Done(Message):
-        def __init__(self, report: reports.Report | None, error: str, path: str) -> None:
+        def __init__(self, report: runner.Report | None, error: str, path: str) -> None:
             super().__init__()
             self.report = report
             self.error = error
@@ -54,14 +54,14 @@ class ReportsScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.report: reports.Report | None = None
+        self.report: runner.Report | None = None
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
         with Horizontal(classes="form-line"):
             yield Label("Report", classes="label")
             yield Select(
-                [(spec.label, name) for name, spec in reports.REPORTS.items()],
+                [(spec.label, name) for name, spec in runner.REPORTS.items()],
                 value="sales",
                 allow_blank=False,
                 id="report",
@@ -83,7 +83,7 @@ class ReportsScreen(CounterScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_run()
 
-    def filters(self, limit: int | None) -> reports.Filters | None:
+    def filters(self, limit: int | None) -> runner.Filters | None:
         values = {key: self.query_one(f"#{key}", Input).value.strip() for key, _l, _h in FIELDS}
         try:
             texts = {k: values.pop(k) for k in ("date_from", "date_to")}
@@ -92,7 +92,7 @@ class ReportsScreen(CounterScreen):
         except ValueError:
             self.message.fail("Dates are written 2026-01-31; days is a whole number.")
             return None
-        return reports.Filters(**dates, days=days, limit=limit, **values)
+        return runner.Filters(**dates, days=days, limit=limit, **values)
 
     def action_run(self) -> None:
         self.start(None)
@@ -113,14 +113,14 @@ class ReportsScreen(CounterScreen):
         if filters is None:
             return
         name = str(self.query_one("#report", Select).value)
-        self.query_one("#status", Static).update(f"Running {reports.REPORTS[name].label}…")
+        self.query_one("#status", Static).update(f"Running {runner.REPORTS[name].label}…")
         self.message.clear()
         self.run_report(name, filters, path or "", self.app.clock().astimezone().date())
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_report(self, name: str, filters: reports.Filters, path: str, today: date) -> None:
+    def run_report(self, name: str, filters: runner.Filters, path: str, today: date) -> None:
         try:
-            report = reports.run(name, filters, today=today)
+            report = runner.run(name, filters, today=today)
             if path:
                 Path(path).expanduser().write_text(report.to_csv(), encoding="utf-8")
             self.post_message(self.Done(report, "", path))

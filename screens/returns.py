@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from app.services.returns import (
+from app.services.counter.returns import (
     DISPOSITIONS,
     ReturnItem,
     SaleView,

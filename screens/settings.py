@@ -13,7 +13,7 @@ from app.domain.errors import DomainError
 from app.domain.roles import Role
 from app.domain.serials import CheckKind
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
-from app.services import catalog, serial_rules, settings
+from app.services.shop import catalog, serial_rules, settings
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine
 

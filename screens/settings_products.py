@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 
 from app.domain.errors import DomainError
 from app.domain.tracking import PrintMode, TrackingMode
-from app.services import catalog, products
+from app.services.shop import catalog, products
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine

@@ -22,7 +22,7 @@ from app.config import (
     seat_settings,
 )
 from app.domain.errors import DomainError
-from app.services import settings
+from app.services.shop import settings
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine
 

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
-from app.services import settings
+from app.services.shop import settings
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine
 

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from app.domain.roles import Role
-from app.services import settings
+from app.services.shop import settings
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.settings_dialogs import AskPin, PickRole

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 
 from app.domain.states import UnitState
 from app.messages import OpenPassport
-from app.services import stock
+from app.services.stock import on_hand
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine
 
@@ -67,7 +67,7 @@ class StockScreen(CounterScreen):
     def load(self) -> None:
         state = str(self.query_one("#state", Select).value)
         rows = self.call(
-            stock.units,
+            on_hand.units,
             branch_id=None if self.all_branches else self.ctx.branch_id,
             product=self.query_one("#product", Input).value,
             state=state,

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
 from app.domain.roles import Action, allowed
-from app.services import stocktake
+from app.services.stock import stocktake
 from screens.base import CounterScreen
 from screens.modals.approval import ManagerApproval
 from screens.modals.confirm import Confirm

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
-from app.services.supplier_returns import supplier_return
+from app.services.stock.supplier_returns import supplier_return
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.stocklines import StockLines, StockLinesScreen

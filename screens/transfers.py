@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
-from app.services.stock_items import read_stock_scan
-from app.services.transfers import open_transfers, transfer_in, transfer_out
+from app.services.stock.items import read_stock_scan
+from app.services.stock.transfers import open_transfers, transfer_in, transfer_out
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.stocklines import StockLines, StockLinesScreen, split_count

@@ -17,9 +17,10 @@ import psycopg2
 import pytest
 from stdnum import luhn
 
-from app.services import catalog
-from app.services.context import Context, approver_from, load_context
-from db.database import close_database, db, open_database
+from app.services.access.context import Context, approver_from, load_context
+from app.services.shop import catalog
+from db.connection import db
+from db.database import close_database, open_database
 from db.models import Employee
 
 PG_URL = os.environ.get("SERIALDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

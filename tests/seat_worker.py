@@ -23,9 +23,9 @@ def _report(fd: int, line: str) -> None:
 def main(argv: list[str]) -> None:
     mode, url, login, report, *rest = argv
     from app.domain.errors import DomainError
-    from app.services.context import load_context
-    from app.services.receiving import ReceiptLine, receive
-    from app.services.selling import SaleItem, sell
+    from app.services.access.context import load_context
+    from app.services.counter.selling import SaleItem, sell
+    from app.services.stock.receiving import ReceiptLine, receive
     from db.database import open_database
 
     open_database(url)

@@ -22,11 +22,12 @@ import pytest
 
 from app.domain import pins
 from app.domain.errors import DomainError
-from app.services.catalog import add_customer
-from app.services.receiving import ReceiptLine, receive
-from app.services.selling import SaleItem, sell
+from app.services.counter.selling import SaleItem, sell
+from app.services.shop.catalog import add_customer
+from app.services.stock.receiving import ReceiptLine, receive
 from db import database
-from db.database import close_database, db, open_database
+from db.connection import db
+from db.database import close_database, open_database
 from db.models import (
     Document,
     DocumentLine,

@@ -12,9 +12,9 @@ import pytest
 
 from app.domain import pins
 from app.domain.errors import PermissionDenied, Refused
-from app.services import backup as backups
-from app.services import integrity
-from app.services.receiving import ReceiptLine, receive
+from app.services.safety import backup as backups
+from app.services.safety import integrity
+from app.services.stock.receiving import ReceiptLine, receive
 from db import migrations
 from db.database import close_database, open_database
 from db.models import Document, DocumentLine, Unit, UnitEvent
@@ -81,7 +81,7 @@ def test_backup_under_load_restores_to_a_consistent_shop(tmp_path, monkeypatch):
     # The shop works on after a restore: a seat sells a unit the restore put back.
     sold_after = {line.split()[1] for line in report.read_text().splitlines()[1:]}
     back = next(s for s in PHONES if s in sold_after and Unit.get(Unit.serial == s).state != "sold")
-    from app.services.selling import SaleItem, sell
+    from app.services.counter.selling import SaleItem, sell
 
     sell(shop.cashier, [SaleItem(serial=back)])
     assert DocumentLine.select().where(DocumentLine.serial == back).count() == 2
@@ -140,7 +140,7 @@ def test_postgres_backup_says_to_use_pg_dump(pg_schema_url):
 
 
 def test_cli_backup_and_restore(tmp_path, capsys, monkeypatch):
-    from app.cli import main
+    from app.cli.main import main
 
     url = str(tmp_path / "shop.db")
     assert main(["--db", url, "init", "--demo"]) == 0

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied, Refused
-from app.services import catalog, kits, products
-from app.services.adjustments import adjust
-from app.services.receiving import ReceiptLine, check_serial, receive
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, preview_item, sell
-from app.services.transfers import TransferItem, transfer_in, transfer_out
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.counter.selling import SaleItem, preview_item, sell
+from app.services.kits import assembly
+from app.services.shop import catalog, products
+from app.services.stock.adjustments import adjust
+from app.services.stock.receiving import ReceiptLine, check_serial, receive
+from app.services.stock.transfers import TransferItem, transfer_in, transfer_out
 from db.models import Product, ProductType
 from tests.conftest import IMEIS
 from tests.support import (
@@ -25,7 +26,8 @@ from tests.support import (
 
 
 def mode_of(sku: str) -> str:
-    from app.services.common import find_product, settings_of
+    from app.services.ledger.lookups import find_product
+    from app.services.ledger.product_settings import settings_of
 
     return settings_of(find_product(sku)).mode.value
 
@@ -324,7 +326,7 @@ def test_an_inactive_product_is_neither_sold_nor_received(shop):
 
 def test_an_inactive_kit_is_not_sold_from_its_parts(shop):
     catalog.add_product("KT-DR", "Drill kit", "Power tools", "199.00")
-    kits.define_kit(shop.manager, "KT-DR", [("DR-18", 1), ("AC-CASE", 1)])
+    assembly.define_kit(shop.manager, "KT-DR", [("DR-18", 1), ("AC-CASE", 1)])
     assert {r.sku for r in catalog.list_products() if r.kit} == {"KT-DR"}
     products.update_product(
         shop.manager, "KT-DR", name="Drill kit", price="199", gtin="", active=False

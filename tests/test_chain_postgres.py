@@ -7,8 +7,8 @@ import multiprocessing as mp
 
 import pytest
 
-from app.services import integrity
-from app.services.receiving import ReceiptLine, receive
+from app.services.safety import integrity
+from app.services.stock.receiving import ReceiptLine, receive
 from db.database import close_database, open_database
 from db.models import Document, Unit
 from tests.conftest import make_imei, make_shop
@@ -19,9 +19,9 @@ B_SELL = [make_imei(n) for n in range(8200, 8215)]
 
 
 def _branch_a(url: str, numbers, results) -> None:
-    from app.services.context import load_context
-    from app.services.selling import SaleItem, sell
-    from app.services.transfers import TransferItem, transfer_out
+    from app.services.access.context import load_context
+    from app.services.counter.selling import SaleItem, sell
+    from app.services.stock.transfers import TransferItem, transfer_out
 
     open_database(url)
     ivy, cal = load_context("ivy"), load_context("cal")
@@ -34,9 +34,9 @@ def _branch_a(url: str, numbers, results) -> None:
 
 
 def _branch_b(url: str, numbers, results) -> None:
-    from app.services.context import load_context
-    from app.services.selling import SaleItem, sell
-    from app.services.transfers import transfer_in
+    from app.services.access.context import load_context
+    from app.services.counter.selling import SaleItem, sell
+    from app.services.stock.transfers import transfer_in
 
     open_database(url)
     ian, bea = load_context("ian"), load_context("bea")

@@ -1,7 +1,7 @@
 """The command line: exit codes, one-line refusals, JSON output, files, and the demo shop.
 
-Most tests call ``app.cli.main`` in-process on both backends; a few run the
-real ``serialdesk`` (or ``python -m app.cli``) as a subprocess, as a shell would.
+Most tests call ``app.cli.main.main`` in-process on both backends; a few run the
+real ``serialdesk`` (or ``python -m app.cli.main``) as a subprocess, as a shell would.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from stdnum import imei
 
-from app import cli, cli_commands, demo
+from app import demo
+from app.cli import commands as cli_commands
+from app.cli import main as cli
 from app.demo import EMPLOYEES, load_demo
 from app.domain.states import Event, UnitState, replay
-from app.services.receiving import ReceiptLine, receive
+from app.services.stock.receiving import ReceiptLine, receive
 from db.database import close_database, open_database
 from db.models import (
     Customer,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import catalog
-from app.services.receiving import ReceiptLine, receive
+from app.services.shop import catalog
+from app.services.stock.receiving import ReceiptLine, receive
 from tests.test_cli import Cli
 
 

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from app.domain.errors import DomainError
-from app.services.receiving import ReceiptLine, receive
+from app.services.stock.receiving import ReceiptLine, receive
 from db.database import close_database
 from db.models import DocumentLine, Unit, UnitEvent
 from tests.conftest import IMEIS
@@ -18,8 +18,8 @@ UNITS = IMEIS[:24]
 
 def _seat(url: str, login: str, seed: int, start, results) -> None:
     """One seat: wait for the start signal, then try to sell every unit, one sale each."""
-    from app.services.context import load_context
-    from app.services.selling import SaleItem, sell
+    from app.services.access.context import load_context
+    from app.services.counter.selling import SaleItem, sell
     from db.database import open_database
 
     open_database(url)
@@ -66,3 +66,30 @@ def test_two_seats_racing_for_the_same_units_sell_each_exactly_once(shop):
     assert Unit.select().where(Unit.state == "sold").count() == len(UNITS)
     assert UnitEvent.select().where(UnitEvent.event == "sell").count() == len(UNITS)
     assert DocumentLine.select().where(DocumentLine.unit.is_null(False)).count() == 2 * len(UNITS)
+
+
+def test_a_seat_that_never_gets_the_write_lock_is_told_and_saves_nothing(
+    sqlite_shop, monkeypatch
+):
+    """Another seat holds the write lock past the deadline: the sale is refused in staff's
+    words (a domain refusal, not a database error) and nothing of it is written."""
+    import sqlite3
+
+    from app.domain.errors import Busy
+    from app.services.counter.selling import SaleItem, sell
+    from db import database
+    from db.connection import db
+
+    receive(sqlite_shop.inventory, "PhoneCo", [ReceiptLine("PH-X1", IMEIS[:1], cost="300")])
+    monkeypatch.setattr(database, "BUSY_DEADLINE_S", 0.3)
+    db.execute_sql("PRAGMA busy_timeout = 20")
+    other = sqlite3.connect(sqlite_shop.url)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Busy, match="busy for 0 seconds. Nothing was saved"):
+            sell(sqlite_shop.cashier, [SaleItem(IMEIS[0])])
+    finally:
+        other.rollback()
+        other.close()
+    assert Unit.get(Unit.serial == IMEIS[0]).state == "in_stock"
+    assert DocumentLine.select().count() == 1  # the receipt's line only

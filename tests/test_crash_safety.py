@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from app.domain import pins
-from app.services import integrity
-from app.services.common import get_document
-from app.services.receiving import ReceiptLine, receive
-from db.database import close_database, db, open_database
+from app.services.ledger.documents import get_document
+from app.services.safety import integrity
+from app.services.stock.receiving import ReceiptLine, receive
+from db.connection import db
+from db.database import close_database, open_database
 from db.models import Document, DocumentLine, Unit, UnitEvent
 from tests.conftest import make_imei, make_shop
 from tests.seat_worker import RECEIPT_SIZE

@@ -9,10 +9,11 @@ import pytest
 
 from app import demo_data
 from app.demo import load_demo
-from app.services import kits
-from app.services.catalog import list_products
-from db import totals
-from db.database import close_database, db, open_database
+from app.services.kits import assembly
+from app.services.ledger import totals
+from app.services.shop.catalog import list_products
+from db.connection import db
+from db.database import close_database, open_database
 from db.models import AssembledKit, Branch, DocumentLine, Product, RepairTicket, Unit
 
 
@@ -27,7 +28,7 @@ def demo_shop(tmp_path_factory):
 
 def test_the_kit_and_its_parts_are_in_the_catalogue(demo_shop):
     assert demo_shop.products == len(demo_data.PRODUCTS) + len(demo_data.KITS)
-    definition = kits.kit_definition("PT-KIT18")
+    definition = assembly.kit_definition("PT-KIT18")
     assert [(c.sku, c.quantity, c.serialized) for c in definition.components] == [
         ("PT-DRL18", 1, True),
         ("PT-BAT18", 1, True),
@@ -55,7 +56,7 @@ def test_three_kits_assembled_one_sold_whole(demo_shop):
     ]
     assert all(u.serial.startswith("KA-") for u in made)
     sold = made[0]
-    view = kits.kit_view(sold.serial)
+    view = assembly.kit_view(sold.serial)
     assert [(p.sku, p.state) for p in view.parts] == [
         ("PT-DRL18", "sold"),
         ("PT-BAT18", "sold"),
@@ -66,7 +67,7 @@ def test_three_kits_assembled_one_sold_whole(demo_shop):
     sale = DocumentLine.get(DocumentLine.unit == sold.id).document
     assert sale.kind == "sale" and sale.total == 239
     for kit in made[1:]:
-        assert {p.state for p in kits.kit_view(kit.serial).parts if p.serial} == {"in_kit"}
+        assert {p.state for p in assembly.kit_view(kit.serial).parts if p.serial} == {"in_kit"}
 
 
 def test_the_report_figures_kept_live_are_the_ones_rebuilt_from_the_ledger(demo_shop):

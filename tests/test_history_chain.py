@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.services.integrity import check
-from app.services.selling import SaleItem, sell
-from db.database import db, is_sqlite
+from app.services.counter.selling import SaleItem, sell
+from app.services.safety.integrity import check
+from db.connection import db, is_sqlite
 from db.history import GENESIS, event_hash, verify_history
 from db.models import UnitEvent
 from tests.support import (
@@ -134,7 +134,7 @@ def test_a_re_hashed_forgery_still_breaks_the_next_link(shop):
 
 
 def test_cli_verify_reports_and_exits_1_after_tampering(tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     url = str(tmp_path / "shop.db")
     assert main(["--db", url, "init", "--demo"]) == 0

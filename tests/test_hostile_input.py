@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from app.domain.cards import CardData, render_card
 from app.domain.errors import DomainError
-from app.services.catalog import add_customer
-from app.services.passport import passport
-from app.services.receiving import ReceiptLine, check_serial, receive
-from app.services.selling import SaleItem, sell
+from app.services.counter.passport import passport
+from app.services.counter.selling import SaleItem, sell
+from app.services.shop.catalog import add_customer
+from app.services.stock.receiving import ReceiptLine, check_serial, receive
 from db.models import Customer, Employee
 from tests.support import (
     fast_shop,  # noqa: F401
@@ -139,7 +139,7 @@ def test_each_template_escape_is_refused_with_a_reason(template):
     ),
 )
 def test_hostile_cli_arguments_never_crash(tmp_path_factory, args, command):
-    from app.cli import main
+    from app.cli.main import main
 
     url = _cli_db(tmp_path_factory)
     argv = ["--db", url, "--employee", "cody", command, *args]
@@ -156,7 +156,7 @@ _DB: dict[str, str] = {}
 
 def _cli_db(factory) -> str:
     if "url" not in _DB:
-        from app.cli import main
+        from app.cli.main import main
 
         url = str(factory.mktemp("cli") / "shop.db")
         assert main(["--db", url, "init", "--demo"]) == 0

@@ -10,14 +10,18 @@ from decimal import Decimal
 
 from app.domain.errors import Refused
 from app.domain.states import Event, UnitState
-from app.services import integrity, kits, repairs, stocktake
-from app.services.adjustments import adjust
-from app.services.common import append_event, get_document
-from app.services.returns import ReturnItem, customer_return, sale_for_serial
-from app.services.selling import SaleItem, sell
-from app.services.stock_items import StockItem
-from app.services.supplier_returns import supplier_return
-from app.services.transfers import TransferItem, transfer_in, transfer_out
+from app.services.counter import repairs
+from app.services.counter.returns import ReturnItem, customer_return, sale_for_serial
+from app.services.counter.selling import SaleItem, sell
+from app.services.kits import assembly
+from app.services.ledger.documents import get_document
+from app.services.ledger.moves import append_event
+from app.services.safety import integrity
+from app.services.stock import stocktake
+from app.services.stock.adjustments import adjust
+from app.services.stock.items import StockItem
+from app.services.stock.supplier_returns import supplier_return
+from app.services.stock.transfers import TransferItem, transfer_in, transfer_out
 from db.database import write_transaction
 from tests.support import customer, events, fast_shop, refused, seeded_shop, unit
 from tests.test_kits import assemble, assert_history_replays, charger_stock, kit
@@ -44,15 +48,15 @@ def test_a_sold_kit_comes_back_whole_into_stock_and_sells_again(kit):
         u = unit(part)
         assert (u.state, u.branch_id, u.customer_id) == ("in_kit", kit.cashier.branch_id, None)
         assert events(part) == ["receive", "into_kit", "sold_in_kit", "customer_return", "into_kit"]
-    view = kits.kit_view(serial)
-    assert view.status == kits.KitStatus.ASSEMBLED
-    assert [row.serial for row in kits.kits_here(kit.cashier.branch_id)] == [serial]
+    view = assembly.kit_view(serial)
+    assert view.status == assembly.KitStatus.ASSEMBLED
+    assert [row.serial for row in assembly.kits_here(kit.cashier.branch_id)] == [serial]
     assert charger_stock(kit.cashier.branch_id) == 2  # the charger came back inside the kit
     # It sells again as a kit, and comes apart like any assembled kit.
     sell(kit.cashier, [SaleItem(serial=serial)])
     assert unit("BAT-2001").state == UnitState.SOLD
     customer_return(kit.cashier, [ReturnItem(serial=serial)])
-    kits.disassemble_kit(kit.inventory, serial)
+    assembly.disassemble_kit(kit.inventory, serial)
     assert unit("BAT-2001").state == UnitState.IN_STOCK
     assert charger_stock(kit.cashier.branch_id) == 3
     assert_history_replays()
@@ -63,16 +67,16 @@ def test_a_returned_kit_to_quarantine_keeps_its_parts_inside(kit):
     customer_return(kit.cashier, [ReturnItem(serial=serial, disposition="quarantine")])
     assert unit(serial).state == UnitState.QUARANTINE
     assert {unit(p).state for p in ("DRL-1001", "BAT-2001", "BAT-2002")} == {"in_kit"}
-    assert [(r.serial, r.state) for r in kits.kits_here(kit.cashier.branch_id)] == [
+    assert [(r.serial, r.state) for r in assembly.kits_here(kit.cashier.branch_id)] == [
         (serial, "quarantine")
     ]
     # Not sold, not written off whole; released, it comes apart.
     with refused("after releasing it from quarantine", Refused):
         adjust(kit.manager, "write_off", serials=[serial], reason="wet")
     with refused("in quarantine", Refused):
-        kits.disassemble_kit(kit.inventory, serial)
+        assembly.disassemble_kit(kit.inventory, serial)
     adjust(kit.manager, "release", serials=[serial], reason="checked")
-    kits.disassemble_kit(kit.inventory, serial)
+    assembly.disassemble_kit(kit.inventory, serial)
     adjust(kit.manager, "write_off", serials=["BAT-2001"], reason="wet")
     assert unit("BAT-2001").state == UnitState.WRITTEN_OFF
     assert_history_replays()
@@ -113,7 +117,7 @@ def test_a_warranty_replacement_comes_back_in_the_kit(kit):
     customer_return(kit.cashier, [ReturnItem(serial=serial)])
     assert unit("BAT-2003").state == UnitState.IN_KIT
     assert unit("BAT-2001").state == UnitState.REPLACED
-    parts = {p.serial for p in kits.kit_view(serial).parts if p.serial}
+    parts = {p.serial for p in assembly.kit_view(serial).parts if p.serial}
     assert parts == {"DRL-1001", "BAT-2002", "BAT-2003"}
     assert_history_replays()
 
@@ -129,7 +133,7 @@ def test_a_transferred_kit_takes_its_parts_along(kit):
     for s in (serial, "DRL-1001", "BAT-2001", "BAT-2002"):
         assert (unit(s).state, unit(s).branch_id) == ("in_transit", b), s
     assert events("BAT-2001") == ["receive", "into_kit", "transfer_out"]
-    assert kits.kits_here(a) == [] and kits.kits_here(b) == []
+    assert assembly.kits_here(a) == [] and assembly.kits_here(b) == []
     # A part is not received on its own.
     with refused("is not on", Refused):
         transfer_in(kit.inventory_b, sent.number, ["BAT-2001"])
@@ -139,9 +143,9 @@ def test_a_transferred_kit_takes_its_parts_along(kit):
     for s in ("DRL-1001", "BAT-2001", "BAT-2002"):
         assert (unit(s).state, unit(s).branch_id) == ("in_kit", b), s
     assert events("BAT-2001")[-1] == "transfer_in"
-    assert [r.serial for r in kits.kits_here(b)] == [serial]
+    assert [r.serial for r in assembly.kits_here(b)] == [serial]
     # Sold or taken apart at B, the parts are at B; the charger is counted at B.
-    kits.disassemble_kit(kit.inventory_b, serial)
+    assembly.disassemble_kit(kit.inventory_b, serial)
     assert (unit("DRL-1001").state, unit("DRL-1001").branch_id) == ("in_stock", b)
     assert (charger_stock(a), charger_stock(b)) == (2, 1)
     assert_history_replays()
@@ -184,7 +188,7 @@ def test_a_kit_is_not_replaced_whole_under_warranty(kit):
     # A part of the sold kit is replaced like any unit, and stands in for it in the kit.
     repairs.replace(kit.manager, "DRL-1001", "DRL-1003")
     assert (unit("DRL-1001").state, unit("DRL-1003").state) == ("replaced", "sold")
-    assert kits.kit_view(other).status == kits.KitStatus.ASSEMBLED
+    assert assembly.kit_view(other).status == assembly.KitStatus.ASSEMBLED
     assert {unit(p).state for p in ("DRL-1002", "BAT-2003", "BAT-2004")} == {"in_kit"}
     assert_history_replays()
 
@@ -209,7 +213,7 @@ def test_verify_finds_nothing_wrong_after_every_kit_move(kit):
     clean()
     transfer_in(kit.inventory_b, sent.number, [serial])
     clean()
-    kits.disassemble_kit(kit.inventory_b, serial)
+    assembly.disassemble_kit(kit.inventory_b, serial)
     clean()
     # Put together again at B's counter from those very parts, and sold in one sale.
     parts = ["DRL-1001", "BAT-2002", "BAT-2003"]

@@ -12,12 +12,13 @@ import pytest
 
 from app.domain.errors import NotFound, PermissionDenied, Refused
 from app.domain.states import Event, UnitState, replay
-from app.services import catalog, kits
-from app.services.common import find_product
-from app.services.passport import passport
-from app.services.receiving import ReceiptLine, receive
-from app.services.selling import SaleItem, preview_item, sell
-from app.services.stock import units as stock_units
+from app.services.counter.passport import passport
+from app.services.counter.selling import SaleItem, preview_item, sell
+from app.services.kits import assembly
+from app.services.ledger.lookups import find_product
+from app.services.shop import catalog
+from app.services.stock.on_hand import units as stock_units
+from app.services.stock.receiving import ReceiptLine, receive
 from db.history import verify_history
 from db.models import AssembledKit, KitComponent, Product, StockLevel, Unit, UnitEvent
 from tests.support import (
@@ -48,9 +49,9 @@ def kit(shop):
     catalog.add_product("KT-DR", "Drill kit 18V", "Kits", "229.00")
     catalog.add_product("BT-18", "Battery 18V", "Power tools", "49.00")
     catalog.add_product("CH-18", "Charger 18V", "Accessories", "19.00")
-    kits.define_kit(shop.manager, "KT-DR", [("DR-18", 1), ("BT-18", 2), ("CH-18", 1)])
+    assembly.define_kit(shop.manager, "KT-DR", [("DR-18", 1), ("BT-18", 2), ("CH-18", 1)])
     receive_drills(shop.inventory, DRILLS)
-    from app.services.receiving import ReceiptLine, receive
+    from app.services.stock.receiving import ReceiptLine, receive
 
     receive(shop.inventory, "ToolCo", [ReceiptLine("BT-18", BATTERIES, cost="20.00")])
     receive_quantity(shop.inventory, "CH-18", 3)
@@ -69,7 +70,7 @@ def catalog_product(sku: str):
 
 
 def assemble(shop, serials=("DRL-1001", "BAT-2001", "BAT-2002"), **kwargs):
-    return kits.assemble_kit(shop.inventory, "KT-DR", list(serials), **kwargs)
+    return assembly.assemble_kit(shop.inventory, "KT-DR", list(serials), **kwargs)
 
 
 def assert_history_replays() -> None:
@@ -91,26 +92,26 @@ def assert_history_replays() -> None:
 
 
 def test_define_lists_components_and_is_a_managers_setting(kit):
-    d = kits.kit_definition("KT-DR")
+    d = assembly.kit_definition("KT-DR")
     assert [(c.sku, c.quantity, c.serialized) for c in d.components] == [
         ("DR-18", 1, True),
         ("BT-18", 2, True),
         ("CH-18", 1, False),
     ]
     with refused("may not change the settings", PermissionDenied):
-        kits.define_kit(kit.inventory, "KT-DR", [("DR-18", 1)])
+        assembly.define_kit(kit.inventory, "KT-DR", [("DR-18", 1)])
     with refused("not tracked by serial", Refused):
-        kits.define_kit(kit.manager, "AC-CASE", [("DR-18", 1)])
+        assembly.define_kit(kit.manager, "AC-CASE", [("DR-18", 1)])
     with refused("component of itself", Refused):
-        kits.define_kit(kit.manager, "KT-DR", [("KT-DR", 1)])
+        assembly.define_kit(kit.manager, "KT-DR", [("KT-DR", 1)])
     with refused("itself a kit", Refused):
-        kits.define_kit(kit.manager, "PH-X1", [("KT-DR", 1)])
+        assembly.define_kit(kit.manager, "PH-X1", [("KT-DR", 1)])
     with refused("No product", NotFound):
-        kits.define_kit(kit.manager, "KT-DR", [("NOPE", 1)])
+        assembly.define_kit(kit.manager, "KT-DR", [("NOPE", 1)])
     with pytest.raises(NotFound, match="not a kit"):
-        kits.kit_definition("DR-18")
+        assembly.kit_definition("DR-18")
     # Redefining replaces the list.
-    kits.define_kit(kit.manager, "KT-DR", [("DR-18", 1), ("BT-18", 1)])
+    assembly.define_kit(kit.manager, "KT-DR", [("DR-18", 1), ("BT-18", 1)])
     assert KitComponent.select().where(KitComponent.kit == catalog_product("KT-DR")).count() == 2
 
 
@@ -120,7 +121,7 @@ def test_define_lists_components_and_is_a_managers_setting(kit):
 def test_assemble_takes_the_exact_serials_out_of_stock(kit):
     view = assemble(kit)
     assert view.serial.startswith("KA-")
-    assert view.state == UnitState.IN_STOCK and view.status == kits.KitStatus.ASSEMBLED
+    assert view.state == UnitState.IN_STOCK and view.status == assembly.KitStatus.ASSEMBLED
     assert {(p.sku, p.serial, p.state) for p in view.parts if p.serial} == {
         ("DR-18", "DRL-1001", "in_kit"),
         ("BT-18", "BAT-2001", "in_kit"),
@@ -179,16 +180,16 @@ def test_assemble_refuses_components_not_in_stock_here(kit):
     # A drill at the other branch, and a charger that is not in stock.
     receive_drills(kit.inventory_b, ["DRL-9001"])
     with refused("not here", Refused):
-        kits.assemble_kit(kit.inventory, "KT-DR", ["DRL-9001", "BAT-2001", "BAT-2002"])
+        assembly.assemble_kit(kit.inventory, "KT-DR", ["DRL-9001", "BAT-2001", "BAT-2002"])
     receive(kit.inventory_b, "ToolCo", [ReceiptLine("BT-18", ["BAT-9001", "BAT-9002"])])
     with refused("Only 0 of Charger", Refused):
-        kits.assemble_kit(kit.inventory_b, "KT-DR", ["DRL-9001", "BAT-9001", "BAT-9002"])
+        assembly.assemble_kit(kit.inventory_b, "KT-DR", ["DRL-9001", "BAT-9001", "BAT-9002"])
     # A unit already in a kit cannot go into another.
     assemble(kit, ("DRL-1002", "BAT-2001", "BAT-2002"))
     with refused("assembled into a kit", Refused):
         assemble(kit, ("DRL-1003", "BAT-2001", "BAT-2003"))
     with refused("may not receive", PermissionDenied):
-        kits.assemble_kit(kit.cashier, "KT-DR", ["DRL-1003", "BAT-2003", "BAT-2004"])
+        assembly.assemble_kit(kit.cashier, "KT-DR", ["DRL-1003", "BAT-2003", "BAT-2004"])
 
 
 def test_a_component_in_a_kit_cannot_be_sold_alone(kit):
@@ -211,12 +212,12 @@ def test_selling_the_kit_sells_its_components_with_warranty(kit):
         assert u.state == UnitState.SOLD and u.customer_id == buyer.id
         assert (u.warranty_start, u.warranty_end) == (date(2026, 1, 15), date(2029, 1, 15))
         assert events(serial) == ["receive", "into_kit", "sold_in_kit"]
-    assert AssembledKit.get().status == kits.KitStatus.SOLD
+    assert AssembledKit.get().status == assembly.KitStatus.SOLD
     p = passport("BAT-2001", today=date(2026, 2, 1))
     assert p.sale is not None and p.sale.number == result.number
     assert p.warranty_active and p.customer == buyer.name
     with refused("sold", Refused):
-        kits.disassemble_kit(kit.inventory, view.serial)
+        assembly.disassemble_kit(kit.inventory, view.serial)
     assert_history_replays()
 
 
@@ -236,8 +237,8 @@ def test_checkout_assembles_a_kit_from_component_serials(kit):
 
 def test_checkout_puts_together_a_kit_with_no_serialized_parts(kit):
     catalog.add_product("KT-CH", "Charger pair", "Kits", "35.00")
-    kits.define_kit(kit.manager, "KT-CH", [("CH-18", 2)])
-    assert kits.kit_progress(kit.cashier, "KT-CH", []).complete
+    assembly.define_kit(kit.manager, "KT-CH", [("CH-18", 2)])
+    assert assembly.kit_progress(kit.cashier, "KT-CH", []).complete
     line = preview_item(kit.cashier, SaleItem(product="KT-CH", kit=True))
     assert (line.sku, line.quantity, line.item.kit, line.item.components) == ("KT-CH", 1, True, [])
     with refused("scan one kit at a time", Refused):
@@ -246,7 +247,7 @@ def test_checkout_puts_together_a_kit_with_no_serialized_parts(kit):
         preview_item(kit.cashier, SaleItem(product="KT-CH", quantity=2, kit=True))
     result = sell(kit.cashier, [line.item])
     assert unit(result.lines[0].serial).state == UnitState.SOLD
-    assert AssembledKit.get().status == kits.KitStatus.SOLD
+    assert AssembledKit.get().status == assembly.KitStatus.SOLD
     assert charger_stock(kit.cashier.branch_id) == 1
     with refused("Only 1 of Charger 18V in stock here", Refused):
         sell(kit.cashier, [SaleItem(product="KT-CH", kit=True)])
@@ -262,8 +263,8 @@ def test_a_kit_product_is_not_sold_without_its_components(kit):
 
 def test_disassemble_puts_components_back_and_closes_the_kit(kit):
     view = assemble(kit, kit_serial="KIT-1")
-    after = kits.disassemble_kit(kit.inventory, "KIT-1")
-    assert after.state == UnitState.DISASSEMBLED and after.status == kits.KitStatus.DISASSEMBLED
+    after = assembly.disassemble_kit(kit.inventory, "KIT-1")
+    assert after.state == UnitState.DISASSEMBLED and after.status == assembly.KitStatus.DISASSEMBLED
     assert after.disassembly and after.disassembly.startswith("KD-")
     for serial in ("DRL-1001", "BAT-2001", "BAT-2002"):
         assert unit(serial).state == UnitState.IN_STOCK
@@ -271,9 +272,9 @@ def test_disassemble_puts_components_back_and_closes_the_kit(kit):
     assert charger_stock(kit.inventory.branch_id) == 3
     assert events(view.serial) == ["kit_assemble", "kit_disassemble"]
     with refused("only an assembled kit", Refused):
-        kits.disassemble_kit(kit.inventory, "KIT-1")
+        assembly.disassemble_kit(kit.inventory, "KIT-1")
     with refused("not an assembled kit", NotFound):
-        kits.disassemble_kit(kit.inventory, "DRL-1001")
+        assembly.disassemble_kit(kit.inventory, "DRL-1001")
     # The parts sell on their own again, and the kit serial can be assembled anew.
     sell_serials(kit.cashier, ["BAT-2001"])
     again = assemble(kit, ("DRL-1001", "BAT-2002", "BAT-2003"), kit_serial="KIT-1")
@@ -284,9 +285,9 @@ def test_disassemble_puts_components_back_and_closes_the_kit(kit):
 def test_disassemble_only_here_and_by_stock_staff(kit):
     view = assemble(kit)
     with refused("not here", Refused):
-        kits.disassemble_kit(kit.inventory_b, view.serial)
+        assembly.disassemble_kit(kit.inventory_b, view.serial)
     with refused("may not receive", PermissionDenied):
-        kits.disassemble_kit(kit.cashier, view.serial)
+        assembly.disassemble_kit(kit.cashier, view.serial)
 
 
 # --- passports ----------------------------------------------------------------------------
@@ -304,7 +305,8 @@ def test_passports_show_the_kit_both_ways(kit):
     part = passport("BAT-2002")
     assert part.kit is not None and part.kit.serial == view.serial
     assert (
-        part.kit.status == kits.KitStatus.ASSEMBLED and part.state_label == "assembled into a kit"
+        part.kit.status == assembly.KitStatus.ASSEMBLED
+        and part.state_label == "assembled into a kit"
     )
     assert part.kit_parts == []
     # An ordinary unit's passport reads no kit tables and shows none.
@@ -313,7 +315,7 @@ def test_passports_show_the_kit_both_ways(kit):
 
 
 def test_an_ordinary_passport_does_not_read_kit_tables(kit, monkeypatch):
-    from app.services import passport as passport_module
+    from app.services.counter import passport as passport_module
 
     def boom(_unit_id):
         raise AssertionError("kit tables read for a unit that never was in a kit")
@@ -326,11 +328,11 @@ def test_an_ordinary_passport_does_not_read_kit_tables(kit, monkeypatch):
 def test_a_kit_serial_never_assembled_is_not_sold_even_in_warranty_mode(kit):
     catalog.add_product_type("Loose kits", "warranty", warranty_months=12)
     catalog.add_product("KT-LS", "Loose kit", "Loose kits", "99.00")
-    kits.define_kit(kit.manager, "KT-LS", [("BT-18", 1)])
+    assembly.define_kit(kit.manager, "KT-LS", [("BT-18", 1)])
     with refused("not an assembled Loose kit", Refused):
         sell(kit.cashier, [SaleItem(serial="LOOSE-1", product="KT-LS")])
-    view = kits.assemble_kit(kit.inventory, "KT-LS", ["BAT-2001"])
-    kits.disassemble_kit(kit.inventory, view.serial)
+    view = assembly.assemble_kit(kit.inventory, "KT-LS", ["BAT-2001"])
+    assembly.disassemble_kit(kit.inventory, view.serial)
     with refused("taken apart", Refused):
         sell(kit.cashier, [SaleItem(serial=view.serial, product="KT-LS")])
 
@@ -340,26 +342,26 @@ def test_a_kit_serial_never_assembled_is_not_sold_even_in_warranty_mode(kit):
 
 def test_kit_progress_tells_what_is_still_missing_and_writes_nothing(kit):
     before = snapshot()
-    progress = kits.kit_progress(kit.inventory, "KT-DR", ["drl-1001", "BAT-2001"])
+    progress = assembly.kit_progress(kit.inventory, "KT-DR", ["drl-1001", "BAT-2001"])
     assert progress.serials == ["DRL-1001", "BAT-2001"]
     assert progress.missing == ["1 × Battery 18V"] and not progress.complete
     assert progress.short == []
-    assert kits.kit_progress(kit.inventory, "KT-DR", [*DRILLS[:1], *BATTERIES[:2]]).complete
+    assert assembly.kit_progress(kit.inventory, "KT-DR", [*DRILLS[:1], *BATTERIES[:2]]).complete
     assert snapshot() == before
     # At the other branch nothing is in stock, chargers included.
-    assert kits.kit_progress(kit.inventory_b, "KT-DR", []).short == [
+    assert assembly.kit_progress(kit.inventory_b, "KT-DR", []).short == [
         "only 0 of Charger 18V here, 1 needed"
     ]
     with refused("not a kit", Refused):
-        kits.kit_progress(kit.inventory, "DR-18", [])
+        assembly.kit_progress(kit.inventory, "DR-18", [])
 
 
 def test_kit_for_scan_names_a_kit_product_only(kit):
-    assert kits.kit_for_scan("kt-dr").sku == "KT-DR"
-    assert kits.kit_for_scan("DRL-1001") is None  # a unit's serial
-    assert kits.kit_for_scan("PH-X1") is None  # a product, but not a kit
-    assert kits.kit_for_scan("NOPE-1") is None
-    assert kits.kit_for_scan("5901234123457") is None  # the drill's barcode
+    assert assembly.kit_for_scan("kt-dr").sku == "KT-DR"
+    assert assembly.kit_for_scan("DRL-1001") is None  # a unit's serial
+    assert assembly.kit_for_scan("PH-X1") is None  # a product, but not a kit
+    assert assembly.kit_for_scan("NOPE-1") is None
+    assert assembly.kit_for_scan("5901234123457") is None  # the drill's barcode
 
 
 def test_checkout_previews_a_kit_from_its_component_serials(kit):

@@ -64,3 +64,84 @@ def test_screens_do_not_touch_the_database_or_devices_themselves(module):
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module.split(".")[0])
     assert not names & {"peewee", "db", "devices", "serial", "usb", "escpos"}, module
+
+
+def import_graph(packages: tuple[str, ...] = ("app", "screens", "devices", "db")) -> dict:
+    """Which of our modules each of our modules imports, anywhere in its body (a deferred
+    import inside a function is still a dependency)."""
+    ours = {}
+    for package in packages:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            ours[name] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in ours.items():
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                targets = [f"{node.module}.{alias.name}" for alias in node.names]
+                targets = [t if t in ours else node.module for t in targets]
+            else:
+                continue
+            edges |= {t for t in targets if t in ours and t != name}
+        graph[name] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circles_anywhere():
+    assert cycles(import_graph()) == []
+
+
+def test_the_circle_check_sees_a_circle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_db_knows_nothing_above_it():
+    above = {"app", "screens", "devices"}
+    graph = import_graph(("app", "screens", "devices", "db"))
+    wrong = {
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if module.split(".")[0] == "db"
+        for target in targets
+        if target.split(".")[0] in above
+    }
+    assert not wrong

@@ -7,8 +7,8 @@ import pytest
 from playhouse.migrate import migrate as run_ops
 
 import db.migrations as migrations
-from app.services.passport import passport
-from app.services.receiving import ReceiptLine, receive
+from app.services.counter.passport import passport
+from app.services.stock.receiving import ReceiptLine, receive
 from db.database import close_database, open_database
 from db.models import SchemaVersion, Unit
 from tests.conftest import IMEIS, make_shop

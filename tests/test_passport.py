@@ -8,14 +8,14 @@ from decimal import Decimal
 import peewee
 import pytest
 
-from app.cli_output import passport_text
+from app.cli.output import passport_text
 from app.domain.errors import InvalidSerial, NotFound
-from app.services import repairs
-from app.services.passport import passport
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, sell
-from app.services.transfers import TransferItem, transfer_in, transfer_out
-from db.database import db
+from app.services.counter import repairs
+from app.services.counter.passport import passport
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.counter.selling import SaleItem, sell
+from app.services.stock.transfers import TransferItem, transfer_in, transfer_out
+from db.connection import db
 from db.models import UnitEvent
 from tests.conftest import IMEIS
 from tests.support import (
@@ -249,7 +249,7 @@ def test_history_rows_carry_time_place_person_and_document(shop):
 
 
 def test_a_replaced_units_warranty_is_no_longer_its_own(shop):
-    from app.services import repairs
+    from app.services.counter import repairs
     from tests.support import receive_phones, sell_serials
 
     receive_phones(shop.inventory, IMEIS[:2])

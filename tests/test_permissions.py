@@ -6,11 +6,14 @@ import pytest
 
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.roles import Action, Role, allowed
-from app.services import adjustments, backup, catalog, repairs, stocktake, supplier_returns
-from app.services.receiving import ReceiptLine, receive
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, sell
-from app.services.transfers import TransferItem, transfer_out
+from app.services.counter import repairs
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.counter.selling import SaleItem, sell
+from app.services.safety import backup
+from app.services.shop import catalog
+from app.services.stock import adjustments, stocktake, supplier_returns
+from app.services.stock.receiving import ReceiptLine, receive
+from app.services.stock.transfers import TransferItem, transfer_out
 from tests.support import (
     fast_shop,  # noqa: F401
     imeis,

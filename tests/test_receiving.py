@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import InvalidSerial, NotFound, PermissionDenied, Refused
-from app.services import catalog
-from app.services.adjustments import adjust
-from app.services.receiving import ReceiptLine, ReceiptRefused, check_serial, receive
-from app.services.supplier_returns import SupplierReturnItem, supplier_return
+from app.services.shop import catalog
+from app.services.stock.adjustments import adjust
+from app.services.stock.receiving import ReceiptLine, ReceiptRefused, check_serial, receive
+from app.services.stock.supplier_returns import SupplierReturnItem, supplier_return
 from db.models import Document, DocumentLine, Product, StockLevel, Unit, UnitEvent
 from tests.conftest import IMEIS, make_imei
 from tests.support import (

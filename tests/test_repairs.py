@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services import repairs
-from app.services.passport import passport
-from app.services.receiving import ReceiptLine, receive
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, sell
-from app.services.supplier_returns import SupplierReturnItem, supplier_return
+from app.services.counter import repairs
+from app.services.counter.passport import passport
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.counter.selling import SaleItem, sell
+from app.services.stock.receiving import ReceiptLine, receive
+from app.services.stock.supplier_returns import SupplierReturnItem, supplier_return
 from db.models import RepairTicket, Unit, UnitEvent
 from tests.conftest import IMEIS
 from tests.support import (

@@ -11,14 +11,16 @@ from playhouse.migrate import migrate as run_operations
 
 import db.migrations as migrations
 from app.domain.states import Event
-from app.services import integrity, reports
-from app.services.common import Kind
-from app.services.receiving import ReceiptLine, receive
-from app.services.repairs import add_part, collect, intake, replace
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, sell
-from db import totals
-from db.database import close_database, db, open_database
+from app.services.counter.repairs import add_part, collect, intake, replace
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.counter.selling import SaleItem, sell
+from app.services.ledger import totals
+from app.services.ledger.documents import Kind
+from app.services.reports import runner
+from app.services.safety import integrity
+from app.services.stock.receiving import ReceiptLine, receive
+from db.connection import db
+from db.database import close_database, open_database
 from db.models import (
     AssembledKit,
     AssembledKitPart,
@@ -103,9 +105,9 @@ def test_returns_by_branch_counts_a_line_refund_once_by_either_path(shop):
     )
     # 3 cases back at 19.90: 59.70 refunded, not 3 x 59.70
     expected = [("A", "Main Street", 1, 3, Decimal("59.70"))]
-    assert reports.run("returns-by-branch").rows == expected  # from the day totals
-    narrowed = reports.Filters(product="AC-CASE")
-    assert reports.run("returns-by-branch", narrowed).rows == expected  # from the lines
+    assert runner.run("returns-by-branch").rows == expected  # from the day totals
+    narrowed = runner.Filters(product="AC-CASE")
+    assert runner.run("returns-by-branch", narrowed).rows == expected  # from the lines
 
 
 def test_repairs_are_counted_per_unit_and_a_ticket_knows_its_unit_came_back(shop):
@@ -119,9 +121,9 @@ def test_repairs_are_counted_per_unit_and_a_ticket_knows_its_unit_came_back(shop
     live = _repair_marks()
     totals.rebuild_repair_counts()
     assert _repair_marks() == live
-    everything = reports.Filters(date_from=date(2020, 1, 1), date_to=date(2040, 1, 1))
-    assert reports.run("repeat-defects").rows == reports.run("repeat-defects", everything).rows
-    assert reports.run("repeat-defects").rows[0][:5] == ("PH-X1", "Phone X1 128GB", 2, 1, 2)
+    everything = runner.Filters(date_from=date(2020, 1, 1), date_to=date(2040, 1, 1))
+    assert runner.run("repeat-defects").rows == runner.run("repeat-defects", everything).rows
+    assert runner.run("repeat-defects").rows[0][:5] == ("PH-X1", "Phone X1 128GB", 2, 1, 2)
 
 
 def sale_line_id(number: str) -> int:
@@ -163,7 +165,7 @@ def test_a_unit_comes_back_under_warranty_once_by_any_of_three_ways(shop):
         "D-3": None,  # the replacement itself has not come back
     }
     assert start < date(2026, 1, 25)
-    rows = {row[1]: row[3:5] for row in reports.run("supplier-failure").rows}
+    rows = {row[1]: row[3:5] for row in runner.run("supplier-failure").rows}
     assert rows == {"PH-X1": (6, 2), "DR-18": (3, 1)}
 
 
@@ -220,7 +222,7 @@ def test_a_v1_database_gets_its_figures_from_the_ledger(db_url, early):
     database = open_database(db_url)
     _ledger(make_shop(db_url))
     before = {
-        name: reports.run(name).rows
+        name: runner.run(name).rows
         for name in (
             "supplier-failure",
             "warranty-cost",
@@ -240,8 +242,14 @@ def test_a_v1_database_gets_its_figures_from_the_ledger(db_url, early):
     close_database()
     assert migrations.current_version(open_database(db_url, migrate=False)) == 1
     close_database()
+    # The figures' rules live above the database: without them the step is refused whole.
+    with pytest.raises(migrations.FillMissing, match="Schema step 2"):
+        open_database(db_url)
+    close_database()
+    assert migrations.current_version(open_database(db_url, migrate=False)) == 1
+    close_database()
 
-    database = open_database(db_url)
+    database = open_database(db_url, fills=totals.FILLS)
     assert migrations.current_version(database) == migrations.LATEST == 2
     assert all(database.table_exists(m._meta.table_name) for m in (KitComponent, AssembledKit))
     indexes = {index.name for index in database.get_indexes("unit")}
@@ -253,7 +261,7 @@ def test_a_v1_database_gets_its_figures_from_the_ledger(db_url, early):
     )
     assert _totals() == kept
     assert _repair_marks() == marks
-    assert {name: reports.run(name).rows for name in before} == before
+    assert {name: runner.run(name).rows for name in before} == before
     assert integrity.check().problems == []
 
 

@@ -10,14 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from app import cli
+from app.cli import main as cli
 from app.domain.errors import NotFound, Refused
-from app.services import reports
-from app.services.receiving import ReceiptLine, receive
-from app.services.repairs import add_part, collect, intake, replace
-from app.services.reports import Filters
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, sell
+from app.services.counter.repairs import add_part, collect, intake, replace
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.counter.selling import SaleItem, sell
+from app.services.reports import runner
+from app.services.reports.runner import Filters
+from app.services.stock.receiving import ReceiptLine, receive
 from tests.conftest import IMEIS
 from tests.support import (
     customer,
@@ -64,26 +64,26 @@ def data(shop):
 
 
 def test_supplier_failure_rate(data):
-    r = reports.run("supplier-failure")
+    r = runner.run("supplier-failure")
     assert r.columns == ["supplier", "sku", "product", "received", "failed", "failure_pct"]
     assert r.rows == [
         ("PhoneCo", "PH-X1", "Phone X1 128GB", 6, 2, D("33.3")),
         ("ToolCo", "DR-18", "Cordless drill 18V", 4, 1, D("25.0")),
     ]
-    only = reports.run("supplier-failure", Filters(supplier="toolco"))
+    only = runner.run("supplier-failure", Filters(supplier="toolco"))
     assert [row[0] for row in only.rows] == ["ToolCo"]
 
 
 def test_repeat_defects_and_technicians(data):
-    assert reports.run("repeat-defects").rows == [("PH-X1", "Phone X1 128GB", 1, 1, 2, D("100.0"))]
-    assert reports.run("technician-repeats").rows == [("ted", "Ted Technician", 3, 1, D("33.3"))]
-    assert reports.run("technician-repeats", Filters(product="DR-18")).rows == [
+    assert runner.run("repeat-defects").rows == [("PH-X1", "Phone X1 128GB", 1, 1, 2, D("100.0"))]
+    assert runner.run("technician-repeats").rows == [("ted", "Ted Technician", 3, 1, D("33.3"))]
+    assert runner.run("technician-repeats", Filters(product="DR-18")).rows == [
         ("ted", "Ted Technician", 1, 0, D("0.0"))
     ]
 
 
 def test_warranty_cost_over_margin(data):
-    r = reports.run("warranty-cost")
+    r = runner.run("warranty-cost")
     # drills: margin 2 x (149 - 90) = 118; parts 200 + replacement unit 90 = 290
     assert r.rows == [
         (
@@ -97,15 +97,15 @@ def test_warranty_cost_over_margin(data):
             D("172.00"),
         )
     ]
-    everything = reports.warranty_cost_over_margin(Filters(), include_all=True)
+    everything = runner.warranty_cost_over_margin(Filters(), include_all=True)
     phones = next(row for row in everything.rows if row[0] == "PH-X1")
     assert phones[2:7] == (3, D("597.00"), D("80.00"), D("0.00"), D("80.00"))
 
 
 def test_returns_by_branch_and_returns(data):
-    assert reports.run("returns-by-branch").rows == [("A", "Main Street", 1, 1, D("499.00"))]
-    assert reports.run("returns-by-branch", Filters(branch="B")).rows == []
-    rows = reports.run("returns").as_dicts()
+    assert runner.run("returns-by-branch").rows == [("A", "Main Street", 1, 1, D("499.00"))]
+    assert runner.run("returns-by-branch", Filters(branch="B")).rows == []
+    rows = runner.run("returns").as_dicts()
     assert len(rows) == 1
     assert rows[0]["serial"] == IMEIS[1]
     assert rows[0]["customer"] == "Ann Buyer"
@@ -114,7 +114,7 @@ def test_returns_by_branch_and_returns(data):
 
 def test_sales_with_every_filter(data):
     def count(**kw):
-        return len(reports.run("sales", Filters(**kw)).rows)
+        return len(runner.run("sales", Filters(**kw)).rows)
 
     assert count() == 5
     assert count(product="DR-18") == 2
@@ -126,54 +126,54 @@ def test_sales_with_every_filter(data):
     assert count(date_from=date(2026, 1, 15), date_to=date(2026, 1, 15)) == 5
     assert count(date_from=date(2026, 1, 16)) == 0
     assert count(limit=2) == 2
-    row = reports.run("sales", Filters(serial="D-2")).as_dicts()[0]
+    row = runner.run("sales", Filters(serial="D-2")).as_dicts()[0]
     assert (row["price"], row["cost"], row["margin"]) == (D("149.00"), D("90.00"), D("59.00"))
     assert row["sale"].startswith("S-") and row["customer"] == ""
 
 
 def test_repairs_listing(data):
-    r = reports.run("repairs")
+    r = runner.run("repairs")
     assert len(r.rows) == 3
     newest = r.as_dicts()[0]
     assert (newest["serial"], newest["technician"], newest["covered"]) == ("D-1", "ted", "yes")
     assert newest["parts_cost"] == D("200.00")
-    assert len(reports.run("repairs", Filters(serial=IMEIS[0])).rows) == 2
-    assert len(reports.run("repairs", Filters(supplier="PhoneCo")).rows) == 2
-    assert len(reports.run("repairs", Filters(employee="ted")).rows) == 3
+    assert len(runner.run("repairs", Filters(serial=IMEIS[0])).rows) == 2
+    assert len(runner.run("repairs", Filters(supplier="PhoneCo")).rows) == 2
+    assert len(runner.run("repairs", Filters(employee="ted")).rows) == 3
 
 
 def test_stock_where_and_expiring(data):
-    assert reports.run("stock-count").rows == [
+    assert runner.run("stock-count").rows == [
         ("A", "DR-18", "Cordless drill 18V", 1),
         ("A", "PH-X1", "Phone X1 128GB", 3),
     ]
-    serials = [row[3] for row in reports.run("stock").rows]
+    serials = [row[3] for row in runner.run("stock").rows]
     assert serials == ["D-4", *sorted(IMEIS[3:6])]
-    where = reports.run("where", Filters(serial=IMEIS[1])).as_dicts()
+    where = runner.run("where", Filters(serial=IMEIS[1])).as_dicts()
     assert (where[0]["state"], where[0]["branch"]) == ("in quarantine", "Main Street")
     end = unit(IMEIS[2]).warranty_end
-    soon = reports.run("expiring", Filters(days=30), today=date(end.year, end.month, 1))
+    soon = runner.run("expiring", Filters(days=30), today=date(end.year, end.month, 1))
     # IMEIS[0] is in repair (in service), IMEIS[2] with Ann; the returned phone is not hers now
     assert sorted(row[2] for row in soon.rows) == sorted([IMEIS[0], IMEIS[2]])
     assert {row[1] for row in soon.rows} == {end.day - 1}
-    assert reports.run("expiring", Filters(days=30), today=date(2026, 3, 1)).rows == []
+    assert runner.run("expiring", Filters(days=30), today=date(2026, 3, 1)).rows == []
 
 
 def test_refusals(data):
     with pytest.raises(NotFound, match="not known"):
-        reports.run("where", Filters(serial="NOPE-1"))
+        runner.run("where", Filters(serial="NOPE-1"))
     with pytest.raises(Refused, match="Give the serial"):
-        reports.run("where", Filters())
+        runner.run("where", Filters())
     with pytest.raises(Refused, match="No report"):
-        reports.run("nonsense")
+        runner.run("nonsense")
     with pytest.raises(NotFound, match="No employee"):
-        reports.run("sales", Filters(employee="ghost"))
+        runner.run("sales", Filters(employee="ghost"))
     with pytest.raises(NotFound, match="No supplier"):
-        reports.run("sales", Filters(supplier="Nobody"))
+        runner.run("sales", Filters(supplier="Nobody"))
 
 
 def test_csv_round_trip(data):
-    r = reports.run("supplier-failure")
+    r = runner.run("supplier-failure")
     rows = list(csv.reader(io.StringIO(r.to_csv())))
     assert rows[0] == r.columns
     assert rows[1] == ["PhoneCo", "PH-X1", "Phone X1 128GB", "6", "2", "33.3"]

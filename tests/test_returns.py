@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services.returns import ReturnItem, customer_return, sale_view
-from app.services.selling import SaleItem, sell
+from app.services.counter.returns import ReturnItem, customer_return, sale_view
+from app.services.counter.selling import SaleItem, sell
 from db.models import Document, DocumentLine, Unit, UnitEvent, WarrantyNumber
 from tests.conftest import IMEIS
 from tests.support import (
@@ -218,7 +218,8 @@ def test_warranty_number_return_in_the_no_serial_mode(shop):
     assert result.sale == sale.number and result.refund == Decimal("89.90")
     assert WarrantyNumber.get(WarrantyNumber.number == numbers[0]).state == "returned"
     assert WarrantyNumber.get(WarrantyNumber.number == numbers[1]).state == "active"
-    from app.services.common import find_product, stock_quantity
+    from app.services.ledger.lookups import find_product
+    from app.services.ledger.stock_levels import stock_quantity
 
     assert stock_quantity(find_product("WA-CL").id, shop.cashier.branch_id) == 1
     with refused(f"Warranty {numbers[0]} was already returned"):
@@ -275,7 +276,8 @@ def test_no_tracking_goods_return_by_sale_line(shop):
     receive_quantity(shop.inventory, "AC-CASE", 5)
     sale = sell(shop.manager, [SaleItem(product="AC-CASE", quantity=3, price="18")])
     line_id = sale.lines[0].line_id
-    from app.services.common import find_product, stock_quantity
+    from app.services.ledger.lookups import find_product
+    from app.services.ledger.stock_levels import stock_quantity
 
     case = find_product("AC-CASE").id
     assert stock_quantity(case, shop.cashier.branch_id) == 2

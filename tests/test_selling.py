@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services import catalog
-from app.services.adjustments import adjust
-from app.services.receiving import ReceiptLine, receive
-from app.services.repairs import intake, replace
-from app.services.returns import ReturnItem, customer_return
-from app.services.selling import SaleItem, sell
-from app.services.supplier_returns import SupplierReturnItem, supplier_return
-from app.services.transfers import TransferItem, transfer_out
+from app.services.counter.repairs import intake, replace
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.counter.selling import SaleItem, sell
+from app.services.shop import catalog
+from app.services.stock.adjustments import adjust
+from app.services.stock.receiving import ReceiptLine, receive
+from app.services.stock.supplier_returns import SupplierReturnItem, supplier_return
+from app.services.stock.transfers import TransferItem, transfer_out
 from db.models import Document, DocumentLine, StockLevel, Unit, UnitEvent, WarrantyNumber
 from tests.conftest import IMEIS
 from tests.support import (
@@ -35,7 +35,8 @@ PHONE_GTIN = "04006381333931"
 
 
 def qty(sku: str, branch_id: int) -> int:
-    from app.services.common import find_product, stock_quantity
+    from app.services.ledger.lookups import find_product
+    from app.services.ledger.stock_levels import stock_quantity
 
     return stock_quantity(find_product(sku).id, branch_id)
 

@@ -9,9 +9,9 @@ import pytest
 
 from app import config
 from app.domain.errors import DomainError, NotFound, PermissionDenied, Refused
-from app.services import serial_rules, settings
-from app.services.receiving import ReceiptLine, receive
-from app.services.staff import log_in
+from app.services.access.signin import log_in
+from app.services.shop import serial_rules, settings
+from app.services.stock.receiving import ReceiptLine, receive
 from db.models import Employee, ProductType
 from tests.support import fast_shop, seeded_shop  # noqa: F401
 

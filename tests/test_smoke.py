@@ -1,6 +1,6 @@
-from app.services.passport import passport
-from app.services.receiving import ReceiptLine, receive
-from app.services.selling import SaleItem, sell
+from app.services.counter.passport import passport
+from app.services.counter.selling import SaleItem, sell
+from app.services.stock.receiving import ReceiptLine, receive
 from tests.conftest import IMEIS
 
 

@@ -23,9 +23,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from app.domain.errors import DomainError
 from app.domain.states import Event, UnitState, replay
-from app.services import adjustments, repairs, returns, selling, supplier_returns, transfers
-from app.services.catalog import list_products
-from app.services.receiving import ReceiptLine, receive
+from app.services.counter import repairs, returns, selling
+from app.services.shop.catalog import list_products
+from app.services.stock import adjustments, supplier_returns, transfers
+from app.services.stock.receiving import ReceiptLine, receive
 from db.database import close_database, open_database
 from db.models import Document, DocumentLine, StockLevel, Unit, UnitEvent
 from tests.conftest import PG_URL, make_imei, make_shop

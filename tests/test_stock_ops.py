@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services import stocktake
-from app.services.adjustments import adjust
-from app.services.common import find_product, stock_quantity
-from app.services.context import approver_from
-from app.services.receiving import ReceiptLine, receive
-from app.services.returns import ReturnItem, customer_return
-from app.services.stock_items import read_stock_scan
-from app.services.supplier_returns import SupplierReturnItem, supplier_return
-from app.services.transfers import TransferItem, transfer_out
+from app.services.access.context import approver_from
+from app.services.counter.returns import ReturnItem, customer_return
+from app.services.ledger.lookups import find_product
+from app.services.ledger.stock_levels import stock_quantity
+from app.services.stock import stocktake
+from app.services.stock.adjustments import adjust
+from app.services.stock.items import read_stock_scan
+from app.services.stock.receiving import ReceiptLine, receive
+from app.services.stock.supplier_returns import SupplierReturnItem, supplier_return
+from app.services.stock.transfers import TransferItem, transfer_out
 from db.models import Document, DocumentLine, Employee, UnitEvent
 from tests.conftest import IMEIS
 from tests.support import (
@@ -49,7 +50,7 @@ def test_supplier_return_of_units_in_stock_quarantined_or_replaced(shop):
     receive_phones(shop.inventory, IMEIS[:5])
     adjust(shop.inventory, "quarantine", serials=[IMEIS[1]], reason="no boot")
     sell_serials(shop.cashier, [IMEIS[2]])
-    from app.services.repairs import replace
+    from app.services.counter.repairs import replace
 
     replace(shop.technician, IMEIS[2], IMEIS[3])
     result = supplier_return(

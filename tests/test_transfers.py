@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services.common import find_product, stock_quantity
-from app.services.selling import SaleItem, sell
-from app.services.transfers import TransferItem, open_transfers, transfer_in, transfer_out
+from app.services.counter.selling import SaleItem, sell
+from app.services.ledger.lookups import find_product
+from app.services.ledger.stock_levels import stock_quantity
+from app.services.stock.transfers import TransferItem, open_transfers, transfer_in, transfer_out
 from db.models import Document, DocumentLine, UnitEvent
 from tests.conftest import IMEIS
 from tests.support import (

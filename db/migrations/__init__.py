@@ -8,21 +8,27 @@ to the new shape (``playhouse.migrate`` operations or plain SQL).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run_operations
 
-from db import totals
 from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
 
 LATEST = 2
 
+# A step that adds figures computed from the ledger is filled by rules that live above
+# the database (``app.services.ledger.totals.FILLS``), passed in by whoever migrates. A
+# step listed here is refused without its fill, so no database is left with figures
+# missing.
+Fill = Callable[[], None]
+FILLED_STEPS = {2}
+
 
 def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> None:
     """Day totals, ``Unit.came_back``, ``Unit.repair_count`` and
-    ``RepairTicket.came_back_again``, filled from the ledger, for the reports.
+    ``RepairTicket.came_back_again``, for the reports (filled by step 2's fill).
 
     Early version-1 databases lack the kit tables and a report index that later ones
     have (added before anything shipped): whatever is missing is created here too.
@@ -38,9 +44,6 @@ def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> N
     ):
         database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
     database.create_tables(ALL_MODELS, safe=True)  # missing tables and indexes only
-    totals.rebuild()
-    totals.rebuild_came_back()
-    totals.rebuild_repair_counts()
 
 
 STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {2: _v2_report_figures}
@@ -50,6 +53,10 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer SerialDesk than this one."""
 
 
+class FillMissing(RuntimeError):
+    """A schema step needs figures filled from the ledger, and no fill was given."""
+
+
 def current_version(database: peewee.Database) -> int:
     if not database.table_exists(SchemaVersion._meta.table_name):
         return 0
@@ -57,14 +64,18 @@ def current_version(database: peewee.Database) -> int:
     return int(row or 0)
 
 
-def migrate(database: peewee.Database) -> int:
-    """Create or upgrade the schema; return the version the database is now at."""
+def migrate(database: peewee.Database, fills: Mapping[int, Fill] | None = None) -> int:
+    """Create or upgrade the schema; return the version the database is now at.
+
+    ``fills`` maps a step in ``FILLED_STEPS`` to what fills its figures from the ledger,
+    run in the same transaction right after the step."""
+    fills = fills or {}
     sqlite = isinstance(database, peewee.SqliteDatabase)
     if not sqlite:
         # Seats of a chain start at the same time: one migrates, the others wait.
         with database.atomic():
             database.execute_sql("SELECT pg_advisory_xact_lock(7405001)")
-            return _migrate_locked(database, _migrator(database))
+            return _migrate_locked(database, _migrator(database), fills)
     version = current_version(database)
     if version == LATEST:
         return version
@@ -72,7 +83,7 @@ def migrate(database: peewee.Database) -> int:
     database.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         with database.atomic("IMMEDIATE"):
-            return _migrate_locked(database, _migrator(database))
+            return _migrate_locked(database, _migrator(database), fills)
     finally:
         database.execute_sql("PRAGMA foreign_keys = ON")
 
@@ -83,7 +94,9 @@ def _migrator(database: peewee.Database) -> SchemaMigrator:
     return PostgresqlMigrator(database)
 
 
-def _migrate_locked(database: peewee.Database, migrator: SchemaMigrator) -> int:
+def _migrate_locked(
+    database: peewee.Database, migrator: SchemaMigrator, fills: Mapping[int, Fill]
+) -> int:
     version = current_version(database)
     if version > LATEST:
         raise SchemaTooNew(
@@ -95,8 +108,17 @@ def _migrate_locked(database: peewee.Database, migrator: SchemaMigrator) -> int:
         _protect_history(database)
         SchemaVersion.create(version=LATEST)
         return LATEST
-    for step in range(version + 1, LATEST + 1):
+    steps = range(version + 1, LATEST + 1)
+    unfilled = [step for step in steps if step in FILLED_STEPS and step not in fills]
+    if unfilled:
+        raise FillMissing(
+            f"Schema step {unfilled[0]} fills figures from the ledger; open this database "
+            "with SerialDesk itself (serialdesk init) to upgrade it."
+        )
+    for step in steps:
         STEPS[step](database, migrator)
+        if step in fills:
+            fills[step]()
         SchemaVersion.create(version=step)
     return LATEST
 

@@ -7,8 +7,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from app.domain.errors import DomainError
-from app.services.context import Approver
-from app.services.staff import approve
+from app.services.access.context import Approver
+from app.services.access.signin import approve
 from screens.widgets.errorline import ErrorLine
 
 

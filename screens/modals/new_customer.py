@@ -7,7 +7,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from app.domain.errors import DomainError
-from app.services.catalog import add_customer
+from app.services.shop.catalog import add_customer
 from screens.widgets.errorline import ErrorLine
 
 

@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from app.domain.errors import Refused
-from app.services.context import Context
-from app.services.stock_items import StockItem, read_stock_scan
+from app.services.access.context import Context
+from app.services.stock.items import StockItem, read_stock_scan
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from app.config import SeatConfig
-from app.services.catalog import add_customer
-from app.services.receiving import ReceiptLine, receive
-from app.services.selling import SaleItem, sell
+from app.services.counter.selling import SaleItem, sell
+from app.services.shop.catalog import add_customer
+from app.services.stock.receiving import ReceiptLine, receive
 from app.tui import SerialDeskApp
 from devices.config import ScannerConfig
 from tests.conftest import IMEIS

@@ -8,9 +8,10 @@ import pytest
 from textual.widgets import DataTable, Select
 
 from app.config import SeatConfig
-from app.services.catalog import add_product
-from app.services.common import find_product, stock_quantity
-from app.services.receiving import ReceiptLine, receive
+from app.services.ledger.lookups import find_product
+from app.services.ledger.stock_levels import stock_quantity
+from app.services.shop.catalog import add_product
+from app.services.stock.receiving import ReceiptLine, receive
 from app.tui import SerialDeskApp
 from db.models import Document
 from screens.adjustments import AdjustmentsScreen

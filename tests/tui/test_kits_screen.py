@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from app.services import catalog, kits
-from app.services.receiving import ReceiptLine, receive
-from app.services.selling import SaleItem, sell
+from app.services.counter.selling import SaleItem, sell
+from app.services.kits import assembly
+from app.services.shop import catalog
+from app.services.stock.receiving import ReceiptLine, receive
 from db.models import AssembledKit, Document, KitComponent, StockLevel, Unit
 from screens.backoffice import SCREENS, BackOfficeScreen
 from screens.checkout import CheckoutScreen
@@ -29,7 +30,7 @@ def kit_shop(counter):
     catalog.add_product("KT-PH", "Phone bundle", "Kits", "519.00")
     catalog.add_product("BT-18", "Battery 18V", "Power tools", "49.00")
     catalog.add_product("CH-18", "Charger 18V", "Accessories", "19.00")
-    kits.define_kit(counter.manager, "KT-DR", [("DR-18", 1), ("BT-18", 2), ("CH-18", 1)])
+    assembly.define_kit(counter.manager, "KT-DR", [("DR-18", 1), ("BT-18", 2), ("CH-18", 1)])
     receive(
         counter.inventory,
         "ToolCo",
@@ -71,7 +72,7 @@ async def open_kits(pilot) -> KitsScreen:
 
 
 async def test_assemble_scans_each_part_and_refuses_wrong_ones(kit_shop):
-    other = kits.assemble_kit(kit_shop.inventory, "KT-DR", ["D-101", "B-2", "B-3"])
+    other = assembly.assemble_kit(kit_shop.inventory, "KT-DR", ["D-101", "B-2", "B-3"])
     app = make_app(kit_shop)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ivy")
@@ -123,7 +124,7 @@ async def focus_field(pilot, selector: str, value: str | None = None) -> None:
 
 
 async def test_take_apart_asks_first_and_refuses_what_is_not_a_kit(kit_shop):
-    view = kits.assemble_kit(kit_shop.inventory, "KT-DR", ["D-101", "B-2", "B-3"])
+    view = assembly.assemble_kit(kit_shop.inventory, "KT-DR", ["D-101", "B-2", "B-3"])
     app = make_app(kit_shop)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ivy")
@@ -246,7 +247,7 @@ async def test_the_counter_sells_a_kit_by_scanning_its_parts(kit_shop):
         assert "complete" in message(app)
     assert {state(s) for s in ("D-100", "B-1", "B-4")} == {"sold"}
     record = AssembledKit.get()
-    assert record.status == kits.KitStatus.SOLD
+    assert record.status == assembly.KitStatus.SOLD
     sale = Document.select().where(Document.kind == "sale").order_by(Document.id.desc()).get()
     assert sale.total == 229
 
@@ -254,8 +255,8 @@ async def test_the_counter_sells_a_kit_by_scanning_its_parts(kit_shop):
 async def test_the_counter_sells_a_kit_without_serialized_parts_at_once(kit_shop):
     catalog.add_product("KT-CS", "Case bundle", "Kits", "29.00")
     catalog.add_product("KT-BG", "Big case bundle", "Kits", "299.00")
-    kits.define_kit(kit_shop.manager, "KT-CS", [("AC-CASE", 2)])
-    kits.define_kit(kit_shop.manager, "KT-BG", [("AC-CASE", 20)])
+    assembly.define_kit(kit_shop.manager, "KT-CS", [("AC-CASE", 2)])
+    assembly.define_kit(kit_shop.manager, "KT-BG", [("AC-CASE", 20)])
     app = make_app(kit_shop)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "cal")
@@ -282,7 +283,7 @@ async def test_the_counter_sells_a_kit_without_serialized_parts_at_once(kit_shop
             await pilot.pause()
         assert "complete" in message(app)
     record = AssembledKit.get()
-    assert record.status == kits.KitStatus.SOLD
+    assert record.status == assembly.KitStatus.SOLD
     assert Unit.get_by_id(record.unit_id).state == "sold"
     assert case_stock(kit_shop) == 7
 
@@ -295,7 +296,7 @@ def case_stock(shop) -> int:
 
 def test_kits_screen_snapshot(kit_shop, snap_compare):
     """The kits screen half-way through an assembly, with one kit already kept here."""
-    kits.assemble_kit(kit_shop.inventory, "KT-DR", ["D-101", "B-2", "B-3"], kit_serial="KIT-7")
+    assembly.assemble_kit(kit_shop.inventory, "KT-DR", ["D-101", "B-2", "B-3"], kit_serial="KIT-7")
 
     async def run_before(pilot):
         await log_in(pilot, "ivy")

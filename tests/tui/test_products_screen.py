@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Select
 
-from app.services import catalog, kits
+from app.services.kits import assembly
+from app.services.shop import catalog
 from db.models import Product, ProductType
 from screens.backoffice import SCREENS, BackOfficeScreen
 from screens.modals.confirm import Confirm
@@ -62,7 +63,7 @@ async def test_products_are_for_a_manager_only(counter):
 
 async def test_the_list_shows_stock_status_and_kits(counter):
     catalog.add_product("KT-DR", "Drill kit", "Power tools", "199.00")
-    kits.define_kit(counter.manager, "KT-DR", [("DR-18", 1), ("AC-CASE", 1)])
+    assembly.define_kit(counter.manager, "KT-DR", [("DR-18", 1), ("AC-CASE", 1)])
     app = make_app(counter)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "mia")

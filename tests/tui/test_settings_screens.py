@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Select
 
 from app.config import load_config
 from app.domain.errors import DomainError
-from app.services.staff import check_pin
+from app.services.access.signin import check_pin
 from db.models import Employee, Product, ProductType
 from screens.backoffice import SCREENS, BackOfficeScreen
 from screens.settings import SettingsScreen

@@ -130,7 +130,7 @@ def test_screen(name, counter, snap_compare):
 
 
 def test_repair_ticket(counter, snap_compare):
-    from app.services import repairs
+    from app.services.counter import repairs
 
     ticket = repairs.intake(
         counter.technician,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
-from app.services.passport import passport
+from app.services.counter.passport import passport
 from db.models import Document, PrintJob, Unit, UnitEvent
 from screens.checkout import CheckoutScreen
 from screens.home import HomeScreen

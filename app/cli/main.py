@@ -1,0 +1,344 @@
+"""``serialdesk``: the command line, for scripts, integrations and bulk work.
+
+Thin by design: the parser is here, each command (``app.cli.commands``) calls
+one service, and ``app.cli.output`` prints the result. Exit codes: 0 done,
+1 refused (one line on stderr saying why), 2 wrong usage, 3 a bug (the
+traceback goes to a log file), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+import peewee as pw
+from platformdirs import user_log_dir
+
+from app.cli import commands as cmd
+from app.cli import kits as cli_kits
+from app.cli import output as out
+from app.cli import safety as cli_safety
+from app.cli.commands import UsageError, opt, shown_url
+from app.cli.devices import cmd_devices
+from app.cli.setup import register as register_setup
+from app.domain.errors import DomainError
+from app.domain.repairs import RepairStatus
+from app.domain.tracking import TrackingMode
+from app.services.counter import returns, selling
+from app.services.reports import runner
+from app.services.stock import adjustments
+from app.services.stock.receiving import ReceiptRefused
+from db.database import close_database
+from db.migrations import SchemaTooNew
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+SECRET_OPTIONS = ("--approver-pin",)
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = None
+    try:
+        args = build_parser().parse_args(argv)
+        handler = getattr(args, "handler", None) or cmd.cmd_welcome
+        return handler(args) or EXIT_OK
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE, args)
+    except DomainError as exc:
+        return _fail(exc.message, EXIT_REFUSED, args, exc)
+    except SchemaTooNew as exc:
+        return _fail(str(exc), EXIT_REFUSED, args)
+    except pw.OperationalError as exc:
+        if "locked" in str(exc).lower():
+            return _fail("Another seat kept the database busy; try again.", EXIT_REFUSED, args)
+        return _bug(argv)
+    except KeyboardInterrupt:
+        return _fail("interrupted.", EXIT_INTERRUPTED, args)
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except BrokenPipeError:  # serialdesk stock --serials | head: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception:
+        return _bug(argv)
+    finally:
+        close_database()
+
+
+def _fail(message: str, code: int, args, exc: DomainError | None = None) -> int:
+    text = " ".join(str(message).split())
+    if args is not None and opt(args, "json") and not isinstance(exc, cmd.PartlyRefused):
+        error = {"type": type(exc).__name__ if exc else "UsageError", "message": text}
+        if isinstance(exc, ReceiptRefused):
+            error["problems"] = [{"serial": s, "reason": why} for s, why in exc.problems]
+        print(out.to_json({"error": error}))
+    print(f"serialdesk: {text}", file=sys.stderr)
+    return code
+
+
+def _bug(argv: list[str]) -> int:
+    """An unexpected error: the traceback to a log file, one line to the person."""
+    shown = _redacted(argv)
+    for folder in (user_log_dir("serialdesk", appauthor=False), tempfile.gettempdir()):
+        path = Path(folder) / "serialdesk.log"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # backslashreplace: a bug report must not fail on the broken input that caused it
+            with path.open("a", encoding="utf-8", errors="backslashreplace") as log:
+                log.write(f"--- {datetime.now(UTC).isoformat()} serialdesk {' '.join(shown)}\n")
+                log.write(traceback.format_exc() + "\n")
+            break
+        except OSError:
+            continue
+    else:
+        logging.exception("serialdesk failed")
+        path = Path("stderr")
+    kind = type(sys.exc_info()[1]).__name__
+    print(
+        f"serialdesk: unexpected error ({kind}), a bug in SerialDesk; details in {path}",
+        file=sys.stderr,
+    )
+    return EXIT_BUG
+
+
+def _redacted(argv: list[str]) -> list[str]:
+    shown, hide = [], False
+    for arg in argv:
+        if hide:
+            shown.append("***")
+            hide = False
+        elif arg in SECRET_OPTIONS:
+            shown.append(arg)
+            hide = True
+        elif arg.startswith(tuple(f"{o}=" for o in SECRET_OPTIONS)):
+            shown.append(arg.split("=", 1)[0] + "=***")
+        else:
+            shown.append(shown_url(arg) if "://" in arg else arg)
+    return shown
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("common options")
+    s = argparse.SUPPRESS
+    group.add_argument("--db", metavar="URL", default=s, help="SQLite file or postgresql://...")
+    group.add_argument("--json", action="store_true", default=s, help="machine-readable output")
+    group.add_argument("--employee", metavar="LOGIN", default=s, help="who works (writes)")
+    group.add_argument("--branch", metavar="CODE", default=s, help="at which branch")
+    return common
+
+
+def _approval(parser) -> None:
+    parser.add_argument("--approved-by", metavar="LOGIN", help="approving manager")
+    parser.add_argument("--approver-pin", metavar="PIN", help="their PIN (else asked)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = Parser(
+        prog="serialdesk",
+        description="SerialDesk: serial-tracked stock, sales, returns, repairs and warranties.",
+        parents=[common],
+        epilog="Without a command: first run sets up a demo shop; the counter screens follow.",
+    )
+    parser.add_argument("--version", action="version", version=f"serialdesk {_version()}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler, help: str, parent=sub):
+        p = parent.add_parser(name, parents=[common], help=help, description=help)
+        if handler is not None:
+            p.set_defaults(handler=handler)
+        return p
+
+    def with_items(p, what: str = "SERIAL") -> None:
+        shown = "serial or scan" if what == "SERIAL" else "serial, GS1 scan or SKU:QTY"
+        if p.prog.endswith(" sell"):
+            shown += "; ITEM@PRICE sets its price"
+        p.add_argument("items", nargs="*", metavar=what, help=shown)
+        p.add_argument("--file", metavar="F", help="more, one a line ('-' for stdin)")
+
+    p = command(
+        "devices", cmd_devices, "this seat's scanner and printer: state, test card, test scan"
+    )
+    p.add_argument("--test-print", action="store_true", help="print a test warranty card")
+    p.add_argument("--wait-scan", type=float, metavar="SECONDS", help="wait for a test scan")
+
+    register_setup(command, sub)
+
+    p = command("init", cmd.cmd_init, "create or upgrade the database")
+    p.add_argument("--demo", action="store_true", help="load a demo shop (empty database only)")
+
+    p = command("passport", cmd.cmd_passport, "everything about one serial")
+    p.add_argument("serial")
+    p.add_argument("--product", metavar="SKU", help="when several products share the serial")
+
+    command("products", cmd.cmd_products, "the catalogue with modes, prices and stock")
+
+    p = command("stock", cmd.cmd_stock, "stock per product per branch")
+    p.add_argument("--product", metavar="SKU")
+    p.add_argument("--serials", action="store_true", help="list the serials in stock")
+
+    p = command("customers", cmd.cmd_customers, "find customers by name or phone")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=20)
+
+    p = command("receive", cmd.cmd_receive, "receive a delivery from a supplier")
+    p.add_argument("--supplier", required=True, metavar="NAME")
+    p.add_argument("--product", required=True, metavar="SKU")
+    p.add_argument("--po", metavar="REF", help="purchase order / delivery note")
+    p.add_argument("--cost", metavar="X", help="unit cost")
+    p.add_argument("--qty", type=int, metavar="N", help="quantity (goods without serials)")
+    p.add_argument("--note", default="")
+    with_items(p)
+
+    p = command("sell", cmd.cmd_sell, "sell serials / GS1 scans and SKU:QTY items")
+    with_items(p, "ITEM")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--customer", metavar="'#ID'|NAME|PHONE")
+    who.add_argument("--new-customer", metavar="NAME")
+    p.add_argument("--phone", metavar="P", help="the new customer's phone")
+    p.add_argument("--pay", default="cash", choices=selling.PAYMENT_METHODS)
+    p.add_argument("--tendered", metavar="X", help="cash handed over")
+    p.add_argument("--price", metavar="X", help="price of the one item (else ITEM@PRICE)")
+    p.add_argument("--note", default="")
+    _approval(p)  # a price below the list price needs a manager
+
+    p = command("sale", cmd.cmd_sale, "show a sale with its line ids (for returns)")
+    p.add_argument("number", metavar="S-N")
+
+    p = command("return", cmd.cmd_return, "a customer return")
+    p.add_argument("--sale", metavar="S-N")
+    p.add_argument("--serial", action="append", default=[], metavar="S")
+    p.add_argument("--warranty-number", action="append", default=[], metavar="W")
+    p.add_argument("--line", action="append", default=[], metavar="ID:QTY")
+    p.add_argument("--condition", required=True, metavar="C")
+    dispositions = [d.value for d in returns.DISPOSITIONS]
+    p.add_argument("--disposition", required=True, choices=dispositions)
+    p.add_argument("--refund", metavar="X", help="less than paid (one item)")
+    p.add_argument("--reason", default="")
+
+    p = command("transfer-out", cmd.cmd_transfer_out, "send serials / SKU:QTY to another branch")
+    p.add_argument("--to", required=True, metavar="BRANCH")
+    p.add_argument("--note", default="")
+    with_items(p, "ITEM")
+
+    p = command("transfer-in", cmd.cmd_transfer_in, "receive a transfer here")
+    p.add_argument("number", metavar="T-N")
+    with_items(p)
+
+    command("transfers", cmd.cmd_transfers, "transfers still in transit")
+
+    p = command("supplier-return", cmd.cmd_supplier_return, "send units back to a supplier")
+    p.add_argument("--supplier", required=True, metavar="NAME")
+    p.add_argument("--reason", required=True, metavar="R")
+    p.add_argument("--ref", metavar="REF", help="the supplier's RMA number")
+    with_items(p, "ITEM")
+
+    p = command("adjust", cmd.cmd_adjust, "write-off, found, quarantine, release, correction")
+    p.add_argument("kind", choices=[k.value for k in adjustments.AdjustmentKind])
+    with_items(p)
+    p.add_argument("--product", metavar="SKU")
+    p.add_argument("--qty", type=int, metavar="N", help="quantity change (goods without serials)")
+    p.add_argument("--reason", required=True, metavar="R")
+    p.add_argument("--to-state", metavar="S", help="for a correction: the real state")
+    _approval(p)
+
+    stock_p = command("stocktake", None, "count the shelves by serial")
+    stock_sub = stock_p.add_subparsers(title="steps", metavar="STEP", required=True)
+    p = command("open", cmd.cmd_stocktake_open, "open a count here", stock_sub)
+    p.add_argument("--type", metavar="T", help="count one product type only")
+    p = command("scan", cmd.cmd_stocktake_scan, "count serials", stock_sub)
+    p.add_argument("number", metavar="ST-N")
+    with_items(p)
+    p = command("unscan", cmd.cmd_stocktake_unscan, "take a scan off", stock_sub)
+    p.add_argument("number", metavar="ST-N")
+    p.add_argument("serial")
+    p = command("status", cmd.cmd_stocktake_status, "counted, missing, problems", stock_sub)
+    p.add_argument("number", metavar="ST-N")
+    p = command("close", cmd.cmd_stocktake_close, "close the count", stock_sub)
+    p.add_argument("number", metavar="ST-N")
+    p.add_argument("--write-off-missing", action="store_true", help="needs a manager")
+    _approval(p)
+
+    repair_p = command("repair", None, "repair tickets")
+    repair_sub = repair_p.add_subparsers(title="steps", metavar="STEP", required=True)
+    p = command("intake", cmd.cmd_repair_intake, "take a unit in", repair_sub)
+    p.add_argument("claim", metavar="SERIAL_OR_WARRANTY_NO")
+    p.add_argument("--complaint", required=True)
+    p.add_argument("--condition", default="", help="condition at intake")
+    p.add_argument("--accessories", default="")
+    p.add_argument("--technician", metavar="LOGIN")
+    p.add_argument("--damage", action="store_true", help="damaged outside normal use")
+    p = command("status", cmd.cmd_repair_status, "move a ticket on", repair_sub)
+    p.add_argument("number", metavar="R-N")
+    p.add_argument("status", choices=[s.value for s in RepairStatus if s != "collected"])
+    p.add_argument("--note", default="")
+    p.add_argument("--diagnosis")
+    p.add_argument("--technician", metavar="LOGIN")
+    p.add_argument("--quality-check")
+    p = command("part", cmd.cmd_repair_part, "record a part used", repair_sub)
+    p.add_argument("number", metavar="R-N")
+    p.add_argument("description", metavar="DESC")
+    p.add_argument("--qty", type=int, default=1)
+    p.add_argument("--cost", default="0")
+    p = command("collect", cmd.cmd_repair_collect, "hand back and close", repair_sub)
+    p.add_argument("number", metavar="R-N")
+    p.add_argument("--outcome", required=True)
+    p = command("show", cmd.cmd_repair_show, "one ticket", repair_sub)
+    p.add_argument("number", metavar="R-N")
+    command("list", cmd.cmd_repair_list, "open tickets", repair_sub)
+
+    p = command("replace", cmd.cmd_replace, "warranty replacement of a customer's unit")
+    p.add_argument("old", metavar="OLD_SERIAL")
+    p.add_argument("new", metavar="NEW_SERIAL")
+    p.add_argument("--ticket", metavar="R-N")
+    p.add_argument("--note", default="")
+
+    p = command("set-mode", cmd.cmd_set_mode, "change a tracking mode (manager)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--product", metavar="SKU")
+    which.add_argument("--type", metavar="NAME")
+    p.add_argument("mode", choices=[m.value for m in TrackingMode] + ["inherit"])
+
+    p = command("report", cmd.cmd_report, "reports: " + ", ".join(runner.REPORTS))
+    p.add_argument("name", choices=list(runner.REPORTS), metavar="NAME")
+    for flag in ("serial", "product", "customer", "supplier", "from", "to"):
+        p.add_argument(f"--{flag}", default="", metavar=flag.upper())
+    p.add_argument("--by", default="", metavar="LOGIN", help="done by this employee")
+    p.add_argument("--days", type=int, default=30, help="warranties ending within N days")
+    p.add_argument("--limit", type=int, default=0, help="at most N rows (0: all)")
+    p.add_argument("--csv", action="store_true", help="CSV to stdout")
+    cli_safety.add_commands(command)  # verify, backup, restore
+    cli_kits.add_commands(command)  # kit define|assemble|disassemble|show
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("serialdesk")
+    except PackageNotFoundError:
+        return "dev"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

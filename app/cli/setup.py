@@ -1,0 +1,121 @@
+"""``serialdesk add ...``: set up a shop from the command line (branches, staff, suppliers,
+product types, products). On a brand-new database the first branch and manager need no login."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from app.cli.commands import UsageError, emit, open_db, opt
+from app.services.shop import catalog
+from app.services.shop.setup import as_manager
+
+
+def register(command, sub) -> None:
+    """Add the ``add`` command and its steps to the parser."""
+    p = command("add", None, "set up the shop: branch, employee, supplier, product-type, product")
+    steps = p.add_subparsers(title="what", metavar="WHAT", required=True)
+
+    s = command("branch", cmd_add_branch, "a branch", parent=steps)
+    s.add_argument("code")
+    s.add_argument("name")
+    s.add_argument("--address", default="")
+
+    s = command(
+        "employee", cmd_add_employee, "a member of staff (PIN asked, or --pin)", parent=steps
+    )
+    s.add_argument("login")
+    s.add_argument("name")
+    s.add_argument("role", choices=("cashier", "inventory", "technician", "manager"))
+    s.add_argument("--home-branch", metavar="CODE")
+    s.add_argument("--pin", help="else SERIALDESK_NEW_PIN, else asked")
+
+    s = command("supplier", cmd_add_supplier, "a supplier", parent=steps)
+    s.add_argument("name")
+    s.add_argument("--contact", default="")
+
+    s = command("product-type", cmd_add_type, "a product type with its tracking mode", parent=steps)
+    s.add_argument("name")
+    s.add_argument("mode", choices=("strict", "warranty", "warranty_no_serial", "none"))
+    s.add_argument("--warranty-months", type=int, default=0)
+    s.add_argument("--print-mode", default="offer", choices=("auto", "offer", "never"))
+    s.add_argument("--pattern", default="", help="serial pattern, e.g. 996***** (* # @, | or)")
+    s.add_argument("--check", default="none", choices=("none", "imei", "gtin"))
+    s.add_argument("--mask", default="none", choices=("none", "last4", "middle"))
+
+    s = command("product", cmd_add_product, "a product of a type", parent=steps)
+    s.add_argument("sku")
+    s.add_argument("name")
+    s.add_argument("product_type", metavar="TYPE")
+    s.add_argument("price")
+    s.add_argument("--gtin")
+
+
+def _login(args) -> str | None:
+    return opt(args, "employee") or os.environ.get("SERIALDESK_EMPLOYEE")
+
+
+def _added(args, what: str, label: str) -> int:
+    return emit(args, {"added": what, "name": label}, lambda r: f"Added {r['added']} {r['name']}.")
+
+
+def cmd_add_branch(args) -> int:
+    open_db(args, create=True)
+    branch = as_manager(
+        _login(args), lambda: catalog.add_branch(args.code, args.name, args.address), what="branch"
+    )
+    return _added(args, "branch", f"{branch.code} ({branch.name})")
+
+
+def cmd_add_employee(args) -> int:
+    open_db(args, create=True)
+    pin = args.pin or os.environ.get("SERIALDESK_NEW_PIN")
+    if not pin:
+        if not sys.stdin.isatty():
+            raise UsageError("give the new PIN: --pin, SERIALDESK_NEW_PIN, or run at a terminal")
+        pin = getpass.getpass(f"PIN for {args.login}: ")
+    employee = as_manager(
+        _login(args),
+        lambda: catalog.add_employee(args.login, args.name, args.role, pin, args.home_branch),
+        what="employee",
+    )
+    return _added(args, "employee", f"{employee.login} ({employee.role})")
+
+
+def cmd_add_supplier(args) -> int:
+    open_db(args, create=True)
+    supplier = as_manager(
+        _login(args), lambda: catalog.add_supplier(args.name, args.contact), what="supplier"
+    )
+    return _added(args, "supplier", supplier.name)
+
+
+def cmd_add_type(args) -> int:
+    open_db(args, create=True)
+    ptype = as_manager(
+        _login(args),
+        lambda: catalog.add_product_type(
+            args.name,
+            args.mode,
+            warranty_months=args.warranty_months,
+            print_mode=args.print_mode,
+            serial_pattern=args.pattern,
+            check_kind=args.check,
+            mask_policy=args.mask,
+        ),
+        what="product type",
+    )
+    return _added(args, "product type", f"{ptype.name} ({ptype.tracking_mode})")
+
+
+def cmd_add_product(args) -> int:
+    open_db(args, create=True)
+    product = as_manager(
+        _login(args),
+        lambda: catalog.add_product(
+            args.sku, args.name, args.product_type, args.price, gtin=args.gtin
+        ),
+        what="product",
+    )
+    return _added(args, "product", f"{product.sku} ({product.name})")

@@ -1,0 +1,408 @@
+"""A unit's passport: everything about one serial, and its whole time-ordered history.
+
+Read in four indexed queries whatever the size of the ledger. Their SQL is built
+once per kind of database and reused: peewee building it anew for every serial
+cost more than the database running it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import peewee as pw
+
+from app.domain import warranty
+from app.domain.states import KIT_EVENTS, Event, UnitState
+from app.services.kits.assembly import KitLink, KitPartView, kit_of_component, parts_of_kit
+from app.services.ledger.documents import Kind, doc_number
+from app.services.ledger.product_settings import settings_of
+from app.services.ledger.units import normalize, pick_unit
+from db.connection import db
+from db.models import (
+    Branch,
+    Customer,
+    Document,
+    DocumentLine,
+    Employee,
+    Product,
+    ProductType,
+    RepairTicket,
+    Supplier,
+    Unit,
+    UnitEvent,
+)
+
+
+@dataclass
+class HistoryRow:
+    at: datetime
+    event: str
+    from_state: str | None
+    to_state: str
+    branch: str
+    employee: str
+    document: str | None
+    note: str
+    approved_by: str = ""
+
+
+@dataclass
+class DocRef:
+    """A document as the passport shows it."""
+
+    number: str
+    kind: str
+    date: date
+    branch: str
+    employee: str
+    customer: str = ""
+    supplier: str = ""
+    to_branch: str = ""
+    price: Decimal | None = None
+    cost: Decimal | None = None
+    reference: str = ""
+    condition: str = ""
+    disposition: str = ""
+    status: str = ""
+
+
+@dataclass
+class Passport:
+    serial: str
+    unit_id: int
+    sku: str
+    product: str
+    product_type: str
+    tracking_mode: str
+    state: str
+    state_label: str
+    branch: str
+    customer: str
+    customer_phone: str
+    supplier: str
+    cost: Decimal | None
+    flag: str
+    warranty_start: date | None
+    warranty_end: date | None
+    warranty_days_left: int
+    warranty_active: bool
+    receipt: DocRef | None
+    sale: DocRef | None
+    returns: list[DocRef] = field(default_factory=list)
+    transfers: list[DocRef] = field(default_factory=list)
+    repairs: list[DocRef] = field(default_factory=list)
+    replaces: str | None = None
+    replaced_by: list[str] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+    # Kits: the kit this unit went into, or (for a kit's own unit) its exact parts.
+    kit: KitLink | None = None
+    # Whether a customer holds the unit (sold, or in our service for them): only then
+    # does a warranty run for it.
+    warranty_held: bool = True
+    kit_parts: list[KitPartView] = field(default_factory=list)
+
+
+def passport(serial: str, *, product: str | None = None, today: date | None = None) -> Passport:
+    """Everything about the unit with this serial (say the product if several units share it)."""
+    from app.services.ledger.lookups import find_product
+
+    text = normalize(serial)
+    wanted = find_product(product) if product else None
+    unit = _load_unit(text, wanted)
+    return build_passport(unit, today or date.today())
+
+
+def _unit_query(serial: str) -> pw.ModelSelect:
+    return (
+        Unit.select(Unit, Product, ProductType, Branch, Customer, Supplier)
+        .join(Product)
+        .join(ProductType)
+        .switch(Unit)
+        .join(Branch, pw.JOIN.LEFT_OUTER)
+        .switch(Unit)
+        .join(Customer, pw.JOIN.LEFT_OUTER)
+        .switch(Unit)
+        .join(Supplier, pw.JOIN.LEFT_OUTER)
+        .where(Unit.serial == serial)
+    )
+
+
+def _load_unit(serial: str, product: Product | None) -> Unit:
+    if product is None:
+        units = _run("unit", _unit_query, serial)
+    else:
+        units = list(_unit_query(serial).where(Unit.product == product.id))
+    if len(units) == 1:
+        return units[0]
+    # Several units share a serial (warranty mode, or two makers): pick_unit explains.
+    return pick_unit(
+        serial, product, prefer=[s for s in UnitState if s != UnitState.RETURNED_TO_SUPPLIER]
+    )
+
+
+def build_passport(unit: Unit, today: date) -> Passport:
+    settings = settings_of(unit.product, unit.product.type)
+    history, docs = _history(unit.id)
+    lines = {
+        doc_id: (price, cost, condition, disposition)
+        for doc_id, price, cost, condition, disposition in _run("lines", _lines_query, unit.id)
+    }
+    for doc_id, ref in docs.items():
+        if doc_id in lines:
+            price, cost, condition, disposition = lines[doc_id]
+            ref.price, ref.cost = price, cost
+            ref.condition, ref.disposition = condition, disposition
+
+    by_kind: dict[str, list[DocRef]] = {}
+    for ref in docs.values():
+        by_kind.setdefault(ref.kind, []).append(ref)
+    receipts = by_kind.get(Kind.RECEIPT, [])
+    # A replacement is this unit's sale only if it was issued on it, not if it was replaced.
+    issued = {h.document for h in history if h.event == Event.REPLACEMENT_ISSUED}
+    sales = [
+        ref
+        for ref in docs.values()
+        if ref.kind == Kind.SALE or (ref.kind == Kind.REPLACEMENT and ref.number in issued)
+    ]
+    repairs = by_kind.get(Kind.REPAIR, [])
+    if repairs:
+        statuses = repair_statuses(unit.id)
+        for ref in repairs:
+            ref.status = statuses.get(ref.number, ref.status)
+    replaced_by = [s for (s,) in _run("replaced_by", _replaced_by_query, unit.id)]
+    replaces = _replaced_serial(unit) if unit.replaces_id else None
+    end = unit.warranty_end
+    owned = warranty.held_by_customer(unit.state)
+    # Kit tables are read only for a unit whose history says it is a kit or a component.
+    kit_events = {h.event for h in history} & KIT_EVENTS
+    kit = kit_of_component(unit.id) if Event.INTO_KIT in kit_events else None
+    parts = parts_of_kit(unit.id) if Event.KIT_ASSEMBLE in kit_events else []
+    return Passport(
+        serial=unit.serial,
+        unit_id=unit.id,
+        sku=unit.product.sku,
+        product=unit.product.name,
+        product_type=settings.type_name,
+        tracking_mode=settings.mode.value,
+        state=unit.state,
+        state_label=UnitState(unit.state).label,
+        branch=unit.branch.name if unit.branch_id else "",
+        customer=unit.customer.name if unit.customer_id else "",
+        customer_phone=unit.customer.phone if unit.customer_id else "",
+        supplier=unit.supplier.name if unit.supplier_id else "",
+        cost=unit.cost,
+        flag=unit.flag,
+        warranty_start=unit.warranty_start,
+        warranty_end=end,
+        warranty_days_left=warranty.days_left(end, today) if owned else 0,
+        warranty_active=owned and warranty.is_active(end, today),
+        warranty_held=owned,
+        receipt=receipts[-1] if receipts else None,
+        sale=sales[-1] if sales else None,
+        returns=by_kind.get(Kind.RETURN, []),
+        transfers=by_kind.get(Kind.TRANSFER, []),
+        repairs=repairs,
+        replaces=replaces,
+        replaced_by=replaced_by,
+        history=history,
+        kit=kit,
+        kit_parts=parts,
+    )
+
+
+def _lines_query(unit_id: int) -> pw.ModelSelect:
+    return (
+        DocumentLine.select(
+            DocumentLine.document,
+            DocumentLine.price,
+            DocumentLine.cost,
+            DocumentLine.condition,
+            DocumentLine.disposition,
+        )
+        .where(DocumentLine.unit == unit_id)
+        .tuples()
+    )
+
+
+def _replaced_by_query(unit_id: int) -> pw.ModelSelect:
+    return Unit.select(Unit.serial).where(Unit.replaces == unit_id).tuples()
+
+
+def _replaced_serial(unit: Unit) -> str:
+    """The serial of the unit this one replaced under warranty."""
+    rows = _run("serial", _serial_query, unit.replaces_id)
+    return rows[0][0] if rows else unit.replaces.serial
+
+
+def _serial_query(unit_id: int) -> pw.ModelSelect:
+    return Unit.select(Unit.serial).where(Unit.id == unit_id).tuples()
+
+
+def _history_query(unit_id: int) -> pw.ModelSelect:
+    Approver = Employee.alias()
+    DocBranch = Branch.alias()
+    ToBranch = Branch.alias()
+    DocEmployee = Employee.alias()
+    return (
+        UnitEvent.select(
+            UnitEvent.at,
+            UnitEvent.event,
+            UnitEvent.from_state,
+            UnitEvent.to_state,
+            UnitEvent.note,
+            Branch.name,
+            Employee.name,
+            Approver.name,
+            Document.id,
+            Document.kind,
+            Document.business_date,
+            Document.reference,
+            Document.status,
+            DocBranch.name,
+            ToBranch.name,
+            DocEmployee.name,
+            Customer.name,
+            Supplier.name,
+        )
+        .join(Branch, pw.JOIN.LEFT_OUTER, on=(UnitEvent.branch == Branch.id))
+        .switch(UnitEvent)
+        .join(Employee, on=(UnitEvent.employee == Employee.id))
+        .switch(UnitEvent)
+        .join(Approver, pw.JOIN.LEFT_OUTER, on=(UnitEvent.approved_by == Approver.id))
+        .switch(UnitEvent)
+        .join(Document, pw.JOIN.LEFT_OUTER, on=(UnitEvent.document == Document.id))
+        .join(DocBranch, pw.JOIN.LEFT_OUTER, on=(Document.branch == DocBranch.id))
+        .switch(Document)
+        .join(ToBranch, pw.JOIN.LEFT_OUTER, on=(Document.to_branch == ToBranch.id))
+        .switch(Document)
+        .join(DocEmployee, pw.JOIN.LEFT_OUTER, on=(Document.employee == DocEmployee.id))
+        .switch(Document)
+        .join(Customer, pw.JOIN.LEFT_OUTER, on=(Document.customer == Customer.id))
+        .switch(Document)
+        .join(Supplier, pw.JOIN.LEFT_OUTER, on=(Document.supplier == Supplier.id))
+        .where(UnitEvent.unit == unit_id)
+        .order_by(UnitEvent.id)
+        .tuples()
+    )
+
+
+def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
+    """The unit's events in order, and the documents they belong to (one joined query)."""
+    history: list[HistoryRow] = []
+    docs: dict[int, DocRef] = {}
+    for (
+        at,
+        event,
+        from_state,
+        to_state,
+        note,
+        branch,
+        employee,
+        approver,
+        doc_id,
+        kind,
+        business_date,
+        reference,
+        status,
+        doc_branch,
+        to_branch,
+        doc_employee,
+        customer,
+        supplier,
+    ) in _run("history", _history_query, unit_id):
+        number = doc_number(kind, doc_id) if doc_id else None
+        history.append(
+            HistoryRow(
+                at,
+                event,
+                from_state,
+                to_state,
+                branch or "",
+                employee,
+                number,
+                note,
+                approver or "",
+            )
+        )
+        if doc_id and doc_id not in docs:
+            docs[doc_id] = DocRef(
+                number,
+                kind,
+                business_date,
+                doc_branch or "",
+                doc_employee or "",
+                customer=customer or "",
+                supplier=supplier or "",
+                to_branch=to_branch or "",
+                reference=reference,
+                status=status,
+            )
+    return history, docs
+
+
+def repair_statuses(unit_id: int) -> dict[str, str]:
+    """The current status of each repair ticket of a unit, by ticket number."""
+    return {
+        doc_number(Kind.REPAIR, doc_id): status
+        for doc_id, status in _run("repairs", _repairs_query, unit_id)
+    }
+
+
+def _repairs_query(unit_id: int) -> pw.ModelSelect:
+    return (
+        RepairTicket.select(RepairTicket.document, RepairTicket.status)
+        .where(RepairTicket.unit == unit_id)
+        .tuples()
+    )
+
+
+_COMPILED: dict[tuple, list] = {}
+# A cursor wrapper's own state while it reads rows; the rest is set up once per query.
+_READ_STATE = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
+
+
+def _run(name: str, build: Callable[[object], pw.ModelSelect], value) -> list:
+    """Rows of the query ``build(value)``, whose one parameter is ``value``.
+
+    Its SQL, and how peewee maps the result columns, are worked out once per kind
+    of database and reused with each new value; the rows are then read by peewee's
+    own cursor wrapper, exactly as ``list(query)`` would read them.
+    """
+    database = db.obj
+    key = (name, type(database), database.param, database.quote)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        query = build(value)
+        sql, params = query.sql()
+        if params != [value]:  # not a one-parameter query: run it as it is
+            return list(query)
+        compiled = _COMPILED[key] = [query, sql, None]
+    query, sql, mapping = compiled
+    wrapper = query._get_cursor_wrapper(_execute(database, name, sql, value))
+    if mapping is None:
+        wrapper.initialize()
+        compiled[2] = {k: v for k, v in vars(wrapper).items() if k not in _READ_STATE}
+    else:
+        vars(wrapper).update(mapping)
+    wrapper.initialized = True
+    return list(wrapper.iterator())
+
+
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _execute(database: pw.Database, name: str, sql: str, value):
+    """Run a compiled query; on PostgreSQL as a statement prepared once per connection,
+    so the server does not plan the ten-table history join anew for every serial."""
+    if not isinstance(database, pw.PostgresqlDatabase) or sql.count("%") != 1:
+        return database.execute_sql(sql, (value,))
+    statement = f"serialdesk_passport_{name}"
+    prepared = _PREPARED.setdefault(database.connection(), set())
+    if statement not in prepared:
+        database.execute_sql(f"PREPARE {statement} AS {sql.replace('%s', '$1')}")
+        prepared.add(statement)
+    return database.execute_sql(f"EXECUTE {statement} (%s)", (value,))

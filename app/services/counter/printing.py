@@ -1,0 +1,137 @@
+"""Warranty cards: built from a sale, queued for the printer, reprinted from the passport.
+
+A card is rendered to text when queued, so a later change of template never
+alters a card already owed to a customer. The device layer prints queued jobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.domain.cards import CardData, render_card
+from app.domain.errors import NotFound, Refused
+from app.domain.serials import CheckKind
+from app.domain.states import UnitState
+from app.services.access.context import Context
+from app.services.ledger.documents import Kind, doc_number, get_document
+from app.services.ledger.product_settings import settings_of
+from app.services.ledger.transaction import write_transaction
+from app.services.ledger.units import normalize, pick_unit
+from db.models import Document, DocumentLine, PrintJob, Unit, WarrantyNumber
+
+
+@dataclass
+class Card:
+    data: CardData
+    text: str
+    print_mode: str
+    document_id: int
+    unit_id: int | None
+
+
+def cards_for_sale(number: str) -> list[Card]:
+    """One card per unit (or per warranty number) on a sale that carries a warranty."""
+    doc = get_document(number, Kind.SALE)
+    cards = []
+    for line in doc.lines.order_by(DocumentLine.id):
+        settings = settings_of(line.product)
+        if not settings.mode.has_warranty:
+            continue
+        numbers = [w.number for w in line.warranty_numbers.order_by(WarrantyNumber.id)]
+        unit = line.unit if line.unit_id else None
+        for code in numbers or [""]:
+            data = _card_data(doc, line, unit, code)
+            text = render_card(data, settings.template)
+            cards.append(Card(data, text, settings.print_mode.value, doc.id, line.unit_id))
+    return cards
+
+
+def card_for_serial(serial: str) -> Card:
+    """The card of a unit as sold (or as replaced under warranty), for a reprint."""
+    unit = pick_unit(normalize(serial), None, prefer=[UnitState.SOLD, UnitState.IN_SERVICE])
+    if unit.warranty_end is None:
+        raise Refused(f"{unit.serial} has no warranty on record, so there is no card to print.")
+    line = (
+        DocumentLine.select()
+        .join(Document)
+        .where(DocumentLine.unit == unit.id, Document.kind.in_([Kind.SALE, Kind.REPLACEMENT]))
+        .order_by(DocumentLine.id.desc())
+        .first()
+    )
+    if line is None:
+        raise NotFound(f"{unit.serial} was never sold, so there is no card to print.")
+    settings = settings_of(unit.product)
+    data = _card_data(line.document, line, unit, "")
+    return Card(
+        data,
+        render_card(data, settings.template),
+        settings.print_mode.value,
+        line.document_id,
+        unit.id,
+    )
+
+
+def queue(ctx: Context, card: Card, *, seat: str = "") -> int:
+    """Put a card in the print queue; it stays there until a printer takes it."""
+    with write_transaction():
+        job = PrintJob.create(
+            kind="card",
+            document=card.document_id,
+            unit=card.unit_id,
+            claim_code=card.data.claim_code,
+            text=card.text,
+            seat=seat,
+            created_at=ctx.now(),
+        )
+        return job.id
+
+
+def queued_jobs(seat: str | None = None) -> list[PrintJob]:
+    """Jobs waiting for a printer, oldest first: one seat's (each seat prints its own), or all."""
+    query = PrintJob.select().where(PrintJob.status == "queued")
+    if seat is not None:
+        query = query.where(PrintJob.seat == seat)
+    return list(query.order_by(PrintJob.id))
+
+
+def mark_printed(job_id: int, when: datetime | None = None) -> None:
+    """Record that a job reached the printer; a job is printed once."""
+    with write_transaction():
+        PrintJob.update(
+            status="printed", printed_at=when or datetime.now(UTC), last_error=""
+        ).where(PrintJob.id == job_id, PrintJob.status == "queued").execute()
+
+
+def mark_failed(job_id: int, error: str) -> None:
+    """Keep the job queued, with what went wrong, for the next attempt."""
+    with write_transaction():
+        PrintJob.update(attempts=PrintJob.attempts + 1, last_error=error[:500]).where(
+            PrintJob.id == job_id
+        ).execute()
+
+
+def _card_data(doc: Document, line: DocumentLine, unit: Unit | None, number: str) -> CardData:
+    settings = settings_of(line.product)
+    branch = doc.branch
+    sale_number = doc_number(doc.kind, doc.id)
+    start = unit.warranty_start if unit else doc.business_date
+    end = unit.warranty_end if unit else None
+    if number:
+        end = WarrantyNumber.get(WarrantyNumber.number == number).warranty_end
+    customer = doc.customer.name if doc.customer_id else ""
+    return CardData(
+        shop_name=branch.name,
+        shop_address=branch.address,
+        product=line.product.name,
+        sku=line.product.sku,
+        serial=unit.serial if unit else "",
+        warranty_number=number,
+        imei=settings.rule.check is CheckKind.IMEI,
+        sale_number=sale_number,
+        sale_date=start or doc.business_date,
+        warranty_months=settings.warranty_months,
+        warranty_end=end,
+        customer=customer,
+        mask_policy=settings.mask.value,
+    )

@@ -1,0 +1,75 @@
+"""Moving a unit: its state changes and one history row is appended, or nothing
+happens. Every state change of a unit goes through ``move_unit``."""
+
+from __future__ import annotations
+
+from app.domain.errors import Refused
+from app.domain.states import Event, UnitState, can_transition
+from app.services.access.context import Approver, Context
+from db.history import append_events
+from db.models import Document, Unit
+
+
+def append_event(
+    unit_id: int,
+    event: Event,
+    from_state: str | None,
+    to_state: UnitState,
+    ctx: Context,
+    document: Document | None,
+    note: str = "",
+    approver: Approver | None = None,
+    branch_id: int | None = None,
+) -> None:
+    """Append one row to the unit's history (and to the tamper-evident chain)."""
+    append_events(
+        [
+            {
+                "unit": unit_id,
+                "event": event.value,
+                "at": ctx.now(),
+                "branch": branch_id if branch_id is not None else ctx.branch_id,
+                "employee": ctx.employee_id,
+                "approved_by": approver.employee_id if approver else None,
+                "document": document.id if document else None,
+                "from_state": from_state,
+                "to_state": to_state.value,
+                "note": note,
+            }
+        ]
+    )
+
+
+def move_unit(
+    unit: Unit,
+    event: Event,
+    to_state: UnitState,
+    ctx: Context,
+    document: Document | None,
+    *,
+    note: str = "",
+    approver: Approver | None = None,
+    **changes,
+) -> None:
+    """Change a unit's state and append the history row, or refuse.
+
+    The update is conditional on the state we read, so a seat that lost a race
+    (another seat moved the unit first) is refused instead of overwriting.
+    """
+    from_state = UnitState(unit.state)
+    if not can_transition(event, from_state, to_state):
+        raise Refused(
+            f"{unit.serial} is {from_state.label}; '{event.label}' cannot make it {to_state.label}."
+        )
+    changes.setdefault("branch", unit.branch_id)
+    updated = (
+        Unit.update(state=to_state.value, updated_at=ctx.now(), **changes)
+        .where(Unit.id == unit.id, Unit.state == from_state.value)
+        .execute()
+    )
+    if updated != 1:
+        raise Refused(f"{unit.serial} was changed at another seat just now. Scan it again.")
+    append_event(unit.id, event, from_state.value, to_state, ctx, document, note, approver)
+    unit.state = to_state.value
+    for name, value in changes.items():
+        setattr(unit, name if name != "branch" else "branch_id", value)

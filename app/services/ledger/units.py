@@ -1,0 +1,80 @@
+"""Units by serial: which unit a serial means, its last history row, and where it is
+when it cannot be taken from the shelf here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import peewee as pw
+
+from app.domain.errors import Ambiguous, NotFound
+from app.domain.serials import normalize_serial
+from app.domain.states import UnitState
+from app.services.access.context import Context
+from app.services.ledger.documents import doc_number
+from db.models import Branch, Document, Product, Unit, UnitEvent
+
+
+def units_with_serial(serial: str, product: Product | None = None) -> list[Unit]:
+    query = Unit.select().where(Unit.serial == serial)
+    if product is not None:
+        query = query.where(Unit.product == product)
+    return list(query.order_by(Unit.id))
+
+
+def pick_unit(serial: str, product: Product | None, prefer: Iterable[UnitState] = ()) -> Unit:
+    """The one unit a serial means: by product if given, else the one in a preferred state."""
+    units = units_with_serial(serial, product)
+    if not units:
+        raise NotFound(f"Serial {serial} is not known to this shop.")
+    if len(units) == 1:
+        return units[0]
+    preferred = [u for u in units if u.state in set(prefer)]
+    if len(preferred) == 1:
+        return preferred[0]
+    names = ", ".join(f"{u.product.sku} ({UnitState(u.state).label})" for u in units)
+    raise Ambiguous(f"Serial {serial} is on several units: {names}. Say which product.")
+
+
+def normalize(raw: str) -> str:
+    return normalize_serial(raw)
+
+
+def last_event(unit: Unit) -> UnitEvent | None:
+    return (
+        UnitEvent.select(UnitEvent, Document, Branch)
+        .join(Document, pw.JOIN.LEFT_OUTER)
+        .switch(UnitEvent)
+        .join(Branch, pw.JOIN.LEFT_OUTER)
+        .where(UnitEvent.unit == unit)
+        .order_by(UnitEvent.id.desc())
+        .first()
+    )
+
+
+def why_not_in_stock_here(unit: Unit, ctx: Context) -> str:
+    """Tell the cashier where this unit is and why it cannot be taken from the shelf here."""
+    state = UnitState(unit.state)
+    last = last_event(unit)
+    when = last.at.astimezone().date().isoformat() if last else "an unknown date"
+    where = last.branch.name if last and last.branch_id else "an unknown branch"
+    doc = (
+        f" ({doc_number(last.document.kind, last.document_id)})"
+        if last and last.document_id
+        else ""
+    )
+    serial = unit.serial
+    if state is UnitState.IN_STOCK:
+        return f"{serial} is in stock at {unit.branch.name}, not here. Transfer it here first."
+    if state is UnitState.SOLD:
+        return f"{serial} was sold on {when} at {where}{doc}. It cannot be sold again."
+    if state is UnitState.IN_SERVICE:
+        return f"{serial} is in repair since {when} at {where}{doc}."
+    if state is UnitState.IN_TRANSIT:
+        return (
+            f"{serial} is in transit to {unit.branch.name} since {when}{doc}. "
+            "Receive it there first."
+        )
+    if state is UnitState.QUARANTINE:
+        return f"{serial} is in quarantine since {when} at {where}{doc}. Release it first."
+    return f"{serial} was {state.label} on {when}{doc}."

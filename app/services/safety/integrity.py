@@ -1,0 +1,147 @@
+"""Is the database whole? The history chain, documents all-or-nothing, units matching history.
+
+A part of a kit has no line of its own on the sale of its kit, only a history row naming
+it (``sold_in_kit``): the kit unit's line on that sale accounts for it.
+
+``serialdesk verify`` runs ``check``; the crash, backup and load tests use it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from app.services.ledger import totals
+from app.services.ledger.documents import Kind
+from db.connection import db, is_sqlite
+from db.history import VerifyResult, verify_history
+from db.models import AssembledKit, AssembledKitPart, Document, DocumentLine, Unit, UnitEvent
+
+LIMIT = 50
+# Documents whose every serial line moves its unit, in the same transaction.
+MOVING_KINDS = (Kind.RECEIPT, Kind.SALE)
+
+
+@dataclass
+class IntegrityReport:
+    chain: VerifyResult
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not self.problems
+
+    def messages(self) -> list[str]:
+        return [p.message for p in self.chain.problems] + self.problems
+
+
+def storage_problems() -> list[str]:
+    """SQLite's own check of the file (pages, indexes); nothing to check on PostgreSQL."""
+    if not is_sqlite():
+        return []
+    rows = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else [f"SQLite integrity check: {r}" for r in rows[:LIMIT]]
+
+
+def check() -> IntegrityReport:
+    """Every check; an empty report means the history and the documents agree."""
+    report = IntegrityReport(verify_history(LIMIT))
+    report.problems += storage_problems()
+    report.problems += _half_documents()
+    report.problems += _units_off_their_history()
+    report.problems += totals.mismatches(LIMIT)
+    return report
+
+
+def _half_documents() -> list[str]:
+    problems = []
+    empty = (
+        Document.select(Document.id, Document.kind)
+        .where(
+            Document.kind.in_(MOVING_KINDS),
+            ~pw.fn.EXISTS(DocumentLine.select().where(DocumentLine.document == Document.id)),
+        )
+        .limit(LIMIT)
+        .tuples()
+    )
+    problems += [f"{kind} {doc_id} has no lines." for doc_id, kind in empty]
+    event = UnitEvent.select().where(
+        UnitEvent.document == DocumentLine.document, UnitEvent.unit == DocumentLine.unit
+    )
+    missing = (
+        DocumentLine.select(DocumentLine.document, DocumentLine.serial)
+        .join(Document)
+        .where(
+            Document.kind.in_(MOVING_KINDS),
+            DocumentLine.unit.is_null(False),
+            ~pw.fn.EXISTS(event),
+        )
+        .limit(LIMIT)
+        .tuples()
+    )
+    problems += [f"Document {d}: line for {s} has no history row." for d, s in missing]
+    line = DocumentLine.select().where(
+        DocumentLine.document == UnitEvent.document, DocumentLine.unit == UnitEvent.unit
+    )
+    orphans = (
+        UnitEvent.select(UnitEvent.id, UnitEvent.document, UnitEvent.unit)
+        .join(Document)
+        .where(
+            Document.kind.in_(MOVING_KINDS),
+            ~pw.fn.EXISTS(line),
+            ~pw.fn.EXISTS(_kit_line_for_part(UnitEvent.document, UnitEvent.unit)),
+        )
+        .order_by(UnitEvent.id)
+        .tuples()
+    )
+    unexplained = []
+    # Few rows are left here: the parts of sold kits that were replaced under warranty since.
+    for event_id, doc_id, unit_id in orphans.iterator():
+        if not _replaced_kit_part(doc_id, unit_id):
+            unexplained.append((event_id, doc_id))
+            if len(unexplained) == LIMIT:
+                break
+    problems += [f"History row id {e} names document {d} without its line." for e, d in unexplained]
+    return problems
+
+
+def _kit_line_for_part(document, unit) -> pw.SelectQuery:
+    """A line on ``document`` for a kit that ``unit`` is a part of: a part sold with its kit
+    has a history row naming the sale, but no line of its own (the kit unit has it)."""
+    return (
+        DocumentLine.select(DocumentLine.id)
+        .join(AssembledKit, on=(AssembledKit.unit == DocumentLine.unit))
+        .join(AssembledKitPart, on=(AssembledKitPart.kit == AssembledKit.id))
+        .where(DocumentLine.document == document, AssembledKitPart.unit == unit)
+    )
+
+
+def _replaced_kit_part(doc_id: int, unit_id: int) -> bool:
+    """Was ``unit`` a part of a kit sold on ``doc_id`` and since replaced under warranty?
+    A kit that comes back names the replacement as its part (kit_moves.take_back_kits)."""
+    seen = {unit_id}
+    while True:
+        newer = Unit.select(Unit.id).where(Unit.replaces == unit_id).order_by(Unit.id.desc())
+        unit_id = newer.scalar()
+        if unit_id is None or unit_id in seen:
+            return False
+        seen.add(unit_id)
+        if _kit_line_for_part(doc_id, unit_id).exists():
+            return True
+
+
+def _units_off_their_history() -> list[str]:
+    last = UnitEvent.alias("last")
+    latest = UnitEvent.select(pw.fn.MAX(UnitEvent.id)).where(UnitEvent.unit == Unit.id)
+    rows = (
+        Unit.select(Unit.serial, Unit.state, last.to_state)
+        .join(last, pw.JOIN.LEFT_OUTER, on=(last.id == latest))
+        .where(last.to_state.is_null() | (last.to_state != Unit.state))
+        .limit(LIMIT)
+        .tuples()
+    )
+    return [
+        f"Unit {serial} is {state} but its history says {to or 'nothing'}."
+        for serial, state, to in rows
+    ]

@@ -1,0 +1,2 @@
+"""Stock by serial or quantity: goods receipt, transfers between branches, supplier
+returns, stocktake, adjustments and write-offs, and what is on hand."""

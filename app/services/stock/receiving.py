@@ -1,0 +1,307 @@
+"""Goods receipt: units (or quantities) arrive from a supplier into a branch.
+
+A receipt of thousands of serials is checked in a few set-based queries, not
+one query per serial, and its rows are written in a few multi-row inserts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.domain.errors import InvalidSerial, NotFound, Refused
+from app.domain.money import to_money
+from app.domain.roles import Action
+from app.domain.states import INACTIVE_STATES, Event, UnitState
+from app.services.access.context import Context
+from app.services.ledger.documents import Kind, doc_number, new_document
+from app.services.ledger.lookups import find_product, find_supplier, scan_of
+from app.services.ledger.product_settings import settings_of
+from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
+from app.services.ledger.transaction import write_transaction
+from app.services.shop.products import must_be_active
+from db.bulk import insert_rows as _insert_many
+from db.history import append_events
+from db.models import DocumentLine, Product, Unit
+
+CHUNK = 5000
+
+
+@dataclass
+class ReceiptLine:
+    """One product on a receipt: its serials, or a quantity for goods without serials."""
+
+    product: str
+    serials: list[str] = field(default_factory=list)
+    quantity: int = 0
+    cost: Decimal | str | None = None
+
+
+@dataclass
+class ReceiptResult:
+    number: str
+    units: int
+    quantity: int
+    warnings: list[str]
+    flagged: list[str]
+
+
+class ReceiptRefused(Refused):
+    """Some serials of a receipt were refused; nothing was saved."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        head = " ".join(_sentence(serial, why) for serial, why in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"{len(problems)} serial(s) refused, nothing saved. {head}{more}")
+
+
+def _sentence(serial: str, why: str) -> str:
+    text = why if why.startswith(serial) else f"{serial}: {why}"
+    return text if text.endswith(".") else text + "."
+
+
+def check_serial(product_code: str, raw: str, pending: set[str] | frozenset = frozenset()) -> str:
+    """Check one scanned serial for a receipt at once, as the receipt screen does.
+
+    Returns the normalised serial; raises InvalidSerial or Refused with the reason
+    (pattern, check digit, already on this receipt, already active in strict mode).
+    """
+    product = find_product(product_code)
+    must_be_active(product, "received")
+    settings = settings_of(product)
+    if not settings.mode.serialized:
+        raise Refused(f"{product.name} is not tracked by serial: enter a quantity.")
+    serial = _serial_from_scan(product, raw)
+    settings.rule.validate(serial)
+    if serial in pending:
+        raise Refused(f"{serial} is already on this receipt.")
+    if settings.mode.verified:
+        active = _active_serials([serial])
+        if serial in active:
+            raise Refused(
+                f"{serial} is already {active[serial]}. A serial can be active only once."
+            )
+    return serial
+
+
+def receive(
+    ctx: Context,
+    supplier: str,
+    lines: list[ReceiptLine],
+    *,
+    reference: str = "",
+    note: str = "",
+) -> ReceiptResult:
+    """Record a delivery: every serial checked, all saved in one transaction or none."""
+    ctx.require(Action.RECEIVE)
+    if not lines:
+        raise Refused("The receipt is empty. Scan a product and its serials first.")
+    supplier_row = find_supplier(supplier)
+    prepared = [_prepare(line) for line in lines]
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for _product, _settings, serials, _qty, _cost in prepared:
+        for serial in serials:
+            if serial in seen:
+                problems.append((serial, "scanned twice on this receipt"))
+            seen.add(serial)
+    if problems:
+        raise ReceiptRefused(problems)
+
+    with write_transaction():
+        existing = _existing_units(list(seen))
+        warnings: list[str] = []
+        for _product, settings, serials, _qty, _cost in prepared:
+            for serial in serials:
+                for _unit_product, state in existing.get(serial, ()):
+                    if state in INACTIVE_STATES:
+                        continue
+                    where = f"already {UnitState(state).label}"
+                    if settings.mode.verified:
+                        problems.append((serial, f"{where}; a serial can be active only once"))
+                    else:
+                        warnings.append(f"{serial} is {where} (recorded anyway: warranty mode).")
+        if problems:
+            raise ReceiptRefused(problems)
+
+        doc = new_document(
+            Kind.RECEIPT, ctx, supplier=supplier_row.id, reference=reference.strip(), note=note
+        )
+        units_total = quantity_total = 0
+        flagged: list[str] = []
+        for product, settings, serials, qty, cost in prepared:
+            if settings.mode.serialized:
+                flagged += _receive_units(ctx, doc, product, serials, cost, supplier_row.id)
+                units_total += len(serials)
+            else:
+                change_stock(product.id, ctx.branch_id, qty)
+                DocumentLine.create(
+                    document=doc, product=product, quantity=qty, cost=cost, price=cost or 0
+                )
+                quantity_total += qty
+        warnings += [f"{s}: received again after it went back to the supplier" for s in flagged]
+        return ReceiptResult(
+            doc_number(Kind.RECEIPT, doc.id), units_total, quantity_total, warnings, flagged
+        )
+
+
+def _prepare(line: ReceiptLine):
+    product = find_product(line.product)
+    must_be_active(product, "received")
+    settings = settings_of(product)
+    cost = to_money(line.cost, what="cost") if line.cost not in (None, "") else None
+    if settings.mode.serialized:
+        if line.quantity and line.quantity != len(line.serials):
+            raise Refused(
+                f"{product.name} is tracked by serial: scan {line.quantity} serials, "
+                f"not {len(line.serials)}."
+            )
+        if not line.serials:
+            raise Refused(f"{product.name} is tracked by serial: scan each unit's serial.")
+        problems = []
+        serials = []
+        for raw in line.serials:
+            try:
+                serial = _serial_from_scan(product, raw)
+                settings.rule.validate(serial)
+                serials.append(serial)
+            except (InvalidSerial, NotFound, Refused) as exc:
+                problems.append((raw.strip()[:40], exc.message))
+        if problems:
+            raise ReceiptRefused(problems)
+        return product, settings, serials, len(serials), cost
+    if line.serials:
+        raise Refused(f"{product.name} is not tracked by serial; give a quantity instead.")
+    return product, settings, [], quantity_must_be_positive(line.quantity), cost
+
+
+def _serial_from_scan(product: Product, raw: str) -> str:
+    scan = scan_of(raw)
+    if scan.gtin and product.gtin and scan.gtin != product.gtin:
+        raise Refused(f"This barcode is for another product, not {product.name}.")
+    if scan.serial is None:
+        raise InvalidSerial("That is a product barcode, not a serial. Scan the serial.")
+    return scan.serial
+
+
+def _existing_units(serials: list[str]) -> dict[str, list[tuple[int, str]]]:
+    found: dict[str, list[tuple[int, str]]] = {}
+    for start in range(0, len(serials), CHUNK):
+        chunk = serials[start : start + CHUNK]
+        rows = Unit.select(Unit.serial, Unit.product, Unit.state).where(Unit.serial.in_(chunk))
+        for serial, product_id, state in rows.tuples():
+            found.setdefault(serial, []).append((product_id, state))
+    return found
+
+
+def _active_serials(serials: list[str]) -> dict[str, str]:
+    return {
+        serial: UnitState(state).label
+        for serial, pairs in _existing_units(serials).items()
+        for _product, state in pairs
+        if state not in INACTIVE_STATES
+    }
+
+
+def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
+    """Insert new units in bulk; bring back known inactive units of this product, flagged."""
+    now = ctx.now()
+    returning = {
+        u.serial: u
+        for start in range(0, len(serials), CHUNK)
+        for u in Unit.select().where(
+            Unit.serial.in_(serials[start : start + CHUNK]),
+            Unit.product == product.id,
+            Unit.state.in_([s.value for s in INACTIVE_STATES]),
+        )
+    }
+    flagged = []
+    history: list[dict] = []
+    for serial, unit in returning.items():
+        flagged.append(serial)
+        note = (
+            f"received again on {ctx.today().isoformat()} after being {UnitState(unit.state).label}"
+        )
+        updated = (
+            Unit.update(
+                state=UnitState.IN_STOCK.value,
+                branch=ctx.branch_id,
+                supplier=supplier_id,
+                cost=cost,
+                customer=None,
+                warranty_start=None,
+                warranty_end=None,
+                flag=note,
+                updated_at=now,
+            )
+            .where(Unit.id == unit.id, Unit.state == unit.state)
+            .execute()
+        )
+        if updated != 1:
+            raise Refused(f"{serial} was changed at another seat just now. Scan it again.")
+        history.append(
+            {
+                "unit": unit.id,
+                "event": Event.RECEIVE.value,
+                "at": now,
+                "branch": ctx.branch_id,
+                "employee": ctx.employee_id,
+                "document": doc.id,
+                "from_state": unit.state,
+                "to_state": UnitState.IN_STOCK.value,
+                "note": "flagged: " + note,
+            }
+        )
+    new_serials = [s for s in serials if s not in returning]
+    unit_ids: dict[str, int] = {u.serial: u.id for u in returning.values()}
+    for start in range(0, len(new_serials), CHUNK):
+        chunk = new_serials[start : start + CHUNK]
+        rows = [
+            {
+                "serial": s,
+                "product": product.id,
+                "state": UnitState.IN_STOCK.value,
+                "branch": ctx.branch_id,
+                "supplier": supplier_id,
+                "cost": cost,
+                "updated_at": now,
+            }
+            for s in chunk
+        ]
+        inserted = dict(_insert_many(Unit, rows, returning=(Unit.serial, Unit.id)))
+        ids = [inserted[s] for s in chunk]
+        unit_ids.update(zip(chunk, ids, strict=True))
+        history += [
+            {
+                "unit": uid,
+                "event": Event.RECEIVE.value,
+                "at": now,
+                "branch": ctx.branch_id,
+                "employee": ctx.employee_id,
+                "document": doc.id,
+                "from_state": None,
+                "to_state": UnitState.IN_STOCK.value,
+                "note": "",
+            }
+            for uid in ids
+        ]
+    # One chained append for the whole receipt: hashed in Python, inserted in bulk.
+    append_events(history)
+    for start in range(0, len(serials), CHUNK):
+        _insert_many(
+            DocumentLine,
+            [
+                {
+                    "document": doc.id,
+                    "product": product.id,
+                    "unit": unit_ids[s],
+                    "serial": s,
+                    "quantity": 1,
+                    "cost": cost,
+                    "price": cost or 0,
+                }
+                for s in serials[start : start + CHUNK]
+            ],
+        )
+    return flagged
