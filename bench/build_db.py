@@ -7,22 +7,25 @@ The schema comes from ``open_database`` (the app's own migrations); the ledger i
 simulated by ``ledger.py`` and written with raw ``executemany`` (SQLite) or
 ``COPY`` (PostgreSQL), a batch of units per transaction. On PostgreSQL the
 build drops and recreates a dedicated database (default ``serialdesk_bench``).
+
+Writing the rows is in ``bulk_writers.py``; the figures and checks printed after the
+build are in ``build_checks.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import benchlib
-import peewee
 import psycopg2
-from ledger import (
-    COLUMNS,
+from build_checks import report, verify
+from bulk_writers import CHAINED, PostgresWriter, SqliteWriter, chained
+from ledger import Batch
+from shop_data import (
     DAY,
     FIRST,
     LAST,
@@ -30,7 +33,6 @@ from ledger import (
     PRODUCT_TYPES,
     PRODUCTS_PER_TYPE,
     TABLE_ORDER,
-    Batch,
     Clock,
     Ids,
     Master,
@@ -40,10 +42,9 @@ from ledger import (
 )
 
 from app.domain.pins import hash_pin
-from app.domain.states import Event, UnitState, replay
 from app.services.ledger import totals
 from db.database import close_database, open_database
-from db.models import Branch, Employee, Product, ProductType, StockLevel, Supplier, UnitEvent
+from db.models import Branch, Employee, Product, ProductType, StockLevel, Supplier
 
 BRANCHES = [
     ("A", "Main Street", 3),
@@ -56,13 +57,6 @@ BRANCHES = [
 STAFF = (("manager", 1), ("cashier", 3), ("inventory", 2), ("technician", 2))
 SUPPLIERS = 12
 YEARS = 3
-# The history's hash chain (db/history.py), where the schema has one: each event row
-# carries its place in the chain and a hash over the previous row's hash and its content.
-CHAINED = "seq" in UnitEvent._meta.fields and "hash" in UnitEvent._meta.fields
-EVENT_CONTENT = (
-    "unit", "event", "at", "branch", "employee", "approved_by", "document", "from_state",
-    "to_state", "note",
-)  # fmt: skip
 
 
 def main() -> None:
@@ -282,36 +276,6 @@ def plan_units(master: Master, units: int, rnd: random.Random) -> list[tuple]:
     return plan
 
 
-def chained(rows: list[tuple], chain: list) -> list[tuple]:
-    """History rows with their seq and hash, as ``db.history.append_events`` writes them."""
-    from db.history import GENESIS, event_hash
-
-    seq, prev = chain[0], chain[1] or GENESIS
-    out = []
-    for row in rows:
-        seq += 1
-        prev = event_hash(seq, prev, dict(zip(EVENT_CONTENT, row[1:], strict=True)))
-        out.append((*row, seq, prev))
-    chain[:] = [seq, prev]
-    return out
-
-
-# Columns the simulation leaves at their start value; the report figures step fills them.
-FILLED_LATER = {"unit": (("repair_count", 0),), "repair_ticket": (("came_back_again", False),)}
-
-
-def columns_of(table: str) -> tuple[str, ...]:
-    columns = COLUMNS[table] + tuple(name for name, _v in FILLED_LATER.get(table, ()))
-    if table == "unit_event" and CHAINED:
-        return (*columns, "seq", "hash")
-    return columns
-
-
-def with_filled(table: str, rows: list) -> list:
-    start = tuple(value for _n, value in FILLED_LATER.get(table, ()))
-    return [(*row, *start) for row in rows] if start else rows
-
-
 def add_stock_levels(master: Master, rnd: random.Random) -> None:
     """Quantity stock of the goods sold without serials (watches, accessories)."""
     StockLevel.insert_many(
@@ -321,158 +285,6 @@ def add_stock_levels(master: Master, rnd: random.Random) -> None:
             for branch in master.branches
         ]
     ).execute()
-
-
-class SqliteWriter:
-    def __init__(self, database: peewee.Database) -> None:
-        self.database = database
-        # A bench file: no fsync and no rollback journal while it is built; WAL again after.
-        for pragma in (
-            "foreign_keys = OFF",
-            "synchronous = OFF",
-            "journal_mode = MEMORY",
-            "cache_size = -2000000",
-        ):
-            database.execute_sql(f"PRAGMA {pragma}")
-
-    def write(self, table: str, rows: list) -> None:
-        rows = with_filled(table, rows)
-        columns = columns_of(table)
-        sql = (
-            f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-        )
-        self.database.connection().executemany(sql, rows)
-
-    def finish(self, ids: Ids) -> None:
-        for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
-            self.database.execute_sql(f"PRAGMA {pragma}")
-
-
-class PostgresWriter:
-    def __init__(self, database: peewee.Database) -> None:
-        self.database = database
-        # Bulk load: no per-row foreign-key triggers (the simulation keeps them consistent).
-        database.execute_sql("SET session_replication_role = replica")
-        database.execute_sql("SET synchronous_commit = off")
-
-    def write(self, table: str, rows: list) -> None:
-        rows = with_filled(table, rows)
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(map(_copy_text, row)))
-            buffer.write("\n")
-        buffer.seek(0)
-        cursor = self.database.cursor()
-        columns = ", ".join(columns_of(table))
-        cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', buffer)
-
-    def finish(self, ids: Ids) -> None:
-        self.database.execute_sql("SET session_replication_role = DEFAULT")
-        for table in COLUMNS:
-            self.database.execute_sql(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
-            )
-        # What autovacuum would soon do on its own: planner statistics for the new rows.
-        self.database.execute_sql("ANALYZE")
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value)
-
-
-def report(database, args, build_time, simulate, write, finish) -> None:
-    tables = [t for (t,) in _tables(database)]
-    print(f"\nbuilt {args.units:,} units in {build_time:.1f} s "
-          f"(simulate {simulate:.1f} s, write {write:.1f} s, finish {finish:.1f} s)")  # fmt: skip
-    print(f"machine: {benchlib.machine()}")
-    print("rows per table:")
-    for table in sorted(tables):
-        count = database.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-        print(f"  {table:<22} {count:>12,}")
-    units, events = (
-        database.execute_sql(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
-        for t in ("unit", "unit_event")
-    )
-    print(f"history events per unit: {events / max(units, 1):.2f}")
-    (shared,) = database.execute_sql(
-        'SELECT COUNT(*) - COUNT(DISTINCT serial) FROM "unit"'
-    ).fetchone()
-    print(f"serials on more than one unit: {shared:,}")
-    states = database.execute_sql(
-        'SELECT state, COUNT(*) FROM "unit" GROUP BY state ORDER BY 2 DESC'
-    ).fetchall()
-    print("units by state: " + ", ".join(f"{s} {n:,}" for s, n in states))
-    print(f"size: {benchlib.storage_size(database)}")
-
-
-def _tables(database):
-    if isinstance(database, peewee.SqliteDatabase):
-        return database.execute_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-    return database.execute_sql(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-    ).fetchall()
-
-
-def verify(database, sample: int, rnd: random.Random) -> None:
-    """Replay the history of random units: it must obey the transitions and end in their state."""
-    top = database.execute_sql('SELECT MAX(id) FROM "unit"').fetchone()[0]
-    ids = rnd.sample(range(1, top + 1), min(sample, top))
-    bad = 0
-    param = database.param
-    for uid in ids:
-        (state,) = database.execute_sql(
-            f'SELECT state FROM "unit" WHERE id = {param}', (uid,)
-        ).fetchone()
-        rows = database.execute_sql(
-            f'SELECT event, from_state, to_state FROM "unit_event" WHERE unit_id = {param} '
-            "ORDER BY id",
-            (uid,),
-        ).fetchall()
-        try:
-            final = replay(
-                [(Event(e), UnitState(f) if f else None, UnitState(t)) for e, f, t in rows]
-            )
-        except ValueError as exc:
-            bad += 1
-            print(f"  unit {uid}: {exc}")
-            continue
-        if final != state:
-            bad += 1
-            print(f"  unit {uid}: history ends {final}, unit is {state}")
-    print(f"verified {len(ids):,} random units: {len(ids) - bad:,} histories replay to their state")
-    if CHAINED:
-        verify_chain(database, ids[:200])
-
-
-def verify_chain(database, unit_ids: list[int]) -> None:
-    """Recompute the hash of the history rows of some units from their predecessors in the chain."""
-    from db.history import GENESIS, event_hash
-
-    param = database.param
-    columns = ", ".join(f"e.{c}" for c in COLUMNS["unit_event"][1:])
-    checked = bad = 0
-    for uid in unit_ids:
-        rows = database.execute_sql(
-            f'SELECT e.seq, e.hash, p.hash, {columns} FROM "unit_event" e '
-            f'LEFT JOIN "unit_event" p ON p.seq = e.seq - 1 WHERE e.unit_id = {param}',
-            (uid,),
-        ).fetchall()
-        for seq, stored, prev, *content in rows:
-            checked += 1
-            row = dict(zip(EVENT_CONTENT, content, strict=True))
-            bad += event_hash(seq, prev or GENESIS, row) != stored
-    (rows, top) = database.execute_sql('SELECT COUNT(*), MAX(seq) FROM "unit_event"').fetchone()
-    print(f"history chain: {rows:,} rows, head #{top:,}; {checked - bad:,} of {checked:,} "
-          "sampled hashes recomputed from their predecessor")  # fmt: skip
 
 
 if __name__ == "__main__":

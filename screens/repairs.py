@@ -8,8 +8,9 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from app.domain.repairs import RepairStatus
-from app.services.counter import repairs
-from app.services.counter.repairs import ClaimSummary, TicketView
+from app.services.counter import repair_tickets, repairs, replacements
+from app.services.counter.repair_tickets import TicketView
+from app.services.counter.repairs import ClaimSummary
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
@@ -46,7 +47,7 @@ class RepairsScreen(CounterScreen):
     def load(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for t in repairs.open_tickets(self.ctx.branch_id):
+        for t in repair_tickets.open_tickets(self.ctx.branch_id):
             table.add_row(
                 t.number,
                 t.status.replace("_", " "),
@@ -189,7 +190,7 @@ class TicketScreen(CounterScreen):
         self.query_one("#status", Select).focus()
 
     def load(self) -> None:
-        view = self.call(repairs.ticket_view, self.number)
+        view = self.call(repair_tickets.ticket_view, self.number)
         if view is None:
             return
         self.show(view)
@@ -211,13 +212,13 @@ class TicketScreen(CounterScreen):
             diagnosis.value = t.diagnosis
         table = self.query_one(DataTable)
         table.clear()
-        for at, before, after, who, note in t.changes:
+        for change in t.changes:
             table.add_row(
-                at.astimezone().strftime("%m-%d %H:%M"),
-                (before or "").replace("_", " "),
-                after.replace("_", " "),
-                who,
-                note,
+                change.at.astimezone().strftime("%m-%d %H:%M"),
+                (change.from_status or "").replace("_", " "),
+                change.to_status.replace("_", " "),
+                change.employee,
+                change.note,
             )
 
     def action_apply_status(self) -> None:
@@ -265,7 +266,7 @@ class TicketScreen(CounterScreen):
         )
 
     def action_replace(self) -> None:
-        ticket = self.call(repairs.ticket_view, self.number)
+        ticket = self.call(repair_tickets.ticket_view, self.number)
         if ticket is None or not ticket.serial:
             self.message.fail("Only a unit with a serial can be replaced.")
             return
@@ -274,7 +275,7 @@ class TicketScreen(CounterScreen):
             if not new_serial:
                 return
             result = self.call(
-                repairs.replace, self.ctx, ticket.serial, new_serial, ticket=self.number
+                replacements.replace, self.ctx, ticket.serial, new_serial, ticket=self.number
             )
             if result is not None:
                 self.message.ok(

@@ -10,14 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from app.services.counter.returns import (
-    DISPOSITIONS,
-    ReturnItem,
-    SaleView,
-    customer_return,
-    sale_for_serial,
-    sale_view,
-)
+from app.services.counter.return_matching import DISPOSITIONS, ReturnItem
+from app.services.counter.returns import SaleView, customer_return, sale_for_serial, sale_view
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
@@ -104,47 +98,48 @@ class ReturnsScreen(CounterScreen):
     def show_lines(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for line_id, _sku, name, serial, qty, returned, price in self.sale.lines:
-            mark = "← return" if line_id in self.chosen else ""
+        for line in self.sale.lines:
+            mark = "← return" if line.line_id in self.chosen else ""
             table.add_row(
-                str(line_id),
-                name[:24],
-                serial,
-                str(qty),
-                str(returned),
-                str(price),
+                str(line.line_id),
+                line.name[:24],
+                line.serial,
+                str(line.quantity),
+                str(line.returned),
+                str(line.price),
                 mark,
-                key=str(line_id),
+                key=str(line.line_id),
             )
 
     def mark_serial(self, text: str) -> bool:
-        for line_id, _sku, _name, serial, *_rest in self.sale.lines:
-            if serial and serial == text.strip().upper():
-                self.mark_line(line_id)
+        for line in self.sale.lines:
+            if line.serial and line.serial == text.strip().upper():
+                self.mark_line(line.line_id)
                 return True
         return False
 
     def mark_line(self, line_id: int, code: str = "") -> None:
         """Mark one more of a sale line for return (by its serial, warranty number or line)."""
-        for lid, _sku, name, serial, qty, returned, price in self.sale.lines:
-            if lid != line_id:
+        for line in self.sale.lines:
+            if line.line_id != line_id:
                 continue
-            if returned >= qty:
-                self.message.fail(f"{name} on this sale was already returned.")
+            if line.returned >= line.quantity:
+                self.message.fail(f"{line.name} on this sale was already returned.")
                 return
-            _kind, _code, count, _price = self.chosen.get(lid, ("", "", 0, price))
-            if count + 1 > qty - returned:
-                self.message.fail(f"Only {qty - returned} of {name} can come back.")
+            _kind, _code, count, _price = self.chosen.get(line_id, ("", "", 0, line.price))
+            left = line.quantity - line.returned
+            if count + 1 > left:
+                self.message.fail(f"Only {left} of {line.name} can come back.")
                 return
-            if serial:
-                kind, code = "serial", serial
+            if line.serial:
+                kind, code = "serial", line.serial
             elif code:
                 kind = "warranty"
             else:
                 kind = "line"
-            self.chosen[lid] = (kind, code, count + 1, price)
+            self.chosen[line_id] = (kind, code, count + 1, line.price)
             self.show_lines()
-            self.message.ok(f"{name} {code} marked for return. F10 to refund.")
+            self.message.ok(f"{line.name} {code} marked for return. F10 to refund.")
             return
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

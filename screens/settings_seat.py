@@ -14,14 +14,12 @@ from app.config import (
     PRINTER_KINDS,
     SCANNER_SOURCES,
     SeatSettings,
-    check_seat_settings,
     config_path,
     load_config,
-    print_test_card,
-    save_seat_settings,
     seat_settings,
 )
 from app.domain.errors import DomainError
+from app.seat_file import check_seat_settings, print_test_card, save_seat_settings
 from app.services.shop import settings
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine

@@ -11,9 +11,11 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse, urlunparse
 
 import peewee
 import psycopg2
+import psycopg2.errors
 import pytest
 from stdnum import luhn
 
@@ -45,9 +47,31 @@ def _isolated_home(tmp_path, monkeypatch):
 
 
 def _pg_admin():
-    conn = psycopg2.connect(PG_URL, connect_timeout=5)
+    try:
+        conn = psycopg2.connect(PG_URL, connect_timeout=5)
+    except psycopg2.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+        _create_test_database()
+        conn = psycopg2.connect(PG_URL, connect_timeout=5)
     conn.autocommit = True
     return conn
+
+
+def _create_test_database() -> None:
+    """Make the tests' database on a server that runs but does not hold it yet."""
+    url = urlparse(PG_URL)
+    name = url.path.lstrip("/")
+    maintenance = urlunparse(url._replace(path="/postgres"))
+    conn = psycopg2.connect(maintenance, connect_timeout=5)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    except (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+        pass  # another test process made it first
+    finally:
+        conn.close()
 
 
 @pytest.fixture

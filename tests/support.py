@@ -23,6 +23,8 @@ import pytest
 from app.domain import pins
 from app.domain.errors import DomainError
 from app.services.counter.selling import SaleItem, sell
+from app.services.ledger.lookups import find_product
+from app.services.ledger.stock_levels import stock_quantity
 from app.services.shop.catalog import add_customer
 from app.services.stock.receiving import ReceiptLine, receive
 from db import database
@@ -167,3 +169,16 @@ def unit(serial: str) -> Unit:
 def events(serial: str) -> list[str]:
     u = unit(serial)
     return [e.event for e in UnitEvent.select().where(UnitEvent.unit == u).order_by(UnitEvent.id)]
+
+
+def last_event(serial):
+    return (
+        UnitEvent.select()
+        .where(UnitEvent.unit == unit(serial))
+        .order_by(UnitEvent.id.desc())
+        .first()
+    )
+
+
+def qty(sku, ctx):
+    return stock_quantity(find_product(sku).id, ctx.branch_id)

@@ -6,7 +6,7 @@ import pytest
 
 from app.services.shop import catalog
 from app.services.stock.receiving import ReceiptLine, receive
-from tests.test_cli import Cli
+from tests.cli.conftest import Cli
 
 
 @pytest.fixture

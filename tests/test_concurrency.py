@@ -68,9 +68,7 @@ def test_two_seats_racing_for_the_same_units_sell_each_exactly_once(shop):
     assert DocumentLine.select().where(DocumentLine.unit.is_null(False)).count() == 2 * len(UNITS)
 
 
-def test_a_seat_that_never_gets_the_write_lock_is_told_and_saves_nothing(
-    sqlite_shop, monkeypatch
-):
+def test_a_seat_that_never_gets_the_write_lock_is_told_and_saves_nothing(sqlite_shop, monkeypatch):
     """Another seat holds the write lock past the deadline: the sale is refused in staff's
     words (a domain refusal, not a database error) and nothing of it is written."""
     import sqlite3

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import demo_data
-from app.demo import load_demo
+from app.demo import master_data
+from app.demo.build import load_demo
 from app.services.kits import assembly
 from app.services.ledger import totals
 from app.services.shop.catalog import list_products
@@ -27,7 +27,7 @@ def demo_shop(tmp_path_factory):
 
 
 def test_the_kit_and_its_parts_are_in_the_catalogue(demo_shop):
-    assert demo_shop.products == len(demo_data.PRODUCTS) + len(demo_data.KITS)
+    assert demo_shop.products == len(master_data.PRODUCTS) + len(master_data.KITS)
     definition = assembly.kit_definition("PT-KIT18")
     assert [(c.sku, c.quantity, c.serialized) for c in definition.components] == [
         ("PT-DRL18", 1, True),

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from app.domain.errors import Refused
 from app.domain.states import Event, UnitState
-from app.services.counter import repairs
+from app.services.counter import repairs, replacements
 from app.services.counter.returns import ReturnItem, customer_return, sale_for_serial
 from app.services.counter.selling import SaleItem, sell
 from app.services.kits import assembly
@@ -111,7 +111,7 @@ def test_a_kit_with_a_part_in_repair_does_not_come_back(kit):
 
 def test_a_warranty_replacement_comes_back_in_the_kit(kit):
     serial, _sale = sold_kit(kit)
-    repairs.replace(kit.manager, "BAT-2001", "BAT-2003")
+    replacements.replace(kit.manager, "BAT-2001", "BAT-2003")
     with refused(f"return the whole kit {serial}", Refused):
         customer_return(kit.cashier, [ReturnItem(serial="BAT-2003")])
     customer_return(kit.cashier, [ReturnItem(serial=serial)])
@@ -174,19 +174,19 @@ def test_a_kit_is_not_replaced_whole_under_warranty(kit):
     serial, _sale = sold_kit(kit)
     other = assemble(kit, serials=("DRL-1002", "BAT-2003", "BAT-2004")).serial
     with refused(f"{serial} is a kit: replace the faulty part inside it", Refused):
-        repairs.replace(kit.manager, serial, other)
+        replacements.replace(kit.manager, serial, other)
     with refused(f"{serial} is a kit: replace the faulty part inside it", Refused):
-        repairs.replace(kit.manager, serial, "DRL-1003")
+        replacements.replace(kit.manager, serial, "DRL-1003")
     # Nor does a kit in stock stand in for a customer's unit, even for one of a kit's parts.
     with refused(f"{other} is a kit with its parts inside", Refused):
-        repairs.replace(kit.manager, "DRL-1001", other)
+        replacements.replace(kit.manager, "DRL-1001", other)
     # Taken in for repair whole, the kit is still not swapped for another.
     ticket = repairs.intake(kit.cashier, serial, complaint="drill stalls")
     with refused(f"{serial} is a kit", Refused):
-        repairs.replace(kit.manager, serial, other, ticket=ticket.number)
+        replacements.replace(kit.manager, serial, other, ticket=ticket.number)
     repairs.collect(kit.cashier, ticket.number, outcome="no fault found")
     # A part of the sold kit is replaced like any unit, and stands in for it in the kit.
-    repairs.replace(kit.manager, "DRL-1001", "DRL-1003")
+    replacements.replace(kit.manager, "DRL-1001", "DRL-1003")
     assert (unit("DRL-1001").state, unit("DRL-1003").state) == ("replaced", "sold")
     assert assembly.kit_view(other).status == assembly.KitStatus.ASSEMBLED
     assert {unit(p).state for p in ("DRL-1002", "BAT-2003", "BAT-2004")} == {"in_kit"}
@@ -205,7 +205,7 @@ def test_verify_finds_nothing_wrong_after_every_kit_move(kit):
     clean()
     sale = sell(kit.cashier, [SaleItem(serial=serial)], customer_id=customer().id)
     clean()
-    repairs.replace(kit.manager, "BAT-2001", "BAT-2003")  # a part, under warranty
+    replacements.replace(kit.manager, "BAT-2001", "BAT-2003")  # a part, under warranty
     clean()
     customer_return(kit.cashier, [ReturnItem(serial=serial)])
     clean()

@@ -8,9 +8,9 @@ from decimal import Decimal
 import peewee
 import pytest
 
-from app.cli.output import passport_text
+from app.cli.counter import passport_text
 from app.domain.errors import InvalidSerial, NotFound
-from app.services.counter import repairs
+from app.services.counter import repairs, replacements
 from app.services.counter.passport import passport
 from app.services.counter.returns import ReturnItem, customer_return
 from app.services.counter.selling import SaleItem, sell
@@ -57,7 +57,7 @@ def test_passport_of_a_whole_life(shop):
     shop.clock.advance(days=30)
     r2 = repairs.intake(shop.cashier_b, old, complaint="no boot")
     shop.clock.advance(days=1)
-    swap = repairs.replace(shop.manager_b, old, new, ticket=r2.number)
+    swap = replacements.replace(shop.manager_b, old, new, ticket=r2.number)
 
     today = date(2026, 6, 1)
     p = passport(f" {old.lower()} ", today=today)
@@ -249,12 +249,12 @@ def test_history_rows_carry_time_place_person_and_document(shop):
 
 
 def test_a_replaced_units_warranty_is_no_longer_its_own(shop):
-    from app.services.counter import repairs
+    from app.services.counter import replacements
     from tests.support import receive_phones, sell_serials
 
     receive_phones(shop.inventory, IMEIS[:2])
     sell_serials(shop.cashier, IMEIS[:1])
-    repairs.replace(shop.technician, IMEIS[0], IMEIS[1])
+    replacements.replace(shop.technician, IMEIS[0], IMEIS[1])
     today = shop.clock.now.date()
     old, new = passport(IMEIS[0], today=today), passport(IMEIS[1], today=today)
     assert not old.warranty_active and old.warranty_days_left == 0

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services.counter import repairs
+from app.services.counter import repair_tickets, repairs, replacements
 from app.services.counter.passport import passport
 from app.services.counter.returns import ReturnItem, customer_return
 from app.services.counter.selling import SaleItem, sell
@@ -95,7 +95,7 @@ def test_ticket_workflow_chain_of_custody(shop):
         ("repairing", "quality_check", "Ted Technician"),
         ("quality_check", "ready", "Ted Technician"),
     ]
-    assert [r.number for r in repairs.open_tickets()] == [number]
+    assert [r.number for r in repair_tickets.open_tickets()] == [number]
     shop.clock.advance(days=2)
     t = repairs.collect(shop.cashier, number, outcome="repaired, cable replaced")
     assert (t.status, t.outcome) == ("collected", "repaired, cable replaced")
@@ -103,7 +103,7 @@ def test_ticket_workflow_chain_of_custody(shop):
     assert RepairTicket.get().collected_at is not None
     assert unit(IMEIS[0]).state == "sold"
     assert events(IMEIS[0]) == ["receive", "sell", "repair_intake", "repair_collect"]
-    assert repairs.open_tickets() == []
+    assert repair_tickets.open_tickets() == []
     # a closed ticket stays closed
     with refused("already collected"):
         repairs.collect(shop.cashier, number, outcome="again")
@@ -218,7 +218,7 @@ def test_replacement_device_carries_the_warranty_and_links_both_ways(shop):
     ticket = repairs.intake(shop.technician, IMEIS[0], complaint="boot loop")
     repairs.change_status(shop.technician, ticket.number, "diagnosing", diagnosis="board dead")
     shop.clock.advance(days=1)
-    result = repairs.replace(shop.technician, IMEIS[0], IMEIS[2], ticket=ticket.number)
+    result = replacements.replace(shop.technician, IMEIS[0], IMEIS[2], ticket=ticket.number)
     assert (result.old_serial, result.new_serial, result.customer) == (
         IMEIS[0],
         IMEIS[2],
@@ -254,7 +254,7 @@ def test_replacement_device_carries_the_warranty_and_links_both_ways(shop):
 def test_replacement_without_a_ticket_of_a_sold_unit(shop):
     receive_drills(shop.inventory, ["D-1", "D-2"])
     sell_serials(shop.cashier, ["D-1"])
-    result = repairs.replace(shop.manager, "D-1", "D-2", note="swapped at the counter")
+    result = replacements.replace(shop.manager, "D-1", "D-2", note="swapped at the counter")
     assert unit("D-1").state == "replaced" and unit("D-2").state == "sold"
     assert result.warranty_end == date(2029, 1, 15)
 
@@ -263,7 +263,7 @@ def test_replacement_unit_comes_back_on_the_original_sale(shop):
     receive_phones(shop.inventory, IMEIS[:2])
     ann = customer()
     sale = sell_serials(shop.cashier, [IMEIS[0]], customer_id=ann.id)
-    repairs.replace(shop.technician, IMEIS[0], IMEIS[1])
+    replacements.replace(shop.technician, IMEIS[0], IMEIS[1])
     # the replaced unit is no longer the customer's to return
     with refused(f"{IMEIS[0]} is replaced under warranty, not with a customer"):
         customer_return(shop.cashier, [ReturnItem(serial=IMEIS[0])])
@@ -281,19 +281,19 @@ def test_replacement_refusals_change_nothing(shop):
     ticket = repairs.intake(shop.technician, IMEIS[3], complaint="x").number
     tech = shop.technician
     with refused("may not replace", PermissionDenied):
-        repairs.replace(shop.cashier, IMEIS[0], IMEIS[1])
+        replacements.replace(shop.cashier, IMEIS[0], IMEIS[1])
     with refused("The replacement must be another unit"):
-        repairs.replace(tech, IMEIS[0], IMEIS[0])
+        replacements.replace(tech, IMEIS[0], IMEIS[0])
     with refused(f"{IMEIS[1]} is in stock: only a customer's unit is replaced"):
-        repairs.replace(tech, IMEIS[1], IMEIS[2])
+        replacements.replace(tech, IMEIS[1], IMEIS[2])
     with refused(f"{IMEIS[10]} is in stock at Harbour, not here"):
-        repairs.replace(tech, IMEIS[0], IMEIS[10])
+        replacements.replace(tech, IMEIS[0], IMEIS[10])
     with refused(f"{IMEIS[3]} is in repair"):
-        repairs.replace(tech, IMEIS[0], IMEIS[3])
+        replacements.replace(tech, IMEIS[0], IMEIS[3])
     with refused(f"{ticket} is not a ticket for {IMEIS[0]}"):
-        repairs.replace(tech, IMEIS[0], IMEIS[1], ticket=ticket)
+        replacements.replace(tech, IMEIS[0], IMEIS[1], ticket=ticket)
     with refused(f"Serial {IMEIS[30]} is not known", NotFound):
-        repairs.replace(tech, IMEIS[0], IMEIS[30])
+        replacements.replace(tech, IMEIS[0], IMEIS[30])
 
 
 @pytest.mark.parametrize("who", ["cashier", "technician", "manager"])
@@ -307,7 +307,7 @@ def test_replacement_without_naming_the_ticket_closes_the_units_open_ticket(shop
     receive_phones(shop.inventory, IMEIS[:2])
     sell_serials(shop.cashier, IMEIS[:1], customer_id=customer().id)
     ticket = repairs.intake(shop.technician, IMEIS[0], complaint="dead")
-    repairs.replace(shop.technician, IMEIS[0], IMEIS[1])
+    replacements.replace(shop.technician, IMEIS[0], IMEIS[1])
     view = repairs.ticket_view(ticket.number)
     assert view.status == "collected" and view.outcome == f"replaced by {IMEIS[1]}"
-    assert ticket.number not in {t.number for t in repairs.open_tickets()}
+    assert ticket.number not in {t.number for t in repair_tickets.open_tickets()}

@@ -11,7 +11,8 @@ from playhouse.migrate import migrate as run_operations
 
 import db.migrations as migrations
 from app.domain.states import Event
-from app.services.counter.repairs import add_part, collect, intake, replace
+from app.services.counter.repairs import add_part, collect, intake
+from app.services.counter.replacements import replace
 from app.services.counter.returns import ReturnItem, customer_return
 from app.services.counter.selling import SaleItem, sell
 from app.services.ledger import totals

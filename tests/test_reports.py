@@ -12,7 +12,8 @@ import pytest
 
 from app.cli import main as cli
 from app.domain.errors import NotFound, Refused
-from app.services.counter.repairs import add_part, collect, intake, replace
+from app.services.counter.repairs import add_part, collect, intake
+from app.services.counter.replacements import replace
 from app.services.counter.returns import ReturnItem, customer_return
 from app.services.counter.selling import SaleItem, sell
 from app.services.reports import runner

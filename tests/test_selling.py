@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services.counter.repairs import intake, replace
+from app.services.counter.repairs import intake
+from app.services.counter.replacements import replace
 from app.services.counter.returns import ReturnItem, customer_return
 from app.services.counter.selling import SaleItem, sell
 from app.services.shop import catalog

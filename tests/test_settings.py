@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import config
+from app import config, seat_file
 from app.domain.errors import DomainError, NotFound, PermissionDenied, Refused
 from app.services.access.signin import log_in
 from app.services.shop import serial_rules, settings
@@ -212,9 +212,9 @@ def test_seat_settings_file_keeps_comments_and_refuses_bad_values(tmp_path):
     ]
     for change, reason in bad:
         with pytest.raises(DomainError, match=reason):
-            config.save_seat_settings(path, replace(current, **change))
+            seat_file.save_seat_settings(path, replace(current, **change))
         assert path.read_text() == SEAT_FILE
-    saved = config.save_seat_settings(
+    saved = seat_file.save_seat_settings(
         path,
         replace(current, seat="Till 2", scanner_prefix="]C1", printer_kind="usb",
                 printer_target="04b8:0202"),
@@ -234,12 +234,12 @@ def test_seat_settings_file_keeps_comments_and_refuses_bad_values(tmp_path):
 
 def test_seat_settings_written_afresh_when_the_layout_is_unusual(tmp_path):
     path = tmp_path / "dir" / "seat.toml"
-    assert config.save_seat_settings(path, config.seat_settings(config.SeatConfig())).seat == (
+    assert seat_file.save_seat_settings(path, config.seat_settings(config.SeatConfig())).seat == (
         "Counter"
     )
     path.write_text('scanner.source = "none"\nseat = "A"\n')  # a dotted key, not a table
     current = config.seat_settings(config.load_config(path))
-    config.save_seat_settings(path, replace(current, seat='Quote " and \\ back'))
+    seat_file.save_seat_settings(path, replace(current, seat='Quote " and \\ back'))
     assert config.load_config(path).seat == 'Quote " and \\ back'
     assert config.load_config(path).scanner.source == "none"
 
@@ -249,21 +249,21 @@ def test_saving_keeps_the_file_private(tmp_path, monkeypatch):
     path.write_text('seat = "A"\ndatabase = "postgresql://shop:secret@db/shop"\n')
     path.chmod(0o600)
     current = config.seat_settings(config.load_config(path))
-    config.save_seat_settings(path, replace(current, seat="Till 2"))
+    seat_file.save_seat_settings(path, replace(current, seat="Till 2"))
     assert (path.stat().st_mode & 0o777, config.load_config(path).seat) == (0o600, "Till 2")
     path.chmod(0o640)  # a mode the owner chose is kept too
-    config.save_seat_settings(path, replace(current, seat="Till 3"))
+    seat_file.save_seat_settings(path, replace(current, seat="Till 3"))
     assert path.stat().st_mode & 0o777 == 0o640
     new = tmp_path / "new" / "seat.toml"  # a new file may hold a password later: owner only
-    config.save_seat_settings(new, current)
+    seat_file.save_seat_settings(new, current)
     assert new.stat().st_mode & 0o777 == 0o600
 
     def cannot_replace(source, target):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(config.os, "replace", cannot_replace)
+    monkeypatch.setattr(seat_file.os, "replace", cannot_replace)
     with pytest.raises(DomainError, match="No space left"):
-        config.save_seat_settings(path, replace(current, seat="Till 4"))
+        seat_file.save_seat_settings(path, replace(current, seat="Till 4"))
     assert config.load_config(path).seat == "Till 3"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "seat.toml"]  # no leftovers
 
@@ -277,27 +277,27 @@ def test_the_saved_file_follows_the_screen(tmp_path):
     current = config.seat_settings(config.load_config(path))
     assert (current.printer_target, current.scanner_port) == ("10.0.0.9:9101", "0c2e:0b61")
     # The port taken off the screen: the printer is on the usual 9100 again.
-    saved = config.save_seat_settings(path, replace(current, printer_target="10.0.0.9"))
+    saved = seat_file.save_seat_settings(path, replace(current, printer_target="10.0.0.9"))
     assert (saved.printer.host, saved.printer.tcp_port) == ("10.0.0.9", 9100)
     assert config.load_config(path) == saved
-    saved = config.save_seat_settings(path, replace(current, printer_target="10.0.0.7:9102"))
+    saved = seat_file.save_seat_settings(path, replace(current, printer_target="10.0.0.7:9102"))
     assert (saved.printer.host, saved.printer.tcp_port) == ("10.0.0.7", 9102)
     # IPv6: bare, or in brackets with a port; shown back as typed.
-    saved = config.save_seat_settings(path, replace(current, printer_target="fe80::1"))
+    saved = seat_file.save_seat_settings(path, replace(current, printer_target="fe80::1"))
     assert (saved.printer.host, saved.printer.tcp_port) == ("fe80::1", 9100)
-    saved = config.save_seat_settings(path, replace(current, printer_target="[fe80::1]:9102"))
+    saved = seat_file.save_seat_settings(path, replace(current, printer_target="[fe80::1]:9102"))
     assert (saved.printer.host, saved.printer.tcp_port) == ("fe80::1", 9102)
     assert config.seat_settings(saved).printer_target == "[fe80::1]:9102"
-    saved = config.save_seat_settings(path, replace(current, printer_target="10.0.0.7:9102"))
+    saved = seat_file.save_seat_settings(path, replace(current, printer_target="10.0.0.7:9102"))
     path.write_text('branch = "A"  # the till by the door\n' + path.read_text())
-    saved = config.save_seat_settings(path, replace(current, branch=""))  # each one's home
+    saved = seat_file.save_seat_settings(path, replace(current, branch=""))  # each one's home
     assert saved.branch is None and "branch" not in path.read_text()
     before = path.read_text()
     with pytest.raises(DomainError, match="host:port"):
-        config.save_seat_settings(path, replace(current, printer_target="10.0.0.9:abc"))
+        seat_file.save_seat_settings(path, replace(current, printer_target="10.0.0.9:abc"))
     # A USB id cleared on the screen is not quietly kept from the file.
     with pytest.raises(DomainError, match="USB scanner needs vendor_id"):
-        config.save_seat_settings(path, replace(current, scanner_port=""))
+        seat_file.save_seat_settings(path, replace(current, scanner_port=""))
     assert path.read_text() == before
 
 

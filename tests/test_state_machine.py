@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from app.domain.errors import DomainError
 from app.domain.states import Event, UnitState, replay
-from app.services.counter import repairs, returns, selling
+from app.services.counter import repairs, replacements, returns, selling
 from app.services.shop.catalog import list_products
 from app.services.stock import adjustments, supplier_returns, transfers
 from app.services.stock.receiving import ReceiptLine, receive
@@ -207,7 +207,7 @@ class Ledger(RuleBasedStateMachine):
         old = self._serial(data, S.SOLD, S.IN_SERVICE)
         new = self._serial(data, S.IN_STOCK)
         branch = self._branch(data, new)
-        result = self._attempt(repairs.replace, self.ctx[branch], old, new)
+        result = self._attempt(replacements.replace, self.ctx[branch], old, new)
         may = (
             old != new
             and self.model.get(old, (None,))[0] in (S.SOLD, S.IN_SERVICE)

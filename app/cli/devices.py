@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from app.cli.commands import emit
+from app.cli.session import emit
 from app.config import load_config
 from app.domain.errors import DomainError, Refused
 from devices.events import ScanEvent, UnreadableScan

@@ -1,13 +1,13 @@
 """``serialdesk kit define|assemble|disassemble|show``: kits (product sets) from the command line.
 
-Kept apart from ``app.cli.commands``; ``app.cli.main`` registers them with ``add_commands``.
+Kept apart from the other commands; ``app.cli.main`` registers them with ``add_commands``.
 An assembled kit is sold with the ordinary ``serialdesk sell KIT_NUMBER``.
 """
 
 from __future__ import annotations
 
-from app.cli import output as out
-from app.cli.commands import context, emit, items_of, open_db, split_quantity
+from app.cli import render as out
+from app.cli.session import context, emit, items_of, open_db, split_quantity
 from app.domain.errors import NotFound
 from app.services.kits import assembly
 

@@ -1,7 +1,7 @@
 """``serialdesk``: the command line, for scripts, integrations and bulk work.
 
-Thin by design: the parser is here, each command (``app.cli.commands``) calls
-one service, and ``app.cli.output`` prints the result. Exit codes: 0 done,
+Thin by design: the parser is here, each command (``app.cli.counter``,
+``app.cli.stock``, ...) calls one service and prints the result. Exit codes: 0 done,
 1 refused (one line on stderr saying why), 2 wrong usage, 3 a bug (the
 traceback goes to a log file), 130 interrupted.
 """
@@ -20,17 +20,22 @@ from pathlib import Path
 import peewee as pw
 from platformdirs import user_log_dir
 
-from app.cli import commands as cmd
+from app.cli import counter as cli_counter
 from app.cli import kits as cli_kits
-from app.cli import output as out
+from app.cli import repairs as cli_repairs
+from app.cli import reports as cli_reports
 from app.cli import safety as cli_safety
-from app.cli.commands import UsageError, opt, shown_url
+from app.cli import start as cli_start
+from app.cli import stock as cli_stock
+from app.cli import stocktake as cli_stocktake
 from app.cli.devices import cmd_devices
+from app.cli.render import to_json
+from app.cli.session import PartlyRefused, UsageError, opt, shown_url
 from app.cli.setup import register as register_setup
 from app.domain.errors import DomainError
 from app.domain.repairs import RepairStatus
 from app.domain.tracking import TrackingMode
-from app.services.counter import returns, selling
+from app.services.counter import return_matching, selling
 from app.services.reports import runner
 from app.services.stock import adjustments
 from app.services.stock.receiving import ReceiptRefused
@@ -54,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     try:
         args = build_parser().parse_args(argv)
-        handler = getattr(args, "handler", None) or cmd.cmd_welcome
+        handler = getattr(args, "handler", None) or cli_start.cmd_welcome
         return handler(args) or EXIT_OK
     except UsageError as exc:
         return _fail(str(exc), EXIT_USAGE, args)
@@ -81,11 +86,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fail(message: str, code: int, args, exc: DomainError | None = None) -> int:
     text = " ".join(str(message).split())
-    if args is not None and opt(args, "json") and not isinstance(exc, cmd.PartlyRefused):
+    if args is not None and opt(args, "json") and not isinstance(exc, PartlyRefused):
         error = {"type": type(exc).__name__ if exc else "UsageError", "message": text}
         if isinstance(exc, ReceiptRefused):
             error["problems"] = [{"serial": s, "reason": why} for s, why in exc.problems]
-        print(out.to_json({"error": error}))
+        print(to_json({"error": error}))
     print(f"serialdesk: {text}", file=sys.stderr)
     return code
 
@@ -183,24 +188,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_setup(command, sub)
 
-    p = command("init", cmd.cmd_init, "create or upgrade the database")
+    p = command("init", cli_start.cmd_init, "create or upgrade the database")
     p.add_argument("--demo", action="store_true", help="load a demo shop (empty database only)")
 
-    p = command("passport", cmd.cmd_passport, "everything about one serial")
+    p = command("passport", cli_counter.cmd_passport, "everything about one serial")
     p.add_argument("serial")
     p.add_argument("--product", metavar="SKU", help="when several products share the serial")
 
-    command("products", cmd.cmd_products, "the catalogue with modes, prices and stock")
+    command("products", cli_stock.cmd_products, "the catalogue with modes, prices and stock")
 
-    p = command("stock", cmd.cmd_stock, "stock per product per branch")
+    p = command("stock", cli_stock.cmd_stock, "stock per product per branch")
     p.add_argument("--product", metavar="SKU")
     p.add_argument("--serials", action="store_true", help="list the serials in stock")
 
-    p = command("customers", cmd.cmd_customers, "find customers by name or phone")
+    p = command("customers", cli_counter.cmd_customers, "find customers by name or phone")
     p.add_argument("text")
     p.add_argument("--limit", type=int, default=20)
 
-    p = command("receive", cmd.cmd_receive, "receive a delivery from a supplier")
+    p = command("receive", cli_stock.cmd_receive, "receive a delivery from a supplier")
     p.add_argument("--supplier", required=True, metavar="NAME")
     p.add_argument("--product", required=True, metavar="SKU")
     p.add_argument("--po", metavar="REF", help="purchase order / delivery note")
@@ -209,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", default="")
     with_items(p)
 
-    p = command("sell", cmd.cmd_sell, "sell serials / GS1 scans and SKU:QTY items")
+    p = command("sell", cli_counter.cmd_sell, "sell serials / GS1 scans and SKU:QTY items")
     with_items(p, "ITEM")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--customer", metavar="'#ID'|NAME|PHONE")
@@ -221,38 +226,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", default="")
     _approval(p)  # a price below the list price needs a manager
 
-    p = command("sale", cmd.cmd_sale, "show a sale with its line ids (for returns)")
+    p = command("sale", cli_counter.cmd_sale, "show a sale with its line ids (for returns)")
     p.add_argument("number", metavar="S-N")
 
-    p = command("return", cmd.cmd_return, "a customer return")
+    p = command("return", cli_counter.cmd_return, "a customer return")
     p.add_argument("--sale", metavar="S-N")
     p.add_argument("--serial", action="append", default=[], metavar="S")
     p.add_argument("--warranty-number", action="append", default=[], metavar="W")
     p.add_argument("--line", action="append", default=[], metavar="ID:QTY")
     p.add_argument("--condition", required=True, metavar="C")
-    dispositions = [d.value for d in returns.DISPOSITIONS]
+    dispositions = [d.value for d in return_matching.DISPOSITIONS]
     p.add_argument("--disposition", required=True, choices=dispositions)
     p.add_argument("--refund", metavar="X", help="less than paid (one item)")
     p.add_argument("--reason", default="")
 
-    p = command("transfer-out", cmd.cmd_transfer_out, "send serials / SKU:QTY to another branch")
+    p = command(
+        "transfer-out", cli_stock.cmd_transfer_out, "send serials / SKU:QTY to another branch"
+    )
     p.add_argument("--to", required=True, metavar="BRANCH")
     p.add_argument("--note", default="")
     with_items(p, "ITEM")
 
-    p = command("transfer-in", cmd.cmd_transfer_in, "receive a transfer here")
+    p = command("transfer-in", cli_stock.cmd_transfer_in, "receive a transfer here")
     p.add_argument("number", metavar="T-N")
     with_items(p)
 
-    command("transfers", cmd.cmd_transfers, "transfers still in transit")
+    command("transfers", cli_stock.cmd_transfers, "transfers still in transit")
 
-    p = command("supplier-return", cmd.cmd_supplier_return, "send units back to a supplier")
+    p = command("supplier-return", cli_stock.cmd_supplier_return, "send units back to a supplier")
     p.add_argument("--supplier", required=True, metavar="NAME")
     p.add_argument("--reason", required=True, metavar="R")
     p.add_argument("--ref", metavar="REF", help="the supplier's RMA number")
     with_items(p, "ITEM")
 
-    p = command("adjust", cmd.cmd_adjust, "write-off, found, quarantine, release, correction")
+    p = command("adjust", cli_stock.cmd_adjust, "write-off, found, quarantine, release, correction")
     p.add_argument("kind", choices=[k.value for k in adjustments.AdjustmentKind])
     with_items(p)
     p.add_argument("--product", metavar="SKU")
@@ -263,62 +270,64 @@ def build_parser() -> argparse.ArgumentParser:
 
     stock_p = command("stocktake", None, "count the shelves by serial")
     stock_sub = stock_p.add_subparsers(title="steps", metavar="STEP", required=True)
-    p = command("open", cmd.cmd_stocktake_open, "open a count here", stock_sub)
+    p = command("open", cli_stocktake.cmd_stocktake_open, "open a count here", stock_sub)
     p.add_argument("--type", metavar="T", help="count one product type only")
-    p = command("scan", cmd.cmd_stocktake_scan, "count serials", stock_sub)
+    p = command("scan", cli_stocktake.cmd_stocktake_scan, "count serials", stock_sub)
     p.add_argument("number", metavar="ST-N")
     with_items(p)
-    p = command("unscan", cmd.cmd_stocktake_unscan, "take a scan off", stock_sub)
+    p = command("unscan", cli_stocktake.cmd_stocktake_unscan, "take a scan off", stock_sub)
     p.add_argument("number", metavar="ST-N")
     p.add_argument("serial")
-    p = command("status", cmd.cmd_stocktake_status, "counted, missing, problems", stock_sub)
+    p = command(
+        "status", cli_stocktake.cmd_stocktake_status, "counted, missing, problems", stock_sub
+    )
     p.add_argument("number", metavar="ST-N")
-    p = command("close", cmd.cmd_stocktake_close, "close the count", stock_sub)
+    p = command("close", cli_stocktake.cmd_stocktake_close, "close the count", stock_sub)
     p.add_argument("number", metavar="ST-N")
     p.add_argument("--write-off-missing", action="store_true", help="needs a manager")
     _approval(p)
 
     repair_p = command("repair", None, "repair tickets")
     repair_sub = repair_p.add_subparsers(title="steps", metavar="STEP", required=True)
-    p = command("intake", cmd.cmd_repair_intake, "take a unit in", repair_sub)
+    p = command("intake", cli_repairs.cmd_repair_intake, "take a unit in", repair_sub)
     p.add_argument("claim", metavar="SERIAL_OR_WARRANTY_NO")
     p.add_argument("--complaint", required=True)
     p.add_argument("--condition", default="", help="condition at intake")
     p.add_argument("--accessories", default="")
     p.add_argument("--technician", metavar="LOGIN")
     p.add_argument("--damage", action="store_true", help="damaged outside normal use")
-    p = command("status", cmd.cmd_repair_status, "move a ticket on", repair_sub)
+    p = command("status", cli_repairs.cmd_repair_status, "move a ticket on", repair_sub)
     p.add_argument("number", metavar="R-N")
     p.add_argument("status", choices=[s.value for s in RepairStatus if s != "collected"])
     p.add_argument("--note", default="")
     p.add_argument("--diagnosis")
     p.add_argument("--technician", metavar="LOGIN")
     p.add_argument("--quality-check")
-    p = command("part", cmd.cmd_repair_part, "record a part used", repair_sub)
+    p = command("part", cli_repairs.cmd_repair_part, "record a part used", repair_sub)
     p.add_argument("number", metavar="R-N")
     p.add_argument("description", metavar="DESC")
     p.add_argument("--qty", type=int, default=1)
     p.add_argument("--cost", default="0")
-    p = command("collect", cmd.cmd_repair_collect, "hand back and close", repair_sub)
+    p = command("collect", cli_repairs.cmd_repair_collect, "hand back and close", repair_sub)
     p.add_argument("number", metavar="R-N")
     p.add_argument("--outcome", required=True)
-    p = command("show", cmd.cmd_repair_show, "one ticket", repair_sub)
+    p = command("show", cli_repairs.cmd_repair_show, "one ticket", repair_sub)
     p.add_argument("number", metavar="R-N")
-    command("list", cmd.cmd_repair_list, "open tickets", repair_sub)
+    command("list", cli_repairs.cmd_repair_list, "open tickets", repair_sub)
 
-    p = command("replace", cmd.cmd_replace, "warranty replacement of a customer's unit")
+    p = command("replace", cli_repairs.cmd_replace, "warranty replacement of a customer's unit")
     p.add_argument("old", metavar="OLD_SERIAL")
     p.add_argument("new", metavar="NEW_SERIAL")
     p.add_argument("--ticket", metavar="R-N")
     p.add_argument("--note", default="")
 
-    p = command("set-mode", cmd.cmd_set_mode, "change a tracking mode (manager)")
+    p = command("set-mode", cli_stock.cmd_set_mode, "change a tracking mode (manager)")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--product", metavar="SKU")
     which.add_argument("--type", metavar="NAME")
     p.add_argument("mode", choices=[m.value for m in TrackingMode] + ["inherit"])
 
-    p = command("report", cmd.cmd_report, "reports: " + ", ".join(runner.REPORTS))
+    p = command("report", cli_reports.cmd_report, "reports: " + ", ".join(runner.REPORTS))
     p.add_argument("name", choices=list(runner.REPORTS), metavar="NAME")
     for flag in ("serial", "product", "customer", "supplier", "from", "to"):
         p.add_argument(f"--{flag}", default="", metavar=flag.upper())

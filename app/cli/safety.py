@@ -1,6 +1,6 @@
 """The ``verify``, ``backup`` and ``restore`` commands of ``serialdesk``.
 
-Kept apart from ``app.cli.commands`` so they grow without touching it; ``app.cli.main``
+Kept apart from the other commands so they grow without touching them; ``app.cli.main``
 registers them with ``add_commands``.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from app.cli.commands import UsageError, context, emit, open_db, opt
+from app.cli.session import UsageError, context, emit, open_db, opt
 from app.domain.errors import Refused
 from app.services.safety import backup as backups
 from app.services.safety import integrity

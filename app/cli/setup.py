@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 
-from app.cli.commands import UsageError, emit, open_db, opt
+from app.cli.session import UsageError, emit, open_db, opt
 from app.services.shop import catalog
 from app.services.shop.setup import as_manager
 

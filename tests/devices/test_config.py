@@ -110,8 +110,8 @@ def test_the_test_card_prints_its_code():
 
 
 def test_a_failed_test_card_says_nothing_was_queued(tmp_path):
-    from app.config import print_test_card
     from app.domain.errors import DomainError
+    from app.seat_file import print_test_card
 
     printer = printer_config({"kind": "file", "path": str(tmp_path / "no" / "such" / "lp0")})
     with pytest.raises(DomainError) as failed:

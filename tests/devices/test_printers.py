@@ -208,7 +208,7 @@ import devices.printers, devices.render, devices.print_queue, devices.serial_sca
 import devices.usb_hid, devices.wedge, devices.config, devices.source, devices.fake_usb
 import devices.seat
 forbidden = [m for m in sys.modules if m.split(".")[0] in ("textual", "peewee", "db", "screens")
-             or m.startswith(("app.services", "app.tui", "app.config", "app.cli"))]
+             or m.startswith(("app.services", "app.tui", "app.config", "app.seat_file", "app.cli"))]
 print("FORBIDDEN", forbidden)
 print("ROOT_HANDLERS", logging.getLogger().handlers)
 print("PICKLE_DIR", os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"])

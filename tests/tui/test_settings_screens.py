@@ -316,7 +316,8 @@ async def test_enter_in_the_seat_form_moves_on_and_saves_nothing(counter, tmp_pa
 
 
 def test_a_broken_file_is_refused_and_kept(tmp_path):
-    from app.config import SeatConfig, save_seat_settings, seat_settings
+    from app.config import SeatConfig, seat_settings
+    from app.seat_file import save_seat_settings
 
     path = tmp_path / "seat.toml"
     path.write_text("seat = \n")

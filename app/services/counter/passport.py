@@ -1,40 +1,31 @@
 """A unit's passport: everything about one serial, and its whole time-ordered history.
 
-Read in four indexed queries whatever the size of the ledger. Their SQL is built
-once per kind of database and reused: peewee building it anew for every serial
-cost more than the database running it.
+Read in four indexed queries whatever the size of the ledger (passport_queries.py):
+their SQL is built once per kind of database and reused.
 """
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-import peewee as pw
-
 from app.domain import warranty
 from app.domain.states import KIT_EVENTS, Event, UnitState
+from app.services.counter.passport_queries import (
+    history_query,
+    lines_query,
+    repairs_query,
+    replaced_by_query,
+    run_query,
+    serial_query,
+    unit_query,
+)
 from app.services.kits.assembly import KitLink, KitPartView, kit_of_component, parts_of_kit
 from app.services.ledger.documents import Kind, doc_number
 from app.services.ledger.product_settings import settings_of
 from app.services.ledger.units import normalize, pick_unit
-from db.connection import db
-from db.models import (
-    Branch,
-    Customer,
-    Document,
-    DocumentLine,
-    Employee,
-    Product,
-    ProductType,
-    RepairTicket,
-    Supplier,
-    Unit,
-    UnitEvent,
-)
+from db.models import Product, Unit
 
 
 @dataclass
@@ -116,26 +107,11 @@ def passport(serial: str, *, product: str | None = None, today: date | None = No
     return build_passport(unit, today or date.today())
 
 
-def _unit_query(serial: str) -> pw.ModelSelect:
-    return (
-        Unit.select(Unit, Product, ProductType, Branch, Customer, Supplier)
-        .join(Product)
-        .join(ProductType)
-        .switch(Unit)
-        .join(Branch, pw.JOIN.LEFT_OUTER)
-        .switch(Unit)
-        .join(Customer, pw.JOIN.LEFT_OUTER)
-        .switch(Unit)
-        .join(Supplier, pw.JOIN.LEFT_OUTER)
-        .where(Unit.serial == serial)
-    )
-
-
 def _load_unit(serial: str, product: Product | None) -> Unit:
     if product is None:
-        units = _run("unit", _unit_query, serial)
+        units = run_query("unit", unit_query, serial)
     else:
-        units = list(_unit_query(serial).where(Unit.product == product.id))
+        units = list(unit_query(serial).where(Unit.product == product.id))
     if len(units) == 1:
         return units[0]
     # Several units share a serial (warranty mode, or two makers): pick_unit explains.
@@ -149,7 +125,7 @@ def build_passport(unit: Unit, today: date) -> Passport:
     history, docs = _history(unit.id)
     lines = {
         doc_id: (price, cost, condition, disposition)
-        for doc_id, price, cost, condition, disposition in _run("lines", _lines_query, unit.id)
+        for doc_id, price, cost, condition, disposition in run_query("lines", lines_query, unit.id)
     }
     for doc_id, ref in docs.items():
         if doc_id in lines:
@@ -173,7 +149,7 @@ def build_passport(unit: Unit, today: date) -> Passport:
         statuses = repair_statuses(unit.id)
         for ref in repairs:
             ref.status = statuses.get(ref.number, ref.status)
-    replaced_by = [s for (s,) in _run("replaced_by", _replaced_by_query, unit.id)]
+    replaced_by = [s for (s,) in run_query("replaced_by", replaced_by_query, unit.id)]
     replaces = _replaced_serial(unit) if unit.replaces_id else None
     end = unit.warranty_end
     owned = warranty.held_by_customer(unit.state)
@@ -214,80 +190,10 @@ def build_passport(unit: Unit, today: date) -> Passport:
     )
 
 
-def _lines_query(unit_id: int) -> pw.ModelSelect:
-    return (
-        DocumentLine.select(
-            DocumentLine.document,
-            DocumentLine.price,
-            DocumentLine.cost,
-            DocumentLine.condition,
-            DocumentLine.disposition,
-        )
-        .where(DocumentLine.unit == unit_id)
-        .tuples()
-    )
-
-
-def _replaced_by_query(unit_id: int) -> pw.ModelSelect:
-    return Unit.select(Unit.serial).where(Unit.replaces == unit_id).tuples()
-
-
 def _replaced_serial(unit: Unit) -> str:
     """The serial of the unit this one replaced under warranty."""
-    rows = _run("serial", _serial_query, unit.replaces_id)
+    rows = run_query("serial", serial_query, unit.replaces_id)
     return rows[0][0] if rows else unit.replaces.serial
-
-
-def _serial_query(unit_id: int) -> pw.ModelSelect:
-    return Unit.select(Unit.serial).where(Unit.id == unit_id).tuples()
-
-
-def _history_query(unit_id: int) -> pw.ModelSelect:
-    Approver = Employee.alias()
-    DocBranch = Branch.alias()
-    ToBranch = Branch.alias()
-    DocEmployee = Employee.alias()
-    return (
-        UnitEvent.select(
-            UnitEvent.at,
-            UnitEvent.event,
-            UnitEvent.from_state,
-            UnitEvent.to_state,
-            UnitEvent.note,
-            Branch.name,
-            Employee.name,
-            Approver.name,
-            Document.id,
-            Document.kind,
-            Document.business_date,
-            Document.reference,
-            Document.status,
-            DocBranch.name,
-            ToBranch.name,
-            DocEmployee.name,
-            Customer.name,
-            Supplier.name,
-        )
-        .join(Branch, pw.JOIN.LEFT_OUTER, on=(UnitEvent.branch == Branch.id))
-        .switch(UnitEvent)
-        .join(Employee, on=(UnitEvent.employee == Employee.id))
-        .switch(UnitEvent)
-        .join(Approver, pw.JOIN.LEFT_OUTER, on=(UnitEvent.approved_by == Approver.id))
-        .switch(UnitEvent)
-        .join(Document, pw.JOIN.LEFT_OUTER, on=(UnitEvent.document == Document.id))
-        .join(DocBranch, pw.JOIN.LEFT_OUTER, on=(Document.branch == DocBranch.id))
-        .switch(Document)
-        .join(ToBranch, pw.JOIN.LEFT_OUTER, on=(Document.to_branch == ToBranch.id))
-        .switch(Document)
-        .join(DocEmployee, pw.JOIN.LEFT_OUTER, on=(Document.employee == DocEmployee.id))
-        .switch(Document)
-        .join(Customer, pw.JOIN.LEFT_OUTER, on=(Document.customer == Customer.id))
-        .switch(Document)
-        .join(Supplier, pw.JOIN.LEFT_OUTER, on=(Document.supplier == Supplier.id))
-        .where(UnitEvent.unit == unit_id)
-        .order_by(UnitEvent.id)
-        .tuples()
-    )
 
 
 def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
@@ -313,7 +219,7 @@ def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
         doc_employee,
         customer,
         supplier,
-    ) in _run("history", _history_query, unit_id):
+    ) in run_query("history", history_query, unit_id):
         number = doc_number(kind, doc_id) if doc_id else None
         history.append(
             HistoryRow(
@@ -348,61 +254,5 @@ def repair_statuses(unit_id: int) -> dict[str, str]:
     """The current status of each repair ticket of a unit, by ticket number."""
     return {
         doc_number(Kind.REPAIR, doc_id): status
-        for doc_id, status in _run("repairs", _repairs_query, unit_id)
+        for doc_id, status in run_query("repairs", repairs_query, unit_id)
     }
-
-
-def _repairs_query(unit_id: int) -> pw.ModelSelect:
-    return (
-        RepairTicket.select(RepairTicket.document, RepairTicket.status)
-        .where(RepairTicket.unit == unit_id)
-        .tuples()
-    )
-
-
-_COMPILED: dict[tuple, list] = {}
-# A cursor wrapper's own state while it reads rows; the rest is set up once per query.
-_READ_STATE = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
-
-
-def _run(name: str, build: Callable[[object], pw.ModelSelect], value) -> list:
-    """Rows of the query ``build(value)``, whose one parameter is ``value``.
-
-    Its SQL, and how peewee maps the result columns, are worked out once per kind
-    of database and reused with each new value; the rows are then read by peewee's
-    own cursor wrapper, exactly as ``list(query)`` would read them.
-    """
-    database = db.obj
-    key = (name, type(database), database.param, database.quote)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        query = build(value)
-        sql, params = query.sql()
-        if params != [value]:  # not a one-parameter query: run it as it is
-            return list(query)
-        compiled = _COMPILED[key] = [query, sql, None]
-    query, sql, mapping = compiled
-    wrapper = query._get_cursor_wrapper(_execute(database, name, sql, value))
-    if mapping is None:
-        wrapper.initialize()
-        compiled[2] = {k: v for k, v in vars(wrapper).items() if k not in _READ_STATE}
-    else:
-        vars(wrapper).update(mapping)
-    wrapper.initialized = True
-    return list(wrapper.iterator())
-
-
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _execute(database: pw.Database, name: str, sql: str, value):
-    """Run a compiled query; on PostgreSQL as a statement prepared once per connection,
-    so the server does not plan the ten-table history join anew for every serial."""
-    if not isinstance(database, pw.PostgresqlDatabase) or sql.count("%") != 1:
-        return database.execute_sql(sql, (value,))
-    statement = f"serialdesk_passport_{name}"
-    prepared = _PREPARED.setdefault(database.connection(), set())
-    if statement not in prepared:
-        database.execute_sql(f"PREPARE {statement} AS {sql.replace('%s', '$1')}")
-        prepared.add(statement)
-    return database.execute_sql(f"EXECUTE {statement} (%s)", (value,))

@@ -4,46 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.domain import warranty
-from app.domain.errors import NotFound, Refused
+from app.domain.errors import Refused
 from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
-from app.domain.tracking import TrackingMode
 from app.services.access.context import Context
+from app.services.counter.return_matching import (
+    Matched,
+    ReturnItem,
+    check_no_repeats,
+    match_item,
+)
 from app.services.kits import moves as kit_moves
 from app.services.ledger import totals
 from app.services.ledger.documents import Kind, doc_number, get_document, new_document
 from app.services.ledger.lookups import product_of_scan, scan_of
 from app.services.ledger.moves import append_event, move_unit
-from app.services.ledger.product_settings import settings_of
-from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
+from app.services.ledger.stock_levels import change_stock
 from app.services.ledger.totals import note_came_back
 from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import units_with_serial
-from db.models import Document, DocumentLine, Product, Unit, WarrantyNumber
-
-DISPOSITIONS = (
-    UnitState.IN_STOCK,
-    UnitState.QUARANTINE,
-    UnitState.IN_SERVICE,
-    UnitState.RETURNED_TO_SUPPLIER,
-    UnitState.WRITTEN_OFF,
-)
-
-
-@dataclass
-class ReturnItem:
-    """What comes back: a serial, a warranty number, or a sale line (quantity goods)."""
-
-    serial: str | None = None
-    warranty_number: str | None = None
-    sale_line: int | None = None
-    quantity: int = 1
-    condition: str = "as new"
-    disposition: str = UnitState.IN_STOCK.value
-    refund: Decimal | str | None = None
+from db.models import Document, DocumentLine, Unit, WarrantyNumber
 
 
 @dataclass
@@ -66,6 +50,18 @@ class ReturnResult:
     warnings: list[str]
 
 
+class SaleLine(NamedTuple):
+    """A line of a sale as the returns screen shows it."""
+
+    line_id: int
+    sku: str
+    name: str
+    serial: str
+    quantity: int
+    returned: int
+    price: Decimal
+
+
 @dataclass
 class SaleView:
     """A sale as the returns screen shows it."""
@@ -74,15 +70,13 @@ class SaleView:
     date: str
     branch: str
     customer: str
-    lines: list[
-        tuple[int, str, str, str, int, int, Decimal]
-    ]  # id, sku, name, serial, qty, returned, price
+    lines: list[SaleLine]
 
 
 def sale_view(number: str) -> SaleView:
     doc = get_document(number, Kind.SALE)
     lines = [
-        (
+        SaleLine(
             line.id,
             line.product.sku,
             line.product.name,
@@ -156,12 +150,12 @@ def customer_return(
     with write_transaction():
         sale_doc = get_document(sale, Kind.SALE) if sale else None
         warnings: list[str] = []
-        matched = [_match(item, sale_doc, warnings) for item in items]
-        _check_no_repeats(matched)
+        matched = [match_item(item, sale_doc, warnings) for item in items]
+        check_no_repeats(matched)
         kits_back = kit_moves.kits_coming_back(
-            [(unit, item.disposition) for item, _p, unit, _l, _q in matched if unit is not None]
+            [(m.unit, m.item.disposition) for m in matched if m.unit is not None]
         )
-        sale_docs = {line.document_id for _i, _p, _u, line, _q in matched if line is not None}
+        sale_docs = {m.line.document_id for m in matched if m.line is not None}
         if sale_doc is None and len(sale_docs) == 1:
             sale_doc = Document.get_by_id(sale_docs.pop())
         doc = new_document(
@@ -171,7 +165,7 @@ def customer_return(
             customer=sale_doc.customer_id if sale_doc else None,
             reason=reason,
         )
-        lines = [_return_line(ctx, doc, *m, warnings) for m in matched]
+        lines = [_return_line(ctx, doc, m, warnings) for m in matched]
         kit_moves.take_back_kits(ctx, doc, kits_back)
         total = sum((line.refund for line in lines), Decimal("0.00"))
         doc.total = total
@@ -186,150 +180,9 @@ def customer_return(
         )
 
 
-def _match(item: ReturnItem, sale_doc: Document | None, warnings: list[str]):
-    """(item, product, unit or None, sale line or None, quantity) for one returned item."""
-    if item.disposition not in DISPOSITIONS:
-        choices = ", ".join(d.value for d in DISPOSITIONS)
-        raise Refused(f"Unknown disposition '{item.disposition}' ({choices}).")
-    if item.serial:
-        return _match_serial(item, sale_doc, warnings)
-    if item.warranty_number:
-        number = WarrantyNumber.get_or_none(
-            WarrantyNumber.number == item.warranty_number.strip().upper()
-        )
-        if number is None:
-            raise NotFound(f"No warranty number {item.warranty_number}.")
-        line = number.sale_line
-        if sale_doc is not None and line.document_id != sale_doc.id:
-            raise Refused(f"Warranty {number.number} belongs to another sale, not this one.")
-        if number.state != "active":
-            raise Refused(f"Warranty {number.number} was already {number.state}.")
-        _check_quantity(line, 1)
-        return item, line.product, None, line, 1
-    if item.sale_line is not None:
-        line = DocumentLine.get_or_none(DocumentLine.id == item.sale_line)
-        if line is None or line.document.kind != Kind.SALE:
-            raise NotFound(f"No sale line {item.sale_line}.")
-        if sale_doc is not None and line.document_id != sale_doc.id:
-            raise Refused(f"Line {item.sale_line} is not on {doc_number(Kind.SALE, sale_doc.id)}.")
-        if line.unit_id is not None:
-            raise Refused("That line is a serialized unit: scan its serial.")
-        quantity = quantity_must_be_positive(item.quantity)
-        _check_quantity(line, quantity)
-        return item, line.product, None, line, quantity
-    raise Refused("Say what comes back: a serial, a warranty number or a sale line.")
-
-
-def _match_serial(item: ReturnItem, sale_doc: Document | None, warnings: list[str]):
-    scan = scan_of(item.serial)
-    product = product_of_scan(scan, None)
-    serial = scan.serial
-    if serial is None:
-        raise Refused("That is a product barcode: scan the unit's serial.")
-    units = units_with_serial(serial, product)
-    for unit in reversed(units):
-        line = _open_sale_line(unit, sale_doc)
-        if line is not None and unit.state == UnitState.SOLD:
-            return item, unit.product, unit, line, 1
-    kit_moves.refuse_part_alone(units)
-    where = f" on {doc_number(Kind.SALE, sale_doc.id)}" if sale_doc else " by this shop"
-    if units:
-        unit = units[-1]
-        if unit.state != UnitState.SOLD:
-            raise Refused(
-                f"{serial} is {UnitState(unit.state).label}, not with a customer: "
-                "it cannot be returned."
-            )
-        raise Refused(f"{serial} was not sold{where}. Only a unit sold{where} can be returned.")
-    if sale_doc is None:
-        raise Refused(f"{serial} was not sold{where}. Only a unit sold{where} can be returned.")
-    # A serial we never saw: in warranty mode serials were recorded, not verified,
-    # so match an open line of that sale in warranty mode, and warn.
-    candidates = [
-        line
-        for line in DocumentLine.select()
-        .where(
-            DocumentLine.document == sale_doc.id,
-            DocumentLine.returned_quantity < DocumentLine.quantity,
-        )
-        .order_by(DocumentLine.id)
-        if settings_of(line.product).mode is TrackingMode.WARRANTY
-        and (product is None or line.product_id == product.id)
-    ]
-    if not candidates:
-        raise Refused(f"{serial} was not sold{where}. Only a unit sold{where} can be returned.")
-    line = candidates[0]
-    warnings.append(
-        f"{serial} is not the serial recorded on {doc_number(Kind.SALE, sale_doc.id)} "
-        f"({line.serial or 'none'}); matched to that line (warranty mode)."
-    )
-    return item, line.product, None, line, 1
-
-
-def _open_sale_line(unit: Unit, sale_doc: Document | None) -> DocumentLine | None:
-    """The sale line that still owes this unit: on the given sale, else its latest sale.
-
-    A warranty replacement was not sold on a line of its own: it stands in for the
-    unit it replaced, so it comes back on that unit's sale line.
-    """
-    seen: set[int] = set()
-    current: Unit | None = unit
-    while current is not None and current.id not in seen:
-        seen.add(current.id)
-        query = (
-            DocumentLine.select()
-            .join(Document)
-            .where(
-                DocumentLine.unit == current.id,
-                Document.kind == Kind.SALE,
-                DocumentLine.returned_quantity < DocumentLine.quantity,
-            )
-        )
-        if sale_doc is not None:
-            query = query.where(Document.id == sale_doc.id)
-        line = query.order_by(DocumentLine.id.desc()).first()
-        if line is not None:
-            return line
-        current = Unit.get_or_none(Unit.id == current.replaces_id) if current.replaces_id else None
-    return None
-
-
-def _check_no_repeats(matched) -> None:
-    """One return takes each unit or warranty number once, and a line no more than is left."""
-    seen: set[tuple[str, object]] = set()
-    per_line: dict[int, int] = {}
-    for item, _product, unit, line, quantity in matched:
-        if unit is not None:
-            key, shown = ("unit", unit.id), unit.serial
-        elif item.serial:
-            serial = scan_of(item.serial).serial
-            key, shown = ("serial", serial), serial
-        elif item.warranty_number:
-            number = item.warranty_number.strip().upper()
-            key, shown = ("number", number), f"Warranty {number}"
-        else:
-            key = None
-        if key is not None:
-            if key in seen:
-                raise Refused(f"{shown} is on this return twice.")
-            seen.add(key)
-        if line is not None:
-            per_line[line.id] = per_line.get(line.id, 0) + quantity
-            _check_quantity(line, per_line[line.id])
-
-
-def _check_quantity(line: DocumentLine, quantity: int) -> None:
-    left = line.quantity - line.returned_quantity
-    if quantity > left:
-        raise Refused(
-            f"Only {left} of {line.product.name} on that sale can still be returned, "
-            f"not {quantity}."
-        )
-
-
-def _return_line(
-    ctx, doc, item, product: Product, unit, sale_line, quantity, warnings
-) -> ReturnedLine:
+def _return_line(ctx, doc, matched: Matched, warnings) -> ReturnedLine:
+    item, product, unit = matched.item, matched.product, matched.unit
+    sale_line, quantity = matched.line, matched.quantity
     disposition = UnitState(item.disposition)
     price = sale_line.price if sale_line is not None else Decimal("0.00")
     refund = price * quantity if item.refund in (None, "") else to_money(item.refund, what="refund")

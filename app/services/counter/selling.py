@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.domain import warranty
 from app.domain.errors import NotFound, PermissionDenied, Refused
@@ -59,6 +60,17 @@ class SoldLine:
     print_mode: str = "never"
 
 
+class ResolvedItem(NamedTuple):
+    """What a sale item means, checked: its product, the unit (None for a quantity good or
+    a serial never received), the serial (None for a quantity good), quantity and price."""
+
+    product: Product
+    unit: Unit | None
+    serial: str | None
+    quantity: int
+    price: Decimal
+
+
 @dataclass
 class SaleResult:
     number: str
@@ -98,15 +110,17 @@ def sell(
         items = [_assembled_kit(ctx, item) if _is_kit(item) else item for item in items]
         resolved = [_resolve(ctx, item, warnings) for item in items]
         seen_units = set()
-        for product, unit, serial, _qty, _price in resolved:
+        for r in resolved:
             # a unit, or a serial never received (warranty mode) that this sale will record
-            key = unit.id if unit is not None else (product.id, serial) if serial else None
+            key = (
+                r.unit.id if r.unit is not None else (r.product.id, r.serial) if r.serial else None
+            )
             if key is not None:
                 if key in seen_units:
-                    raise Refused(f"{serial} is in the cart twice.")
+                    raise Refused(f"{r.serial} is in the cart twice.")
                 seen_units.add(key)
         in_kits = kit_moves.kits_in_cart(resolved)
-        below = [p.name for p, _u, _s, _q, price in resolved if price < Decimal(p.price)]
+        below = [r.product.name for r in resolved if r.price < Decimal(r.product.price)]
         if below:
             try:
                 ctx.require(Action.DISCOUNT, approver)
@@ -114,7 +128,7 @@ def sell(
                 raise PermissionDenied(
                     f"{below[0]} below its list price needs a manager's approval."
                 ) from None
-        total = sum((price * qty for _p, _u, _s, qty, price in resolved), Decimal("0.00"))
+        total = sum((r.price * r.quantity for r in resolved), Decimal("0.00"))
         paid = total if tendered in (None, "") else to_money(tendered, what="amount paid")
         if paid < total:
             raise Refused(f"Paid {paid} is less than the total {total}.")
@@ -132,13 +146,10 @@ def sell(
             note=note,
         )
         today = ctx.today()
-        lines = [
-            _sell_line(ctx, doc, customer_id, today, product, unit, serial, qty, price)
-            for product, unit, serial, qty, price in resolved
-        ]
-        for _p, unit, *_rest in resolved:
-            if unit is not None and unit.id in in_kits:
-                kit_moves.sell_components(ctx, doc, in_kits[unit.id], unit, customer_id)
+        lines = [_sell_line(ctx, doc, customer_id, today, r) for r in resolved]
+        for r in resolved:
+            if r.unit is not None and r.unit.id in in_kits:
+                kit_moves.sell_components(ctx, doc, in_kits[r.unit.id], r.unit, customer_id)
         return SaleResult(
             doc_number(Kind.SALE, doc.id),
             total,
@@ -169,13 +180,13 @@ def preview_item(ctx: Context, item: SaleItem) -> CartLine:
     warnings: list[str] = []
     if _is_kit(item):
         return _preview_kit(ctx, item)
-    product, _unit, serial, quantity, price = _resolve(ctx, item, warnings)
-    if serial is None and item.serial:
+    r = _resolve(ctx, item, warnings)
+    if r.serial is None and item.serial:
         # A product barcode: from now on the cart holds it by SKU.
-        item = SaleItem(product=product.sku, quantity=item.quantity, price=item.price)
-    elif serial is not None:
-        item = SaleItem(serial=serial, product=product.sku, price=item.price)
-    return CartLine(item, product.sku, product.name, serial, quantity, price, warnings)
+        item = SaleItem(product=r.product.sku, quantity=item.quantity, price=item.price)
+    elif r.serial is not None:
+        item = SaleItem(serial=r.serial, product=r.product.sku, price=item.price)
+    return CartLine(item, r.product.sku, r.product.name, r.serial, r.quantity, r.price, warnings)
 
 
 def _preview_kit(ctx: Context, item: SaleItem) -> CartLine:
@@ -213,8 +224,8 @@ def _assembled_kit(ctx: Context, item: SaleItem) -> SaleItem:
     return SaleItem(serial=unit.serial, product=kit.sku, price=item.price)
 
 
-def _resolve(ctx: Context, item: SaleItem, warnings: list[str]):
-    """Find what an item means: (product, unit or None, serial or None, quantity, price)."""
+def _resolve(ctx: Context, item: SaleItem, warnings: list[str]) -> ResolvedItem:
+    """Find what an item means: its product, unit, serial, quantity and price."""
     if item.serial:
         scan = scan_of(item.serial)
         product = product_of_scan(scan, item.product)
@@ -228,19 +239,19 @@ def _resolve(ctx: Context, item: SaleItem, warnings: list[str]):
             unit_product, serial = unit.product, unit.serial
         must_be_active(unit_product, "sold")
         price = _price(item, unit_product)
-        return unit_product, unit, serial, 1, price
+        return ResolvedItem(unit_product, unit, serial, 1, price)
     if item.product:
         return _quantity_item(ctx, find_product(item.product), item)
     raise Refused("Scan a serial or a product barcode.")
 
 
-def _quantity_item(ctx: Context, product: Product, item: SaleItem):
+def _quantity_item(ctx: Context, product: Product, item: SaleItem) -> ResolvedItem:
     must_be_active(product, "sold")
     settings = settings_of(product)
     if settings.mode.serialized:
         raise Refused(f"{product.name} is sold by serial: scan the unit's serial.")
     quantity = quantity_must_be_positive(item.quantity)
-    return product, None, None, quantity, _price(item, product)
+    return ResolvedItem(product, None, None, quantity, _price(item, product))
 
 
 def _price(item: SaleItem, product: Product) -> Decimal:
@@ -284,7 +295,9 @@ def _sellable_unit(ctx: Context, serial: str, product: Product | None, warnings:
     raise Refused(why_not_in_stock_here(unit, ctx))
 
 
-def _sell_line(ctx, doc, customer_id, today, product, unit, serial, qty, price) -> SoldLine:
+def _sell_line(ctx, doc, customer_id, today, resolved: ResolvedItem) -> SoldLine:
+    product, unit, serial = resolved.product, resolved.unit, resolved.serial
+    qty, price = resolved.quantity, resolved.price
     settings = settings_of(product)
     start = today if settings.mode.has_warranty else None
     end = warranty.warranty_end(today, settings.warranty_months) if start else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.domain.errors import InvalidSerial, NotFound, Refused
 from app.domain.money import to_money
@@ -16,7 +17,7 @@ from app.domain.states import INACTIVE_STATES, Event, UnitState
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.lookups import find_product, find_supplier, scan_of
-from app.services.ledger.product_settings import settings_of
+from app.services.ledger.product_settings import Settings, settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
 from app.services.ledger.transaction import write_transaction
 from app.services.shop.products import must_be_active
@@ -44,6 +45,17 @@ class ReceiptResult:
     quantity: int
     warnings: list[str]
     flagged: list[str]
+
+
+class PreparedLine(NamedTuple):
+    """A receipt line checked before anything is written: its product and what governs it,
+    the normalised serials (none for goods without serials), the quantity and unit cost."""
+
+    product: Product
+    settings: Settings
+    serials: list[str]
+    quantity: int
+    cost: Decimal | None
 
 
 class ReceiptRefused(Refused):
@@ -101,8 +113,8 @@ def receive(
     prepared = [_prepare(line) for line in lines]
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for _product, _settings, serials, _qty, _cost in prepared:
-        for serial in serials:
+    for line in prepared:
+        for serial in line.serials:
             if serial in seen:
                 problems.append((serial, "scanned twice on this receipt"))
             seen.add(serial)
@@ -112,13 +124,13 @@ def receive(
     with write_transaction():
         existing = _existing_units(list(seen))
         warnings: list[str] = []
-        for _product, settings, serials, _qty, _cost in prepared:
-            for serial in serials:
+        for line in prepared:
+            for serial in line.serials:
                 for _unit_product, state in existing.get(serial, ()):
                     if state in INACTIVE_STATES:
                         continue
                     where = f"already {UnitState(state).label}"
-                    if settings.mode.verified:
+                    if line.settings.mode.verified:
                         problems.append((serial, f"{where}; a serial can be active only once"))
                     else:
                         warnings.append(f"{serial} is {where} (recorded anyway: warranty mode).")
@@ -130,23 +142,29 @@ def receive(
         )
         units_total = quantity_total = 0
         flagged: list[str] = []
-        for product, settings, serials, qty, cost in prepared:
-            if settings.mode.serialized:
-                flagged += _receive_units(ctx, doc, product, serials, cost, supplier_row.id)
-                units_total += len(serials)
-            else:
-                change_stock(product.id, ctx.branch_id, qty)
-                DocumentLine.create(
-                    document=doc, product=product, quantity=qty, cost=cost, price=cost or 0
+        for line in prepared:
+            if line.settings.mode.serialized:
+                flagged += _receive_units(
+                    ctx, doc, line.product, line.serials, line.cost, supplier_row.id
                 )
-                quantity_total += qty
+                units_total += len(line.serials)
+            else:
+                change_stock(line.product.id, ctx.branch_id, line.quantity)
+                DocumentLine.create(
+                    document=doc,
+                    product=line.product,
+                    quantity=line.quantity,
+                    cost=line.cost,
+                    price=line.cost or 0,
+                )
+                quantity_total += line.quantity
         warnings += [f"{s}: received again after it went back to the supplier" for s in flagged]
         return ReceiptResult(
             doc_number(Kind.RECEIPT, doc.id), units_total, quantity_total, warnings, flagged
         )
 
 
-def _prepare(line: ReceiptLine):
+def _prepare(line: ReceiptLine) -> PreparedLine:
     product = find_product(line.product)
     must_be_active(product, "received")
     settings = settings_of(product)
@@ -170,10 +188,10 @@ def _prepare(line: ReceiptLine):
                 problems.append((raw.strip()[:40], exc.message))
         if problems:
             raise ReceiptRefused(problems)
-        return product, settings, serials, len(serials), cost
+        return PreparedLine(product, settings, serials, len(serials), cost)
     if line.serials:
         raise Refused(f"{product.name} is not tracked by serial; give a quantity instead.")
-    return product, settings, [], quantity_must_be_positive(line.quantity), cost
+    return PreparedLine(product, settings, [], quantity_must_be_positive(line.quantity), cost)
 
 
 def _serial_from_scan(product: Product, raw: str) -> str:

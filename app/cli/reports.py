@@ -1,0 +1,47 @@
+"""``serialdesk report NAME``: one report with its filters, as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+from app.cli.render import table, to_json
+from app.cli.session import EXIT_OK, UsageError, open_db, opt
+from app.services.reports import runner
+
+
+def cmd_report(args) -> int:
+    """One report with its filters, as a table, CSV (--csv) or JSON (--json)."""
+    open_db(args)
+    filters = runner.Filters(
+        date_from=_date(args, "from"),
+        date_to=_date(args, "to"),
+        product=args.product,
+        serial=args.serial,
+        customer=args.customer,
+        supplier=args.supplier,
+        branch=opt(args, "branch") or "",
+        employee=args.by,
+        days=args.days,
+        limit=args.limit or None,
+    )
+    result = runner.run(args.name, filters)
+    if args.csv:
+        sys.stdout.write(result.to_csv())
+        return EXIT_OK
+    if opt(args, "json"):
+        print(to_json({"report": result.name, "title": result.title, "rows": result.as_dicts()}))
+        return EXIT_OK
+    print(result.title)
+    print(table(result.columns, result.rows))
+    return EXIT_OK
+
+
+def _date(args, name: str):
+    text = getattr(args, name, "")
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise UsageError(f"--{name} wants a date like 2026-01-31, not '{text}'") from None

@@ -1,0 +1,170 @@
+"""What every command of ``serialdesk`` starts from: the database, who works and who approves,
+the items from the arguments and files, and printing the result as text or JSON.
+
+``app.cli.main`` builds the parser and turns errors into exit codes; each command
+(``app.cli.counter``, ``app.cli.stock``, ...) calls one service and prints with ``emit``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import peewee as pw
+
+from app.cli.render import to_json
+from app.config import load_config
+from app.domain.errors import Refused
+from app.services.access import signin
+from app.services.access.context import load_context
+from app.services.ledger import totals
+from db.database import default_url, is_postgres_url, open_database
+from db.migrations import LATEST as LATEST_SCHEMA
+from db.migrations import current_version
+from db.migrations import migrate as migrate_schema
+
+EXIT_OK = 0
+
+
+class UsageError(Exception):
+    """The command line itself is wrong: exit 2."""
+
+
+class PartlyRefused(Refused):
+    """Some items of a bulk command were refused, the rest done; the output is already printed."""
+
+
+def opt(args, name: str, default=None):
+    return getattr(args, name, default)
+
+
+# --- database, context, approval -------------------------------------------------------
+
+
+def shown_url(url: str) -> str:
+    """A database URL without its password, fit to print."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
+        return urlunparse(parsed._replace(netloc=netloc))
+    return url
+
+
+def database_url(args) -> str:
+    """--db, else SERIALDESK_DB, else the seat's settings file, else the data-dir default."""
+    if opt(args, "db"):
+        return opt(args, "db")
+    if os.environ.get("SERIALDESK_DB"):
+        return os.environ["SERIALDESK_DB"]
+    return load_config().database or default_url()
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if is_postgres_url(url) or url in (":memory:", "sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url).expanduser()
+
+
+def open_db(args, *, create: bool = False) -> bool:
+    """Open (and migrate) the database; return whether it was new. Refuse a missing one."""
+    url = database_url(args)
+    path = _sqlite_path(url)
+    if not create and path is not None and not path.exists():
+        raise Refused(
+            f"There is no SerialDesk database at {path}. Create one with 'serialdesk init' "
+            "(or 'serialdesk init --demo' for a demo shop), or point --db at yours."
+        )
+    try:
+        database = open_database(url, migrate=False)
+        new = current_version(database) == 0
+    except pw.OperationalError as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise Refused(f"Cannot open the database {shown_url(url)}: {reason}") from None
+    if new and not create:
+        raise Refused(
+            f"The database {shown_url(url)} has no SerialDesk data yet. "
+            "Run 'serialdesk init' (or 'serialdesk init --demo') first."
+        )
+    version = current_version(database)
+    if 0 < version < LATEST_SCHEMA:
+        print(
+            f"Bringing the database from schema version {version} to {LATEST_SCHEMA} "
+            "(once; a ledger of a million units takes a few minutes) ...",
+            file=sys.stderr,
+            flush=True,
+        )
+    migrate_schema(database, totals.FILLS)
+    return new
+
+
+def context(args):
+    login = opt(args, "employee") or os.environ.get("SERIALDESK_EMPLOYEE")
+    if not login:
+        raise UsageError("say who is working: --employee LOGIN (or set SERIALDESK_EMPLOYEE)")
+    return load_context(login, opt(args, "branch"))
+
+
+def approver(args):
+    """The manager who approves with their PIN (--approved-by, --approver-pin), or None."""
+    login = opt(args, "approved_by")
+    if not login:
+        if opt(args, "approver_pin"):
+            raise UsageError("--approver-pin needs --approved-by LOGIN")
+        return None
+    pin = opt(args, "approver_pin") or os.environ.get("SERIALDESK_APPROVER_PIN")
+    if not pin and sys.stdin.isatty():
+        pin = getpass.getpass(f"PIN of {login}: ")
+    if not pin:
+        raise UsageError("--approved-by needs the manager's --approver-pin")
+    return signin.approve(login, pin.strip())
+
+
+def emit(args, result, render) -> int:
+    if opt(args, "json"):
+        print(to_json(result))
+    else:
+        print(render(result))
+    return EXIT_OK
+
+
+# --- reading items ------------------------------------------------------------------------
+
+
+def read_lines(path: str | None) -> list[str]:
+    """Serials from a file, one a line ('-' reads stdin); blank lines and # comments skipped."""
+    if not path:
+        return []
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(path).expanduser().read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    items = []
+    for raw in text.splitlines():
+        # Only blanks and line ends are trimmed: a GS1 scan may start with its separator.
+        line = raw.split("#", 1)[0].strip(" \t\r\n\ufeff")
+        if line:
+            items.append(line)
+    return items
+
+
+def items_of(args) -> list[str]:
+    return list(opt(args, "items", None) or []) + read_lines(opt(args, "file"))
+
+
+def split_price(token: str) -> tuple[str, str | None]:
+    body, at, price = token.partition("@")
+    return (body, price) if at else (token, None)
+
+
+def split_quantity(token: str) -> tuple[str, int] | None:
+    """``SKU:QTY`` as (SKU, QTY); None for a serial or a scan."""
+    sku, colon, qty = token.rpartition(":")
+    if colon and sku and qty.isdigit():
+        return sku, int(qty)
+    return None

@@ -1,0 +1,140 @@
+"""Plain ``serialdesk`` and ``serialdesk init``: the first run, the database, the demo shop."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+
+from app.cli.render import join
+from app.cli.session import EXIT_OK, database_url, emit, open_db, opt, shown_url
+from app.config import load_config
+from db.connection import db
+from db.migrations import current_version
+from db.models import Unit
+
+
+def cmd_welcome(args) -> int:
+    """Plain ``serialdesk``: the counter screens. A first run creates a demo shop."""
+    from app.demo.build import load_demo
+    from app.demo.master_data import EMPLOYEES
+
+    created = open_db(args, create=True)
+    summary = load_demo(_demo_start()) if created else None
+    if opt(args, "json"):
+        return emit(
+            args,
+            {"database": shown_url(database_url(args)), "created": created, "demo": summary},
+            str,
+        )
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        # Not a terminal (a script, a pipe): say where things are instead of drawing screens.
+        logins = [(e[0], e[2], e[4]) for e in EMPLOYEES] if summary else []
+        print(
+            welcome_text(shown_url(database_url(args)), created, summary, _example_serial(), logins)
+        )
+        return EXIT_OK
+    from app.tui import SerialDeskApp
+
+    config = load_config()
+    branch = opt(args, "branch") or config.branch
+    SerialDeskApp(replace(config, branch=branch)).run()
+    return EXIT_OK
+
+
+def _example_serial() -> str | None:
+    """A unit with a long life to try the passport on: replaced under warranty, else the first."""
+    replaced = Unit.select(Unit.replaces).where(Unit.replaces.is_null(False))
+    return (
+        Unit.select(Unit.serial).where(Unit.id.in_(replaced)).scalar()
+        or Unit.select(Unit.serial).order_by(Unit.id).scalar()
+    )
+
+
+def _demo_start() -> datetime:
+    from app.demo.build import DEMO_DAYS
+
+    start = datetime.now(UTC).date() - timedelta(days=DEMO_DAYS)
+    return datetime.combine(start, time(0, 0), tzinfo=UTC)
+
+
+def cmd_init(args) -> int:
+    from app.demo.build import database_is_empty, load_demo
+
+    open_db(args, create=True)
+    summary = load_demo(_demo_start()) if args.demo else None
+    result = {
+        "database": shown_url(database_url(args)),
+        "schema_version": current_version(db),
+        "empty": database_is_empty(),
+        "demo": summary,
+    }
+
+    def render(r) -> str:
+        text = f"Database ready: {r['database']} (schema version {r['schema_version']})."
+        if summary is not None:
+            return join(text, demo_text(summary))
+        if r["empty"]:
+            text += " It is empty: 'serialdesk init --demo' loads a demo shop (into an empty one)."
+        return text
+
+    return emit(args, result, render)
+
+
+# --- what they print ----------------------------------------------------------------------
+
+
+def demo_text(s) -> str:
+    return (
+        f"Demo shop loaded: {s.branches} branches, {s.employees} employees, {s.products} products, "
+        f"{s.customers} customers; {s.first_day} to {s.last_day}: {s.sales} sales "
+        f"({s.units_sold} units with customers), {s.returns} returns, {s.transfers} transfers, "
+        f"{s.repairs} repairs, {s.replacements} replacement(s), "
+        f"{s.supplier_returns} supplier returns, {s.adjustments} adjustments, "
+        f"{s.stocktakes} stocktake(s)."
+    )
+
+
+COMMANDS = [
+    ("passport SERIAL", "a unit's whole life: state, customer, warranty, history"),
+    ("products", "the catalogue: tracking modes, prices, stock"),
+    ("stock [--serials]", "what is on the shelves, by branch"),
+    ("customers TEXT", "find a customer by name or phone"),
+    ("receive", "a delivery: serials as arguments or --file"),
+    ("sell / sale S-N", "a sale: serials, GS1 scans, SKU:QTY / show one"),
+    ("return", "a customer return, by serial, warranty number or line"),
+    ("transfer-out / -in", "move stock between branches ('transfers': in transit)"),
+    ("supplier-return", "units back to the supplier"),
+    ("adjust", "write-off, found, quarantine, release, correction"),
+    ("stocktake", "open / scan / unscan / status / close"),
+    ("repair", "intake / status / part / collect / show / list"),
+    ("replace OLD NEW", "a warranty replacement"),
+    ("set-mode", "the tracking mode of a product or a product type"),
+]
+
+
+def welcome_text(database: str, created: bool, summary, example: str | None, logins) -> str:
+    lines = [f"SerialDesk · database {database}"]
+    if created:
+        lines.append("First run: created the database with a demo shop.")
+        if summary is not None:
+            lines.append(demo_text(summary))
+    lines += [
+        "",
+        "The counter screens (the TUI) are not built yet: they come with the TUI issue.",
+        "Until then everything works from the command line:",
+        "",
+    ]
+    width = max(len(c) for c, _ in COMMANDS)
+    lines += [f"  {c.ljust(width)}  {what}" for c, what in COMMANDS]
+    lines.append("")
+    if example:
+        lines.append(f"Try:  serialdesk passport {example}")
+    if logins:
+        shown = ", ".join(f"{login} ({role}, PIN {pin})" for login, role, pin in logins)
+        lines.append(f"Demo logins: {shown}.")
+    lines.append(
+        "Commands that change stock need --employee LOGIN (or SERIALDESK_EMPLOYEE). "
+        "See serialdesk --help and serialdesk COMMAND --help."
+    )
+    return "\n".join(lines)
