@@ -314,8 +314,8 @@ class PrintJob(BaseModel):
 
 class DayTotal(BaseModel):
     """Per kind, branch, product and business day: how many lines, units, and their money
-    (in cents), kept with every line written (db/totals.py), so that a figure over the
-    whole ledger reads one row per product, branch and day instead of every line.
+    (in cents), kept with every line written (app/services/ledger/totals.py), so that a
+    figure over the whole ledger reads one row per product, branch and day, not every line.
 
     Kinds: ``sale``, ``replacement`` and ``return`` (document lines of those documents;
     ``amount`` is what was charged or refunded, ``cost`` the units' cost), and

@@ -7,7 +7,7 @@ unit in stock under its serial, or a kit number (the assembly's document number)
 Selling the kit unit sells its components with it: same sale, customer and warranty.
 Disassembling puts every component back in stock and closes the kit record.
 
-This module defines, assembles and takes kits apart; ``kit_records`` reads them, and
+This module defines, assembles and takes kits apart; ``records`` reads them, and
 ``kit_moves`` carries the parts along when the kit is sold, returned or transferred.
 """
 

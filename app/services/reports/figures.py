@@ -1,6 +1,7 @@
 """Report figures over the whole ledger: supplier failure rate, repeat defects, returns
 by branch, technicians' repeat repairs, and warranty cost against margin. Each is one or
-two GROUP BY queries in the database (or reads the figures kept as written, db/totals.py)."""
+two GROUP BY queries in the database (or reads the figures kept as written,
+ledger/totals.py)."""
 
 from __future__ import annotations
 
@@ -193,7 +194,7 @@ def _returns_by_branch_from_lines(f: Filters) -> list[tuple]:
 
 def technician_repeats(f: Filters) -> Report:
     """Per technician: tickets on units, and how many of those units came back again later."""
-    # Each ticket is marked when its unit comes in again (db/totals.py), so this is one
+    # Each ticket is marked when its unit comes in again (ledger/totals.py), so this is one
     # walk of the (technician, unit, came_back_again) index.
     query = (
         RepairTicket.select(
@@ -228,7 +229,7 @@ def warranty_cost_over_margin(f: Filters, include_all: bool = False) -> Report:
     """Products whose warranty cost (parts on covered repairs + replacement units issued)
     exceeds the margin made selling them.
 
-    Read from the day totals (db/totals.py), kept per kind, branch, product and day as
+    Read from the day totals (ledger/totals.py), kept per kind, branch, product and day as
     sales, replacements and parts are written: at most a row per product, branch and day.
     """
     query = DayTotal.select(

@@ -2,8 +2,8 @@
 
 Each report is one or two set-based queries (GROUP BY in the database, never a
 loop over units) and returns a ``Report``: a title, column names and plain rows,
-ready for a table on screen, CSV or JSON. The listings live in ``report_listings``,
-the figures in ``report_figures``; this module names them for the screen and the CLI.
+ready for a table on screen, CSV or JSON. The listings live in ``listings``,
+the figures in ``figures``; this module names them for the screen and the CLI.
 """
 
 from __future__ import annotations
