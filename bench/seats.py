@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import sys
 import tempfile
@@ -60,8 +61,15 @@ def setup(url: str) -> None:
     close_database()
 
 
-def seat(url: str, index: int, seconds: float, start, results) -> None:
-    """One seat: random operations on shared units until the time is up."""
+def seat(
+    url: str, index: int, seconds: float, start, results, queue: bool = True, rate: float = 0
+) -> None:
+    """One seat: random operations on shared units until the time is up; back to back, or
+    at ``rate`` a second on average (random arrivals, timed from when each was due, so a
+    seat that falls behind counts its wait)."""
+    from db import write_queue
+
+    write_queue.ENABLED = queue
     from app.domain.errors import Busy, DomainError
     from app.services.access.context import load_context
     from app.services.counter.passport import passport
@@ -80,11 +88,17 @@ def seat(url: str, index: int, seconds: float, start, results) -> None:
     done: list[tuple] = []  # (op, document, serial): what this seat told its user was done
     tally: Counter = Counter()
     errors: list[str] = []
+    took: dict[str, list[float]] = {op: [] for op in OPS}  # seconds, each finished op
     start.wait(timeout=60)
     end = time.monotonic() + seconds
+    due = time.perf_counter()
     while time.monotonic() < end:
+        if rate:
+            due += rng.expovariate(rate)
+            time.sleep(max(0.0, due - time.perf_counter()))
         op = rng.choices(OPS, WEIGHTS)[0]
         serial = rng.choice(known)
+        began = due if rate else time.perf_counter()
         try:
             if op == "receive":
                 fresh = [imei(STOCK + rng.randrange(POOL)) for _ in range(5)]
@@ -105,6 +119,7 @@ def seat(url: str, index: int, seconds: float, start, results) -> None:
             else:
                 passport(serial)
             tally[op] += 1
+            took[op].append(time.perf_counter() - began)
         except Busy as exc:
             tally["busy"] += 1
             errors.append(f"Busy: {exc}")
@@ -113,7 +128,7 @@ def seat(url: str, index: int, seconds: float, start, results) -> None:
         except Exception as exc:  # a bug, or a lock error that reached the seat
             tally["errors"] += 1
             errors.append(f"{op}: {type(exc).__name__}: {exc}")
-    results.put((index, done, dict(tally), errors, dict(database.STATS)))
+    results.put((index, done, dict(tally), errors, dict(database.STATS), took))
 
 
 def check(url: str, reported: list[tuple]) -> dict[str, int]:
@@ -164,12 +179,22 @@ def check(url: str, reported: list[tuple]) -> dict[str, int]:
     }
 
 
+def _ms(times: list[float], q: float) -> float:
+    return times[min(len(times) - 1, int(q * len(times)))] * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", help="SQLite file or postgresql:// URL (default: a temp file)")
     parser.add_argument("--seats", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="operations a second per seat (0: back to back)"
+    )
+    parser.add_argument(
+        "--no-queue", action="store_true", help="SQLite's busy handler only, to compare"
+    )
     args = parser.parse_args()
 
     from db.database import is_postgres_url
@@ -192,7 +217,10 @@ def main() -> int:
         ctx = mp.get_context("spawn")
         start, results = ctx.Event(), ctx.Queue()
         procs = [
-            ctx.Process(target=seat, args=(url, i, args.seconds, start, results))
+            ctx.Process(
+                target=seat,
+                args=(url, i, args.seconds, start, results, not args.no_queue, args.rate),
+            )
             for i in range(args.seats)
         ]
         for p in procs:
@@ -204,14 +232,19 @@ def main() -> int:
         elapsed = time.monotonic() - began
         for p in procs:
             p.join(timeout=30)
-        reported = [d for _i, done, _t, _e, _s in outcomes for d in done]
+        reported = [d for _i, done, _t, _e, _s, _took in outcomes for d in done]
         tally: Counter = Counter()
         stats: Counter = Counter()
         errors = []
-        for _i, _d, t, e, s in outcomes:
+        took: dict[str, list[float]] = {op: [] for op in OPS}
+        sales_per_seat = {}
+        for i, _d, t, e, s, seat_took in outcomes:
             tally.update(t)
             stats.update(s)
             errors += e
+            sales_per_seat[i] = t.get("sell", 0)
+            for op, times in seat_took.items():
+                took[op] += times
         verdict = check(url, reported)
     finally:
         if admin is not None:
@@ -221,13 +254,36 @@ def main() -> int:
 
     ops = sum(tally[o] for o in OPS)
     backend = "PostgreSQL" if admin is not None else "SQLite"
-    print(f"{backend}: {args.seats} seats, {elapsed:.1f} s")
+    queue = "" if admin is not None else (" (no write queue)" if args.no_queue else "")
+    pace = f"{args.rate:g} ops/s each" if args.rate else "back to back"
+    print(
+        f"{backend}{queue}: {args.seats} seats, {pace}, {elapsed:.1f} s, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"  operations done: {ops} ({ops / elapsed:.0f}/s)  "
         + ", ".join(f"{o} {tally[o]}" for o in OPS)
     )
     refused = {k: v for k, v in tally.items() if k.endswith("refused")}
     print(f"  refused (lost a race, told why): {sum(refused.values())} {refused}")
+    print(f"  sales: {tally['sell']} ({tally['sell'] / elapsed:.0f}/s)")
+    print("  per operation (done, not refused): p50 / p99 / max, ms")
+    for op in OPS:
+        times = sorted(took[op])
+        if times:
+            print(
+                f"    {op:9} n={len(times):6}  {_ms(times, 0.50):7.1f} {_ms(times, 0.99):7.1f} "
+                f"{times[-1] * 1000:8.1f}"
+            )
+    mean = sum(sales_per_seat.values()) / max(1, len(sales_per_seat))
+    low = min(sales_per_seat.values(), default=0)
+    print(
+        "  sales per seat: "
+        + " ".join(str(sales_per_seat[i]) for i in sorted(sales_per_seat))
+        + f"  (lowest {low / mean:.0%} of the mean)"
+        if mean
+        else "  sales per seat: none"
+    )
     print(
         f"  write transactions: {stats['transactions']}, lock waits > 20 ms: "
         f"{stats['lock_waits']} ({stats['lock_wait_s']:.1f} s in total), "

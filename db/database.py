@@ -24,6 +24,7 @@ from playhouse.db_url import connect as connect_url
 from db.connection import HISTORY_LOCK, db, is_sqlite
 from db.migrations import Fill
 from db.migrations import migrate as run_migrations
+from db.write_queue import QueueTimeout, queue_for
 
 # SQLite waits this long inside one attempt to take the write lock; write_transaction
 # retries with backoff until BUSY_DEADLINE_S, then refuses with Busy (nothing saved).
@@ -118,6 +119,8 @@ def write_transaction():
 
 
 def _begin_with_retry(stack: ExitStack, started: float):
+    if is_sqlite():
+        _queue_up(stack, started)
     delay = 0.02
     while True:
         try:
@@ -131,13 +134,30 @@ def _begin_with_retry(stack: ExitStack, started: float):
                 raise
             if time.monotonic() - started + delay > BUSY_DEADLINE_S:
                 STATS["busy"] += 1
-                raise DatabaseBusy(
-                    f"Another seat kept the database busy for {BUSY_DEADLINE_S:.0f} seconds. "
-                    "Nothing was saved; try again."
-                ) from exc
+                raise DatabaseBusy(_busy_message()) from exc
         STATS["retries"] += 1
         time.sleep(delay * random.uniform(0.5, 1.5))
         delay = min(delay * 2, 1.0)
+
+
+def _queue_up(stack: ExitStack, started: float) -> None:
+    """Wait for this seat's turn in the file's write queue (first come, first served);
+    the turn is held until the transaction has committed or rolled back."""
+    queue = queue_for(db.obj.database)
+    if queue is None:
+        return
+    try:
+        stack.enter_context(queue.turn(started + BUSY_DEADLINE_S))
+    except QueueTimeout:
+        STATS["busy"] += 1
+        raise DatabaseBusy(_busy_message()) from None
+
+
+def _busy_message() -> str:
+    return (
+        f"Another seat kept the database busy for {BUSY_DEADLINE_S:.0f} seconds. "
+        "Nothing was saved; try again."
+    )
 
 
 def is_busy_error(exc: Exception) -> bool:
