@@ -44,7 +44,12 @@ class WriteQueue:
 
     def __init__(self, database_path: str | Path) -> None:
         self.folder = Path(f"{database_path}-writers")
-        self.folder.mkdir(mode=0o700, exist_ok=True)
+        # Whoever may write the database may queue for it: the files take its mode.
+        try:
+            self.mode = os.stat(database_path).st_mode & 0o666 or 0o600
+        except FileNotFoundError:
+            self.mode = 0o600
+        self.folder.mkdir(mode=self.mode | (self.mode & 0o444) >> 2, exist_ok=True)
         self._tail = self.folder / "tail"
         self._mutex = self.folder / "mutex"
 
@@ -52,7 +57,7 @@ class WriteQueue:
     def turn(self, deadline: float) -> Iterator[None]:
         """Wait for this writer's turn (``time.monotonic()`` deadline), hold it inside."""
         mine = self.folder / f"w-{os.getpid()}-{threading.get_ident()}-{next(_numbers)}"
-        fd = os.open(mine, os.O_CREAT | os.O_RDWR, 0o600)
+        fd = os.open(mine, os.O_CREAT | os.O_RDWR, self.mode)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # nobody can know the file yet: immediate
             ahead = self._join(mine.name)
@@ -67,10 +72,10 @@ class WriteQueue:
 
     def _join(self, name: str) -> str:
         """Name ``name`` as the tail; return the name of the writer before it ("" if none)."""
-        fd = os.open(self._mutex, os.O_CREAT | os.O_RDWR, 0o600)
+        fd = os.open(self._mutex, os.O_CREAT | os.O_RDWR, self.mode)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            tail = os.open(self._tail, os.O_CREAT | os.O_RDWR, 0o600)
+            tail = os.open(self._tail, os.O_CREAT | os.O_RDWR, self.mode)
             try:
                 ahead = os.pread(tail, 256, 0).decode("ascii", "replace").strip()
                 os.ftruncate(tail, 0)
