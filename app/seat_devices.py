@@ -26,15 +26,15 @@ class SeatDevices:
     def __init__(self, app: App, config: SeatConfig) -> None:
         self.app = app
         self.config = config
+        self.seat = config.seat  # whose print queue this seat prints; see ``renamed``
         self.scanner = make_scanner(config.scanner)
         self.scanner_status: SourceStatus | None = None
         self.printer_status: PrintQueueStatus | None = None
         self.worker = None
         if config.printer.kind != "none":
-            seat = config.seat
             self.worker = make_print_worker(
                 config.printer,
-                fetch_queued=lambda: printing.queued_jobs(seat),
+                fetch_queued=lambda: printing.queued_jobs(self.seat),
                 mark_printed=printing.mark_printed,
                 mark_failed=printing.mark_failed,
                 on_status=self._printer_changed,
@@ -57,6 +57,12 @@ class SeatDevices:
         if self.worker is not None:
             self.worker.kick()
 
+    def renamed(self, seat: str) -> None:
+        """The seat was renamed and its queue moved with it: print from the new name now."""
+        self.seat = seat
+        self.kick_printer()
+        self.app.post_message(DevicesChanged())
+
     def status_line(self) -> str:
         parts = []
         if self.scanner_status is not None:
@@ -66,7 +72,7 @@ class SeatDevices:
             queued = f", {waiting} waiting" if waiting else ""
             parts.append(f"printer {self.printer_status.printer}{queued}")
         elif self.config.printer.kind == "none":
-            waiting = len(printing.queued_jobs(self.config.seat))
+            waiting = len(printing.queued_jobs(self.seat))
             if waiting:
                 parts.append(f"no printer, {waiting} card(s) queued")
         return " · ".join(parts)

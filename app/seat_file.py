@@ -18,6 +18,7 @@ from typing import Any
 
 from app.config import SeatConfig, SeatSettings, parse_config, read_seat_file
 from app.domain.errors import DomainError
+from app.services.counter import printing
 from devices.config import PrinterConfig, split_host
 
 
@@ -116,15 +117,29 @@ def check_seat_settings(path: Path, new: SeatSettings) -> tuple[str, SeatConfig]
     return text, parse_config(text, path)
 
 
-def save_seat_settings(path: Path, new: SeatSettings) -> SeatConfig:
-    """Write the seat's settings file (comments and other keys kept) if the loader accepts it."""
+def save_seat_settings(
+    path: Path, new: SeatSettings, *, running_seat: str | None = None
+) -> SeatConfig:
+    """Write the seat's settings file (comments and other keys kept) if the loader accepts it.
+
+    ``running_seat``: the name the running seat queues its cards under. When the name
+    changes, those waiting cards move to the new name with the file's saving, all or
+    nothing, so they still print (once); the seat uses the new name from then on.
+    """
     text, config = check_seat_settings(path, new)
-    try:
-        _write_privately(path, text)
-    except OSError as exc:
-        raise DomainError(
-            f"Cannot write the seat settings to {path}: {exc.strerror or exc}."
-        ) from None
+
+    def write() -> None:
+        try:
+            _write_privately(path, text)
+        except OSError as exc:
+            raise DomainError(
+                f"Cannot write the seat settings to {path}: {exc.strerror or exc}."
+            ) from None
+
+    if running_seat is not None and running_seat != config.seat:
+        printing.adopt_queue(running_seat, config.seat, then=write)
+    else:
+        write()
     return config
 
 

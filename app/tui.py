@@ -18,16 +18,22 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
+from app import crash_log
 from app.config import SeatConfig
 from app.messages import DevicesChanged, LoggedIn, OpenPassport, ScanArrived
 from app.seat_devices import SeatDevices, WedgeRouter
 from app.services.access.context import Context, utc_now
 from devices.events import UnreadableScan
 from screens.login import LoginScreen
+from screens.modals.confirm import Confirm
 from screens.modals.scan_lookup import ScanLookup
 from screens.passport import PassportScreen
 from screens.registry import ENTRIES
+from screens.widgets.keys import ScreenKeys
 from screens.widgets.seatbar import SeatBar
+
+# The mode whose only screen is the login: where the seat starts and where logging out leads.
+LOGIN = "login"
 
 
 class SerialDeskApp(App):
@@ -62,13 +68,17 @@ class SerialDeskApp(App):
         self.ctx: Context | None = None
         self.devices = SeatDevices(self, self.config)
         self.wedge = WedgeRouter(self, self.config)
+        self.open_screens: set[Screen] = set()  # counter screens, each saying if it holds work
+        self.asking_to_quit = False
+        self.crash_message = ""
 
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         for entry in ENTRIES:
             self.add_mode(entry.mode, entry.build)
-        self.push_screen(LoginScreen())
+        self.add_mode(LOGIN, LoginScreen)
+        self.switch_mode(LOGIN)
         self.devices.start()
         self.last_activity = time.monotonic()
         self.set_interval(15, self.lock_if_idle)  # always: the seat settings may switch it on
@@ -127,20 +137,23 @@ class SerialDeskApp(App):
     def on_logged_in(self, message: LoggedIn) -> None:
         unlocking = self.ctx is not None
         self.ctx = message.ctx
-        self.pop_screen()
-        if not unlocking:
-            self.switch_mode("home")
+        if unlocking:
+            self.pop_screen()
+            return
+        self.switch_mode("home")
+        self._reset_modes({LOGIN: LoginScreen})  # the next log-out finds an empty login
 
-    async def log_out(self) -> None:
-        """A new person takes the seat: discard every open cart and form."""
+    def log_out(self) -> None:
+        """A new person takes the seat: every open cart and form is discarded, and the
+        login screen waits for anyone (from the lock screen, Esc)."""
         self.ctx = None
-        await self.switch_mode("_default")
-        for entry in ENTRIES:
-            await self.remove_mode(entry.mode)
-            self.add_mode(entry.mode, entry.build)
-        while len(self.screen_stack) > 1:
-            await self.pop_screen()
-        await self.push_screen(LoginScreen())
+        self.switch_mode(LOGIN)
+        self._reset_modes({entry.mode: entry.build for entry in ENTRIES})
+
+    def _reset_modes(self, modes: dict[str, Callable[[], Screen]]) -> None:
+        for mode, build in modes.items():
+            self.remove_mode(mode)  # its screens go, with whatever they held
+            self.add_mode(mode, build)
 
     def action_lock(self) -> None:
         if self.ctx is None or isinstance(self.screen, LoginScreen):
@@ -190,10 +203,54 @@ class SerialDeskApp(App):
         self.push_screen(PassportScreen(message.serial))
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
+        if self.screen.query(ScreenKeys):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_show_help_panel(self) -> None:
+        """This screen's keys and the seat's, not the focused field's editing keys."""
+        if not self.screen.query(ScreenKeys):
+            self.screen.mount(ScreenKeys(id="keys"))
+
+    def action_hide_help_panel(self) -> None:
+        self.screen.query(ScreenKeys).remove()
+
+    # --- quitting and crashing ----------------------------------------------------
+
+    def unsaved_work(self) -> list[str]:
+        """The screens holding work nobody has saved yet (a cart, scanned lines...)."""
+        return sorted(
+            {s.work_label() for s in self.open_screens if s.is_attached and s.unsaved_work()}
+        )
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quits at once, unless a cart or form would be lost; then asks (Enter stays)."""
+        held = self.unsaved_work()
+        if not held:
+            self.exit()
+            return
+        if self.asking_to_quit:
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            self.asking_to_quit = False
+            if quit_anyway:
+                self.exit()
+
+        self.asking_to_quit = True
+        question = "Quit SerialDesk and lose the work not saved?"
+        detail = f"Not saved: {', '.join(held)}."
+        self.push_screen(Confirm(question, detail, destructive=True), answered)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's one hook for an unhandled error (it then exits): the traceback goes to
+        # the log file, and the person reads one line saying where, not a screen of code.
+        path = crash_log.record(error, "serialdesk (counter screens)")
+        if not self.crash_message:
+            self.crash_message = crash_log.one_line(error, path)
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # the command prints crash_message once the app is gone
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -8,9 +8,15 @@ python-escpos 3.1, on import of ``escpos.capabilities``:
   the app's own logging setup (to a file) still works as usual.
 * pickles its printer database into ``mkdtemp()`` -- a new temp dir on every
   start -- unless ``ESCPOS_CAPABILITIES_PICKLE_DIR`` is set. We point it at a
-  stable cache dir. Even then it calls ``mkdtemp()`` (it is the default argument
-  of ``environ.get``, evaluated anyway), so during the import ``mkdtemp`` answers
-  with that cache dir instead of making a new directory.
+  stable cache dir per user and per python-escpos version. Even then it calls
+  ``mkdtemp()`` (it is the default argument of ``environ.get``, evaluated anyway),
+  so during the import ``mkdtemp`` answers with that cache dir instead.
+* rewrites that pickle in place, unguarded, whenever it is missing or older than
+  its ``capabilities.json``: a seat or command starting meanwhile reads half a
+  file and dies with ``EOFError: Ran out of input`` (seats of a shop start
+  together). So we write the pickle first, whole (a temporary file renamed over
+  it), and python-escpos only ever reads a complete one; should it still meet a
+  broken one (left by another program), it is rebuilt and the import retried.
 
 Its ``barcode()`` also ``print()``s "Using hardware barcode renderer" to stdout;
 ``quiet()`` swallows that (see ``devices.render``).
@@ -22,22 +28,30 @@ import contextlib
 import io
 import logging
 import os
+import pickle
+import platform
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import escpos  # the package itself only reads its version; the traps are in its modules
 from platformdirs import user_cache_dir
 
 PICKLE_DIR_VARIABLE = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+CAPABILITIES_FILE_VARIABLE = "ESCPOS_CAPABILITIES_FILE"
+IMPORT_ATTEMPTS = 3
 log = logging.getLogger(__name__)
 
 
 def _pickle_dir() -> str:
-    """A stable, writable directory for python-escpos' capabilities pickle."""
-    preferred = Path(user_cache_dir("serialdesk", appauthor=False)) / "escpos"
-    for candidate in (preferred, Path(tempfile.gettempdir()) / f"serialdesk-escpos-{os.getuid()}"):
+    """A stable, writable directory for python-escpos' capabilities pickle (per version)."""
+    version = getattr(escpos, "__version__", "unknown")
+    preferred = Path(user_cache_dir("serialdesk", appauthor=False)) / "escpos" / version
+    fallback = Path(tempfile.gettempdir()) / f"serialdesk-escpos-{os.getuid()}" / version
+    for candidate in (preferred, fallback):
         try:
             candidate.mkdir(parents=True, exist_ok=True)
         except OSError:
@@ -47,10 +61,86 @@ def _pickle_dir() -> str:
     return tempfile.gettempdir()
 
 
+def pickle_path(pickle_dir: str) -> Path:
+    """Where python-escpos keeps its pickle in ``pickle_dir`` (its own naming)."""
+    return Path(pickle_dir) / f"{platform.python_version()}.capabilities.pickle"
+
+
+def _capabilities_file() -> Path:
+    configured = os.environ.get(CAPABILITIES_FILE_VARIABLE)
+    return Path(configured) if configured else Path(escpos.__file__).with_name("capabilities.json")
+
+
+def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
+    """Write python-escpos' capabilities pickle whole, unless a current one is there.
+
+    Written to a temporary file beside it and renamed over it, so a process starting at the
+    same moment reads the old file or the new one, never a part. Returns whether it wrote.
+    """
+    import yaml  # python-escpos' own dependency, used as it does
+
+    source, target = _capabilities_file(), pickle_path(pickle_dir)
+    try:
+        source_time = source.stat().st_mtime
+        if not force and target.exists():
+            current = target.stat()
+            if current.st_size and current.st_mtime >= source_time:
+                return False  # python-escpos will load it rather than rewrite it
+        with source.open(encoding="utf-8") as file:
+            data = yaml.load(file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if not data:
+            return False  # python-escpos reports a broken file itself
+        fd, temporary = tempfile.mkstemp(prefix=".capabilities.", suffix=".tmp", dir=pickle_dir)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                pickle.dump(data, file, protocol=2)
+            stamp = max(time.time(), source_time)  # never older than its source
+            os.utime(temporary, (stamp, stamp))
+            os.chmod(temporary, 0o644)  # as python-escpos would leave it (mkstemp makes 0600)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        log.warning("could not prepare python-escpos' printer data in %s: %s", target, exc)
+        return False
+    return True
+
+
+def _forget_escpos_modules() -> None:
+    """Drop what a failed import left behind, so the next attempt runs the modules again."""
+    for name in [m for m in sys.modules if m.startswith("escpos.")]:
+        del sys.modules[name]
+
+
 def _import_escpos() -> None:
     if "escpos.capabilities" in sys.modules:
         log.warning("python-escpos was imported before devices._escpos; its traps are armed")
     pickle_dir = os.environ.setdefault(PICKLE_DIR_VARIABLE, _pickle_dir())
+    build_pickle(pickle_dir)
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
+        try:
+            _import_guarded(pickle_dir)
+            return
+        except (EOFError, pickle.UnpicklingError, AttributeError, ValueError) as exc:
+            _forget_escpos_modules()
+            if attempt == IMPORT_ATTEMPTS:
+                raise RuntimeError(
+                    f"python-escpos cannot read its printer data in {pickle_path(pickle_dir)} "
+                    f"({type(exc).__name__}: {exc}); delete that file and start again."
+                ) from exc
+            log.warning(
+                "python-escpos' printer data in %s was unreadable (%s: %s); rebuilding it",
+                pickle_path(pickle_dir),
+                type(exc).__name__,
+                exc,
+            )
+            time.sleep(0.05 * attempt)  # another process may be writing it right now
+            build_pickle(pickle_dir, force=True)
+
+
+def _import_guarded(pickle_dir: str) -> None:
     root = logging.getLogger()
     guard = logging.NullHandler()
     root.addHandler(guard)  # basicConfig() does nothing while the root has a handler

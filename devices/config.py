@@ -15,6 +15,9 @@ refused with a message naming the table and the key. Example::
     product_id = 0x0202
     profile = "TM-T88V"
     timeout = 5                  # seconds; never waits forever on an offline printer
+    columns = 32                 # characters a line: 32 on 58 mm paper (0: the profile's)
+    shop_name = "Corner Phones"  # at the top of every warranty card
+    shop_phone = "Tel. 020 7946 0000"
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from devices.wedge import WedgeConfig
 SCANNER_SOURCES = ("none", "wedge", "serial", "usb_hid")
 PRINTER_KINDS = ("none", "usb", "serial", "network", "file", "dummy")
 SYMBOLOGIES = ("code128", "qr")
+MIN_COLUMNS, MAX_COLUMNS = 16, 80
 
 
 class DeviceConfigError(DomainError):
@@ -42,7 +46,7 @@ class ScannerConfig:
     source: str = "wedge"
     # keyboard wedge
     prefix: str = ""
-    suffix: str = ""
+    suffix: str = ""  # what ends a scan; none: Enter (Tab only as suffix = "\t")
     min_length: int = 4
     max_gap_ms: int = 50
     # serial port
@@ -86,7 +90,9 @@ class PrinterConfig:
     path: str = ""
     # paper
     symbology: str = "code128"  # what the card's claim code is printed as: code128 | qr
-    columns: int = 0  # 0 = the profile's width in font A
+    columns: int = 0  # characters a line; 0 = the profile's width in font A (42 by default)
+    shop_name: str = ""  # the top of every warranty card: the shop's name, in bold
+    shop_phone: str = ""  # and its phone, as written
     cash_drawer: bool = False
     drawer_pin: int = 2
     check_paper: bool = False  # ask the printer for its paper sensor before each job
@@ -176,6 +182,9 @@ def printer_config(table: Mapping[str, Any] | None) -> PrinterConfig:
         (config.timeout <= 0, "timeout must be more than 0 seconds (an offline printer would "
          "otherwise hang the print queue)"),
         (config.symbology not in SYMBOLOGIES, "symbology must be code128 or qr"),
+        (config.columns != 0 and not MIN_COLUMNS <= config.columns <= MAX_COLUMNS,
+         f"columns must be {MIN_COLUMNS} to {MAX_COLUMNS} characters a line (32 on 58 mm "
+         "paper, 42 or 48 on 80 mm), or 0 for the printer profile's"),
         (config.drawer_pin not in (2, 5), "drawer_pin must be 2 or 5"),
         (config.kind == "usb" and not (config.vendor_id and config.product_id),
          "a USB printer needs vendor_id and product_id"),

@@ -4,7 +4,9 @@ Rendering goes into python-escpos' Dummy printer with the seat's capability
 profile, so it needs no device, runs in any thread, and the same bytes can be
 sent, queued, or decoded in tests. The card text comes from
 ``app.domain.cards.render_card``; its ``[barcode ...]`` (or ``[qr ...]``) line
-marks where the code carrying the claim code goes.
+marks where the code carrying the claim code goes. Text is fitted to the
+printer's columns (``devices.layout``): a printer left to itself breaks a long
+line mid-word.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from app.domain.cards import CARD_WIDTH
 from app.domain.serials import mask_serial
 from devices._escpos import Dummy, Escpos, quiet
+from devices.layout import centred, fit_lines
 
 _MARKER = re.compile(r"^\[(barcode|qr)(?:\s+[^\]]*)?\]$")
 _CODE_SET_B = re.compile(r"^[\x20-\x7e]+$")
@@ -29,7 +33,9 @@ class PaperOptions:
 
     profile: str = "default"
     symbology: str = "code128"  # the claim code as code128 or qr
-    columns: int = 0  # 0 = the profile's columns in font A
+    columns: int = 0  # characters a line; 0 = the profile's columns in font A
+    shop_name: str = ""  # printed at the top of every card, in bold
+    shop_phone: str = ""  # under it, as written ("Tel. 020 7946 0000")
     barcode_height: int = 64  # dots
     barcode_width: int = 2  # dots per module: an IMEI fits a 58 mm roll
     qr_size: int = 6  # dots per module
@@ -85,23 +91,27 @@ def _print_code(printer: Escpos, code: str, kind: str, options: PaperOptions) ->
 
 
 def render_card(text: str, claim_code: str, options: PaperOptions | None = None) -> bytes:
-    """A warranty card: its text, a barcode of the claim code, a cut.
+    """A warranty card: the shop's name and phone, its text, a barcode of the claim code, a cut.
 
     The code replaces the template's ``[barcode ...]``/``[qr ...]`` line and always
-    carries ``claim_code`` (the serial, or the warranty number), whatever the line
-    says; a template without such a line gets the code at the end.
+    carries ``claim_code`` (``CardData.claim_code``: the serial, the warranty number, or
+    the sale's number where the serial is masked), whatever the line says; a template
+    without such a line gets the code at the end. The text, laid out for ``CARD_WIDTH``
+    columns, is fitted to the printer's.
     """
     options = options or PaperOptions()
     printer = _printer(options)
+    columns = _columns(printer, options)
+    _print_header(printer, options, columns)
     placed = False
-    for line in text.splitlines():
+    for line in fit_lines(text.splitlines(), columns, CARD_WIDTH):
         marker = _MARKER.match(line.strip())
         if marker and claim_code:
             kind = "qr" if marker.group(1) == "qr" else options.symbology
             _print_code(printer, claim_code, kind, options)
             placed = True
         elif not marker:
-            printer.textln(line.rstrip())
+            printer.textln(line)
     if claim_code and not placed:
         _print_code(printer, claim_code, options.symbology, options)
     printer.cut()
@@ -109,13 +119,24 @@ def render_card(text: str, claim_code: str, options: PaperOptions | None = None)
 
 
 def render_text(text: str, options: PaperOptions | None = None) -> bytes:
-    """Plain text and a cut: a queued slip, or a job of a kind without its own layout."""
+    """Plain text and a cut: a queued slip, or a job of a kind without its own layout.
+    A line wider than the paper is wrapped at spaces, a rule cut to the paper's width."""
     options = options or PaperOptions()
     printer = _printer(options)
-    for line in text.splitlines():
-        printer.textln(line.rstrip())
+    for line in fit_lines(text.splitlines(), _columns(printer, options)):
+        printer.textln(line)
     printer.cut()
     return printer.output
+
+
+def _print_header(printer: Escpos, options: PaperOptions, columns: int) -> None:
+    """The shop's name (bold) and phone from the seat's ``[printer]`` settings, centred."""
+    if options.shop_name.strip():
+        printer.set(bold=True)
+        _text_lines(printer, centred(options.shop_name, columns))
+        printer.set(bold=False)
+    if options.shop_phone.strip():
+        _text_lines(printer, centred(options.shop_phone, columns))
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,13 @@ def make_wedge(config: ScannerConfig) -> WedgeDetector | None:
 
 def paper_options(config: PrinterConfig) -> PaperOptions:
     """Layout settings for ``devices.render`` from the printer's settings."""
-    return PaperOptions(profile=config.profile, symbology=config.symbology, columns=config.columns)
+    return PaperOptions(
+        profile=config.profile,
+        symbology=config.symbology,
+        columns=config.columns,
+        shop_name=config.shop_name,
+        shop_phone=config.shop_phone,
+    )
 
 
 def printer_connector(

@@ -8,12 +8,18 @@ keys as ordinary typing, or deliver a finished scan.
 Two ways to recognise a scan:
 
 * framing -- the scanner is configured to send a prefix and/or suffix (say STX
-  and ETX). With a prefix, everything between prefix and suffix (or Enter/Tab)
-  is a scan whatever the timing.
-* timing -- a burst of at least ``min_length`` characters, each within
-  ``max_gap`` seconds of the previous one, ended by Enter or Tab (or by the
-  suffix, when only a suffix is configured). People do not type five keys 50 ms
-  apart and then Enter; scanners type them 1-10 ms apart.
+  and ETX). With a prefix, everything between prefix and suffix (or Enter, when
+  no suffix is set) is a scan whatever the timing.
+* timing -- a burst of at least ``min_length`` characters, every one within
+  ``max_gap`` seconds of the one before, ended -- also within ``max_gap`` -- by
+  the scanner's terminator: Enter (a scanner's factory setting), or the suffix
+  when one is configured. Scanners type 1-10 ms apart, every key, to the end.
+
+Timing alone cannot tell a person's keys bunched by a laggy link (an SSH session
+delivers what was typed in the last 200 ms with no gap at all) from a scanner;
+the ending does. A person moving on to the next field presses Tab, so Tab ends a
+scan only when it is the configured suffix (``suffix = "\\t"``); otherwise a burst
+ending in Tab is typing, replayed as typed, and never replaces the field.
 
 The GS1 group separator arrives as ``ctrl+right_square_bracket`` ("\\x1d") and
 is kept, or GS1 fields run together. A bracketed paste reaches the app as one
@@ -37,6 +43,8 @@ from devices.events import MAX_SCAN_LENGTH
 
 # Textual's names for the keys a scanner may end a code with, and what they type.
 _TERMINATOR_KEYS = {"enter": "\r", "tab": "\t", "ctrl+j": "\n"}
+# What ends a timed scan when no suffix is configured: Enter (CR, or LF). Not Tab.
+_LINE_ENDS = ("\r", "\n")
 _GS_KEY = "ctrl+right_square_bracket"
 
 
@@ -179,9 +187,11 @@ class WedgeDetector:
                 if len(code) >= cfg.min_length:
                     return self._scan(code, stale)
                 return WedgeDecision(Action.TYPE, (*stale, *self._release()))
-        elif text in _TERMINATOR_KEYS.values():
+        elif text in _LINE_ENDS:
             if len(self._held) >= cfg.min_length:
                 return self._scan(self._held_text(), stale)
+            return self._typed_with(stale, stroke)
+        elif text in _TERMINATOR_KEYS.values():  # Tab, not configured: a person moving on
             return self._typed_with(stale, stroke)
         else:
             self._held.append(stroke)
@@ -213,8 +223,10 @@ class WedgeDetector:
         if text is None:
             return self._typed_with(stale, stroke)
         body_start = len(cfg.prefix)
-        if not cfg.suffix and text in _TERMINATOR_KEYS.values():
+        if not cfg.suffix and text in _LINE_ENDS:
             return self._scan(self._held_text()[body_start:], stale)
+        if text in _TERMINATOR_KEYS.values() and text not in cfg.suffix:
+            return self._typed_with(stale, stroke)  # Tab ends no frame unless it is the suffix
         self._held.append(stroke)
         body = self._held_text()[body_start:]
         if cfg.suffix and body.endswith(cfg.suffix):

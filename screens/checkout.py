@@ -13,15 +13,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
+from app.domain.errors import DomainError, Refused
 from app.services.counter import printing
 from app.services.counter.selling import CartLine, SaleItem, SaleResult, preview_item, sell
 from app.services.kits.assembly import KitProgress, kit_for_scan, kit_progress
+from app.services.ledger.lookups import find_customer
 from app.services.shop.catalog import search_customers
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.modals.new_customer import NewCustomer
 from screens.modals.payment import Payment, PaymentModal
+from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit_row
+from screens.widgets.customer_matches import SHOWN, CustomerMatches
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.scanlog import ScanLog
 
 
 class CheckoutScreen(CounterScreen):
@@ -29,15 +34,17 @@ class CheckoutScreen(CounterScreen):
     BINDINGS = [
         *CounterScreen.BINDINGS,
         Binding("f10", "pay", "Pay", id="checkout.pay"),
+        # Priority: the scan field's own Ctrl+D (delete right) must not swallow it.
+        Binding("ctrl+d", "drop_line", "Remove line", id="checkout.drop", priority=True),
         Binding("f9", "new_customer", "New customer", id="checkout.new_customer"),
-        Binding("ctrl+d", "drop_line", "Remove line", id="checkout.drop"),
+        Binding("down", "next_match(1)", "Next customer", show=False, id="checkout.next"),
+        Binding("up", "next_match(-1)", "Previous customer", show=False, id="checkout.previous"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.cart: list[CartLine] = []
         self.customer_id: int | None = None
-        self.matches: list = []
         # A kit sold unassembled: its parts' serials are scanned one by one.
         self.kit: KitProgress | None = None
 
@@ -53,22 +60,35 @@ class CheckoutScreen(CounterScreen):
         with Horizontal(classes="form-line"):
             yield Label("Customer", classes="label")
             yield Input(
-                placeholder="name or phone: type, Enter picks · F9 new", id="customer", compact=True
+                placeholder="name or phone: ↑↓ and Enter pick · F9 new", id="customer", compact=True
             )
-        yield Static(id="suggestions")
+        yield CustomerMatches(id="suggestions")
         yield ErrorLine(id="message")
         yield DataTable(id="cart", cursor_type="row")
         yield Static(id="card", classes="panel card-text")
+        yield ScanLog(id="scans")
         yield Static(id="totals", classes="counts")
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("#", "Item", "Serial", "Qty", "Price")
+        add_fixed_columns(
+            self.query_one(DataTable),
+            ("#", 3),
+            ("Item", 35),
+            ("Serial", SERIAL_WIDTH),
+            ("Qty", 4),
+            ("Price", 10),
+        )
         self.query_one("#card").display = False
+        self.scans.display = False
         self.query_one("#scan", Input).focus()
         self.refresh_totals()
 
     # --- scanning ---------------------------------------------------------
+
+    @property
+    def scans(self) -> ScanLog:
+        return self.query_one("#scans", ScanLog)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "scan":
@@ -78,35 +98,42 @@ class CheckoutScreen(CounterScreen):
             self.pick_customer()
 
     def add(self, raw: str) -> None:
+        """One scan: its outcome joins the scan log, a refusal in red with the bell."""
         if not raw:
             return
         self.show_cart()
+        try:
+            outcome = self.scan(raw)
+        except DomainError as exc:
+            self.scans.record(raw, exc.message, ok=False)
+            self.message.fail(exc.message)
+        else:
+            self.scans.record(raw, outcome, ok=True)
+        self.refresh_totals()
+
+    def scan(self, raw: str) -> str:
+        """Add what a scan names to the cart (or to the kit being put together); raise the
+        refusal otherwise. Returns what became of it."""
         if self.in_cart(raw):
-            self.message.fail(f"{raw} is already in the cart.")
-            return
+            raise Refused(f"{raw} is already in the cart.")
         if self.kit is not None:
-            self.add_kit_part(raw)
-            return
+            return self.add_kit_part(raw)
         item = SaleItem(serial=raw)
         if "*" in raw:
             code, _, qty = raw.rpartition("*")
             if qty.isdigit():
                 item = SaleItem(product=code, quantity=int(qty))
-        kit = self.call(kit_for_scan, item.product or raw)
+        kit = kit_for_scan(item.product or raw)
         if kit is not None:
             if item.quantity != 1:
-                self.message.fail(f"{kit.name}: scan one kit at a time, then its parts.")
-                return
-            progress = self.call(kit_progress, self.ctx, kit.sku, [])
-            if progress is not None and progress.complete:
-                self.add_kit(progress)  # no serialized parts: nothing to scan
-            elif progress is not None:
-                self.kit = progress
-                self.message.info(f"{kit.name}: scan each part · {self.kit_status()}")
-            return
-        line = self.call(preview_item, self.ctx, item)
-        if line is not None:
-            self.add_line(line)
+                raise Refused(f"{kit.name}: scan one kit at a time, then its parts.")
+            progress = kit_progress(self.ctx, kit.sku, [])
+            if progress.complete:
+                return self.add_kit(progress)  # no serialized parts: nothing to scan
+            self.kit = progress
+            self.message.info(f"{kit.name}: scan each part · {self.kit_status()}")
+            return f"{kit.name}: scan each part"
+        return self.add_line(preview_item(self.ctx, item))
 
     def in_cart(self, raw: str) -> bool:
         text = raw.strip().upper()
@@ -119,24 +146,20 @@ class CheckoutScreen(CounterScreen):
         missing = ", ".join(self.kit.missing) if self.kit else ""
         return f"still missing: {missing} · Esc cancels the kit"
 
-    def add_kit_part(self, raw: str) -> None:
+    def add_kit_part(self, raw: str) -> str:
         """One more part of the kit being sold; the kit joins the cart once complete."""
-        progress = self.call(kit_progress, self.ctx, self.kit.sku, [*self.kit.serials, raw])
-        if progress is None:
-            return
+        progress = kit_progress(self.ctx, self.kit.sku, [*self.kit.serials, raw])
         self.kit = progress
         if progress.missing:
             self.message.info(f"{progress.serials[-1]} goes into the kit · {self.kit_status()}")
-            return
+            return f"goes into {progress.name}"
         self.kit = None
-        self.add_kit(progress)
+        return self.add_kit(progress)
 
-    def add_kit(self, progress: KitProgress) -> None:
+    def add_kit(self, progress: KitProgress) -> str:
         """A kit with every serialized part scanned: it joins the cart, put together at payment."""
         item = SaleItem(product=progress.sku, components=progress.serials, kit=True)
-        line = self.call(preview_item, self.ctx, item)
-        if line is not None:
-            self.add_line(line)
+        return self.add_line(preview_item(self.ctx, item))
 
     def action_back(self) -> None:
         if self.kit is None:
@@ -145,79 +168,110 @@ class CheckoutScreen(CounterScreen):
         self.kit = None
         self.message.info("Kit cancelled: nothing was added.")
 
-    def add_line(self, line: CartLine) -> None:
-        self.cart.append(line)
-        self.query_one(DataTable).add_row(
-            str(len(self.cart)),
-            line.name[:30],
-            shown_serial(line),
-            str(line.quantity),
-            str(line.price * line.quantity),
-        )
+    def add_line(self, line: CartLine) -> str:
+        """Add a checked line; one more piece of goods already in the cart joins its line."""
+        same = next((x for x in self.cart if by_the_piece(x) and same_goods(x, line)), None)
+        if same is not None and by_the_piece(line):
+            same.quantity += line.quantity
+            same.item.quantity = same.quantity
+            row = self.cart.index(same)
+        else:
+            self.cart.append(line)
+            row = len(self.cart) - 1
+        self.show_lines(row)
+        added = f"Added {line.name}" + (f" ({self.cart[row].quantity} in the cart)" if same else "")
         if line.warnings:
             self.message.info("Note: " + " ".join(line.warnings))
         else:
-            self.message.ok(f"Added {line.name}")
-        self.refresh_totals()
+            self.message.ok(added)
+        return added
 
-    def action_drop_line(self) -> None:
+    def show_lines(self, cursor: int) -> None:
+        """Redraw the cart with the cursor on one line: the one Ctrl+D removes."""
         table = self.query_one(DataTable)
-        if not self.cart:
-            return
-        del self.cart[table.cursor_row]
         table.clear()
         for n, line in enumerate(self.cart, 1):
             table.add_row(
-                str(n),
-                line.name[:30],
-                shown_serial(line),
-                str(line.quantity),
-                str(line.price * line.quantity),
+                *fit_row(
+                    table,
+                    n,
+                    line.name,
+                    shown_serial(line),
+                    line.quantity,
+                    line.price * line.quantity,
+                )
             )
+        if self.cart:
+            table.move_cursor(row=min(max(cursor, 0), len(self.cart) - 1))
         self.refresh_totals()
+
+    def action_drop_line(self) -> None:
+        """Take the highlighted cart line off (the last one scanned, unless moved to another)."""
+        if not self.cart:
+            self.message.fail("The cart is empty: nothing to remove.")
+            return
+        row = self.query_one(DataTable).cursor_row
+        row = row if 0 <= row < len(self.cart) else len(self.cart) - 1
+        line = self.cart.pop(row)
+        self.show_lines(min(row, len(self.cart) - 1))
+        what = f"{line.name} {shown_serial(line)}".strip()
+        self.message.info(f"Removed {what} from the cart.")
 
     def total(self) -> Decimal:
         return sum((line.price * line.quantity for line in self.cart), Decimal("0.00"))
 
     def refresh_totals(self) -> None:
         items = sum(line.quantity for line in self.cart)
-        self.query_one("#totals", Static).update(f"Total {self.total()} · {items} item(s)")
+        refused = self.scans.refused
+        note = f" · {refused} scan(s) refused, not in the cart" if refused else ""
+        self.query_one("#totals", Static).update(f"Total {self.total()} · {items} item(s){note}")
 
     # --- customer ---------------------------------------------------------
+
+    @property
+    def matches(self) -> CustomerMatches:
+        return self.query_one("#suggestions", CustomerMatches)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "customer":
             return
         self.customer_id = None
         text = event.value.strip()
-        self.matches = search_customers(text, limit=3) if len(text) >= 2 else []
-        listing = " │ ".join(f"{c.name} {c.phone}" for c in self.matches)
-        self.query_one("#suggestions", Static).update(
-            f"Enter: {listing}" if self.matches else ("No match: F9 creates" if text else "")
-        )
+        if len(text) < 2:
+            self.matches.show_matches([], "")
+            return
+        found = self.call(search_customers, text, limit=SHOWN + 1)
+        self.matches.show_matches(found or [], text)
+
+    def action_next_match(self, by: int) -> None:
+        self.matches.move(by)
 
     def pick_customer(self) -> None:
-        if not self.matches:
+        """Enter in the customer field: the highlighted match, or a new customer if none."""
+        if self.customer_id is not None:
+            self.query_one("#scan", Input).focus()
+            return
+        chosen = self.matches.highlighted
+        if chosen is None:
             self.action_new_customer()
             return
-        chosen = self.matches[0]
-        self.set_customer(chosen.id, f"{chosen.name} {chosen.phone}")
+        self.set_customer(chosen.id, chosen.name, chosen.phone)
 
-    def set_customer(self, customer_id: int, label: str) -> None:
+    def set_customer(self, customer_id: int, name: str, phone: str) -> None:
         field = self.query_one("#customer", Input)
         with field.prevent(Input.Changed):
-            field.value = label
+            field.value = f"{name} {phone}".strip()
         self.customer_id = customer_id
-        self.matches = []
-        self.query_one("#suggestions", Static).update(f"Customer: {label}")
+        self.matches.show_chosen(name, phone)
         self.query_one("#scan", Input).focus()
 
     def action_new_customer(self) -> None:
         typed = self.query_one("#customer", Input).value.strip()
 
         def done(result: tuple[int, str] | None) -> None:
-            if result:
-                self.set_customer(*result)
+            customer = self.call(find_customer, f"#{result[0]}") if result else None
+            if customer is not None:
+                self.set_customer(customer.id, customer.name, customer.phone)
 
         self.app.push_screen(NewCustomer(typed), done)
 
@@ -283,15 +337,25 @@ class CheckoutScreen(CounterScreen):
         self.query_one(DataTable).display = True
 
     def reset(self) -> None:
+        """A new sale: the cart, customer and scan log start empty."""
         self.cart.clear()
         self.customer_id = None
-        self.query_one(DataTable).clear()
+        self.scans.clear_log()
+        self.show_lines(0)
         field = self.query_one("#customer", Input)
         with field.prevent(Input.Changed):
             field.value = ""
-        self.query_one("#suggestions", Static).update("")
-        self.refresh_totals()
+        self.matches.clear_matches()
         self.query_one("#scan", Input).focus()
+
+
+def by_the_piece(line: CartLine) -> bool:
+    """Goods without serials, not a kit: more of them add to one line."""
+    return line.serial is None and not line.item.kit and not line.item.components
+
+
+def same_goods(a: CartLine, b: CartLine) -> bool:
+    return a.sku == b.sku and a.price == b.price
 
 
 def shown_serial(line: CartLine) -> str:

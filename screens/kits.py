@@ -193,7 +193,8 @@ class KitsScreen(CounterScreen):
                 self.show_kits()
 
         self.app.push_screen(
-            Confirm(f"Take kit {view.serial} apart?", f"Back in stock: {parts}"), answered
+            Confirm(f"Take kit {view.serial} apart?", f"Back in stock: {parts}", destructive=True),
+            answered,
         )
 
     # --- definition (manager) -----------------------------------------------------------

@@ -37,7 +37,13 @@ class LoginScreen(Screen):
             yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*")
             yield ErrorLine(id="message")
             people = "  ".join(f"{s.login} ({s.role})" for s in self.staff[:8])
-            if self.staff:
+            if self.locked_login:
+                yield Static(
+                    f"{self.locked_login}'s PIN unlocks, with their work as it was. "
+                    "Esc logs out (open carts and forms are discarded) for someone else.",
+                    classes="hint",
+                )
+            elif self.staff:
                 yield Static(f"↑/↓ choose: {people}", classes="hint")
             else:
                 yield Static(
@@ -62,9 +68,9 @@ class LoginScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return bool(self.locked_login) if action == "log_out" else True
 
-    async def action_log_out(self) -> None:
+    def action_log_out(self) -> None:
         if self.locked_login:
-            await self.app.log_out()
+            self.app.log_out()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "login":

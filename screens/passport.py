@@ -10,6 +10,7 @@ from app.domain.errors import DomainError
 from app.domain.roles import Action, allowed
 from app.services.counter import printing
 from app.services.counter.passport import Passport, passport
+from app.services.counter.replacement_chain import ReplacedUnit
 from app.services.stock import adjustments
 from screens.base import CounterScreen
 from screens.modals.approval import ManagerApproval
@@ -73,7 +74,7 @@ class PassportScreen(CounterScreen):
             extra.append("repairs " + ", ".join(f"{r.number} ({r.status})" for r in p.repairs))
         if p.returns:
             extra.append("returns " + ", ".join(r.number for r in p.returns))
-        if p.replaces:
+        if p.replaces and not p.chain:
             extra.append(f"replaces {p.replaces}")
         if p.replaced_by:
             extra.append("replaced by " + ", ".join(p.replaced_by))
@@ -81,6 +82,7 @@ class PassportScreen(CounterScreen):
             extra.append(f"[b]flag:[/b] {p.flag}")
         if extra:
             lines.append(" · ".join(extra))
+        lines += [chain_line(link) for link in p.chain]
         self.query_one("#passport-header", Static).update("\n".join(lines))
         warranty = self.query_one("#warranty", Static)
         if p.warranty_end is None:
@@ -168,3 +170,14 @@ class PassportScreen(CounterScreen):
         self.data = self.call(passport, self.serial, today=self.ctx.today())
         if self.data is not None:
             self.show(self.data)
+
+
+def chain_line(link: ReplacedUnit) -> str:
+    """One unit this one replaced (directly or further back), with its claims."""
+    claims = [f"{c.number} {c.opened} {c.complaint[:24]} ({c.status})" for c in link.claims]
+    if link.without_ticket:
+        claims.append("no ticket")
+    return (
+        f"[b]replaces[/b] {link.serial} {link.sku}, swapped {link.replaced_on or '-'} "
+        f"{link.replacement} · claims: {'; '.join(claims) or 'none'}"
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -18,7 +19,10 @@ from app.services.shop.catalog import ProductRow, lookup_product, product_for_sc
 from app.services.stock.receiving import ReceiptLine, check_serial, receive
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
+from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit, fit_row
 from screens.widgets.errorline import ErrorLine
+
+CHECK_WIDTH = 34
 
 
 @dataclass
@@ -68,7 +72,13 @@ class ReceiptScreen(CounterScreen):
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("#", "Product", "Serial / qty", "Check")
+        add_fixed_columns(
+            self.query_one(DataTable),
+            ("#", 3),
+            ("Product", 12),
+            ("Serial / qty", SERIAL_WIDTH + 2),
+            ("Check", CHECK_WIDTH),
+        )
         self.query_one("#supplier", Input).focus()
         self.refresh_counts()
 
@@ -142,11 +152,23 @@ class ReceiptScreen(CounterScreen):
 
     def add_row(self, row: Scanned) -> None:
         self.rows.append(row)
-        check = "ok" if row.ok else f"[red]✗ {row.reason}[/red]"
+        # A long reason ends in an ellipsis here; the message line (and the row, once
+        # highlighted) shows it whole.
+        check = Text("ok") if row.ok else Text(fit(f"✗ {row.reason}", CHECK_WIDTH), style="red")
         table = self.query_one(DataTable)
-        table.add_row(str(len(self.rows)), row.sku, row.serial, check, key=str(len(self.rows)))
+        table.add_row(
+            *fit_row(table, len(self.rows), row.sku, row.serial), check, key=str(len(self.rows))
+        )
         table.move_cursor(row=table.row_count - 1)
         self.refresh_counts()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Browsing the scans: a refused one's reason in full, as its cell may cut it.
+        if not event.data_table.has_focus or event.row_key.value is None:
+            return
+        row = self.rows[int(event.row_key.value) - 1]
+        if not row.ok and row.reason != "removed":
+            self.message.info(f"{row.serial}: {row.reason}")
 
     def refresh_counts(self) -> None:
         good = sum(1 for r in self.rows if r.ok and not r.serial.endswith(" pcs"))

@@ -8,10 +8,12 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from app.domain.repairs import RepairStatus
+from app.domain.roles import Role
 from app.services.counter import repair_tickets, repairs, replacements
 from app.services.counter.repair_tickets import TicketView
 from app.services.counter.repairs import ClaimSummary
 from screens.base import CounterScreen
+from screens.modals.approval import ManagerApproval
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
 
@@ -88,7 +90,13 @@ class IntakeScreen(CounterScreen):
         yield Static(
             f"[b]{s.code}[/b] {s.product} · {s.state} · {s.customer or 'no customer'}\n"
             f"Bought {s.sold_on or '-'} · warranty until {s.warranty_end or '-'} "
-            f"({s.days_left} days left) · earlier repairs: {s.earlier_repairs}",
+            f"({s.days_left} days left) · earlier repairs: {s.earlier_repairs}"
+            + (
+                f"\nReplaces {' ← '.join(s.replaced)} · "
+                f"{s.earlier_on_replaced} of the earlier claims were on them"
+                if s.replaced
+                else ""
+            ),
             classes="panel",
         )
         yield Static(id="decision", classes="warranty")
@@ -169,7 +177,7 @@ class TicketScreen(CounterScreen):
         with Horizontal(classes="form-line"):
             yield Label("Status", classes="label")
             yield Select(
-                [(s.label, s.value) for s in RepairStatus if s is not RepairStatus.COLLECTED],
+                [],
                 allow_blank=True,
                 id="status",
                 compact=True,
@@ -197,8 +205,9 @@ class TicketScreen(CounterScreen):
 
     def show(self, t: TicketView) -> None:
         parts = ", ".join(f"{d} x{q} ({c})" for d, q, c in t.parts) or "none"
+        status = "closed: collected" if t.closed else t.status.replace("_", " ")
         self.query_one("#ticket", Static).update(
-            f"[b]{t.number}[/b] {t.status.replace('_', ' ')} · {t.serial or t.warranty_number} "
+            f"[b]{t.number}[/b] {status} · {t.serial or t.warranty_number} "
             f"{t.product} · {t.customer or '-'}\n"
             f"Complaint: {t.complaint} · with: {t.accessories or '-'} · condition: "
             f"{t.intake_condition or '-'}\n"
@@ -207,6 +216,7 @@ class TicketScreen(CounterScreen):
             + (f"\nDiagnosis: {t.diagnosis}" if t.diagnosis else "")
             + (f" · outcome: {t.outcome}" if t.outcome else "")
         )
+        self.show_next(t)
         diagnosis = self.query_one("#diagnosis", Input)
         if not diagnosis.value:
             diagnosis.value = t.diagnosis
@@ -220,6 +230,13 @@ class TicketScreen(CounterScreen):
                 change.employee,
                 change.note,
             )
+
+    def show_next(self, t: TicketView) -> None:
+        """The selector offers only where the ticket may go next; a closed one, nothing."""
+        select = self.query_one("#status", Select)
+        select.set_options([(RepairStatus(s).label, s) for s in t.next_statuses])
+        select.prompt = "ticket closed" if t.closed else "next status"
+        select.disabled = t.closed
 
     def action_apply_status(self) -> None:
         status = self.query_one("#status", Select).value
@@ -271,11 +288,15 @@ class TicketScreen(CounterScreen):
             self.message.fail("Only a unit with a serial can be replaced.")
             return
 
-        def done(new_serial: str | None) -> None:
-            if not new_serial:
-                return
+        def replace(new_serial: str, note: str = "", approver=None) -> None:
             result = self.call(
-                replacements.replace, self.ctx, ticket.serial, new_serial, ticket=self.number
+                replacements.replace,
+                self.ctx,
+                ticket.serial,
+                new_serial,
+                ticket=self.number,
+                note=note,
+                approver=approver,
             )
             if result is not None:
                 self.message.ok(
@@ -284,4 +305,30 @@ class TicketScreen(CounterScreen):
                 )
                 self.load()
 
-        self.app.push_screen(AskText("Scan the replacement unit (from stock here)"), done)
+        def scanned(new_serial: str | None) -> None:
+            if not new_serial:
+                return
+            check = self.call(replacements.check, self.ctx, ticket.serial, new_serial)
+            if check is None:
+                return
+            if not check.needs_approval:
+                replace(new_serial)
+                return
+            # Another product of the same type: a manager approves, with a note saying why.
+            what = f"{check.new_product} for {check.old_product}"
+
+            def with_note(approver) -> None:
+                self.app.push_screen(
+                    AskText(f"Why {what}?", "e.g. the model is no longer made"),
+                    lambda note: note and replace(new_serial, note, approver),
+                )
+
+            if self.ctx.role is Role.MANAGER:
+                with_note(None)
+            else:
+                self.app.push_screen(
+                    ManagerApproval(f"replace with {what}"),
+                    lambda approver: approver and with_note(approver),
+                )
+
+        self.app.push_screen(AskText("Scan the replacement unit (from stock here)"), scanned)

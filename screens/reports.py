@@ -1,13 +1,14 @@
 """Reports: pick one, narrow it with filters, see the rows, export them to CSV.
 
 The query runs in a worker thread so the screen keeps answering keys while a
-report over a big ledger is on its way; the result comes back as a message.
+report over a big ledger is on its way; the result comes back as a message. Every
+filter filled in applies, or the report says it cannot take it; F10 writes the CSV
+into the documents folder (or a full path typed) and says the full path written.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 
 from app.domain.errors import DomainError
 from app.services.reports import runner
+from app.services.reports.export import export_csv, export_folder
 from app.services.threads import release_thread_connection
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
@@ -27,7 +29,7 @@ SHOWN = 500
 FIELDS = [
     ("date_from", "From", "YYYY-MM-DD"),
     ("date_to", "To", "YYYY-MM-DD"),
-    ("days", "Days", "30"),
+    ("days", "Days", "last/next N"),
     ("product", "Product", "SKU"),
     ("serial", "Serial", "serial"),
     ("customer", "Customer", "#id, name, phone"),
@@ -72,13 +74,20 @@ class ReportsScreen(CounterScreen):
                 for key, label, hint in FIELDS[first : first + 3]:
                     yield Label(label, classes="label short")
                     yield Input(placeholder=hint, id=key, compact=True)
-        yield Static("Enter or F9 runs · F10 exports CSV", id="status", classes="counts")
+        yield Static(self.keys_hint("sales"), id="status", classes="counts")
         yield ErrorLine(id="message")
         yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
         yield self.footer()
 
     def on_mount(self) -> None:
         self.query_one("#report", Select).focus()
+
+    def keys_hint(self, name: str) -> str:
+        return f"Filters: {runner.takes(name)} · F9 runs · F10 CSV"
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "report" and event.value in runner.REPORTS:
+            self.query_one("#status", Static).update(self.keys_hint(str(event.value)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_run()
@@ -88,7 +97,8 @@ class ReportsScreen(CounterScreen):
         try:
             texts = {k: values.pop(k) for k in ("date_from", "date_to")}
             dates = {k: date.fromisoformat(v) if v else None for k, v in texts.items()}
-            days = int(values.pop("days") or 30)
+            days_text = values.pop("days")
+            days = int(days_text) if days_text else None
         except ValueError:
             self.message.fail("Dates are written 2026-01-31; days is a whole number.")
             return None
@@ -103,8 +113,13 @@ class ReportsScreen(CounterScreen):
                 self.start(path)
 
         name = str(self.query_one("#report", Select).value)
+        stamp = self.app.clock().astimezone().strftime("%Y-%m-%d-%H%M")
         self.app.push_screen(
-            AskText("Export to CSV file", "path", value=f"{name}-{self.app.clock().date()}.csv"),
+            AskText(
+                f"Export to CSV: a name (into {export_folder()}) or a full path",
+                "file name",
+                value=f"{name}-{stamp}.csv",
+            ),
             chosen,
         )
 
@@ -121,20 +136,17 @@ class ReportsScreen(CounterScreen):
     def run_report(self, name: str, filters: runner.Filters, path: str, today: date) -> None:
         try:
             report = runner.run(name, filters, today=today)
-            if path:
-                Path(path).expanduser().write_text(report.to_csv(), encoding="utf-8")
-            self.post_message(self.Done(report, "", path))
+            written = str(export_csv(report, path)) if path else ""
+            self.post_message(self.Done(report, "", written))
         except DomainError as exc:
             self.post_message(self.Done(None, exc.message, path))
-        except OSError as exc:
-            self.post_message(self.Done(None, f"Cannot write {path}: {exc.strerror}", path))
         finally:
             release_thread_connection()
 
     def on_reports_screen_done(self, message: Done) -> None:
         status = self.query_one("#status", Static)
         if message.error:
-            status.update("Enter or F9 runs · F10 exports CSV")
+            status.update(self.keys_hint(str(self.query_one("#report", Select).value)))
             self.message.fail(message.error)
             return
         report = message.report

@@ -1,5 +1,9 @@
 """Returns: scan the serial (or type the sale number), see the sale, record condition,
-disposition and refund, confirm. What strict mode refuses is refused with the reason."""
+disposition and refund, confirm. What strict mode refuses is refused with the reason.
+
+With a sale loaded, a scan is checked against that sale (the service's rule, as on the
+command line): another sale's unit is refused, and Esc clears the sale to take it.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from app.domain.errors import DomainError
 from app.services.counter.return_matching import DISPOSITIONS, ReturnItem
-from app.services.counter.returns import SaleView, customer_return, sale_for_serial, sale_view
+from app.services.counter.returns import (
+    SaleView,
+    customer_return,
+    line_on_sale,
+    sale_for_serial,
+    sale_view,
+)
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
+
+NO_SALE = "Scan the returned unit or type its sale number."
+DEFAULT = ReturnItem()  # the condition and disposition every return starts from
 
 
 class ReturnsScreen(CounterScreen):
@@ -39,21 +53,23 @@ class ReturnsScreen(CounterScreen):
                 id="scan",
                 compact=True,
             )
-        yield Static("Scan the returned unit or type its sale number.", id="sale", classes="panel")
+        yield Static(NO_SALE, id="sale", classes="panel")
         with Horizontal(classes="form-line"):
             yield Label("Condition", classes="label")
-            yield Input(value="as new", id="condition", compact=True)
+            yield Input(value=DEFAULT.condition, id="condition", compact=True)
             yield Label("Refund", classes="label")
             yield Input(placeholder="auto", id="refund", compact=True, restrict=r"[0-9.,]*")
         with Horizontal(classes="form-line"):
             yield Label("Goes to", classes="label")
             yield Select(
                 [(d.label, d.value) for d in DISPOSITIONS],
-                value=DISPOSITIONS[0].value,
+                value=DEFAULT.disposition,
                 allow_blank=False,
                 id="disposition",
                 compact=True,
             )
+            yield Label("Reason", classes="label")
+            yield Input(placeholder="why it comes back", id="reason", compact=True)
         yield ErrorLine(id="message")
         yield DataTable(id="lines", cursor_type="row")
         yield self.footer()
@@ -71,22 +87,33 @@ class ReturnsScreen(CounterScreen):
         if not text:
             return
         if text.upper().startswith("S-"):
+            if self.sale is not None and self.chosen and text.upper() != self.sale.number:
+                self.message.fail(
+                    f"Items of {self.sale.number} are marked for return: F10 refunds them, "
+                    "Esc clears the sale."
+                )
+                return
             view = self.call(sale_view, text)
             if view is not None:
                 self.show_sale(view)
                 self.message.info("Enter on a line marks it for return.")
                 self.query_one(DataTable).focus()
             return
-        if self.sale is not None and self.mark_serial(text):
+        if self.sale is None:
+            found = self.call(sale_for_serial, text)
+            if found is None:
+                return
+            self.show_sale(found[0])
+        try:
+            scanned = line_on_sale(self.sale.number, text)
+        except DomainError as exc:
+            self.message.fail(f"{exc.message} Esc clears this sale.")
             return
-        found = self.call(sale_for_serial, text)
-        if found is None:
-            return
-        view, line_id = found
-        self.show_sale(view)
-        self.mark_line(line_id, code=text.strip().upper())
+        self.mark_line(scanned.line_id, (scanned.kind, scanned.code))
 
     def show_sale(self, view: SaleView) -> None:
+        if self.sale is not None and self.sale.number != view.number:
+            self.reset_fields()  # what was set for one sale is not the next one's
         self.sale = view
         self.chosen.clear()
         customer = view.customer or "no customer recorded"
@@ -111,15 +138,42 @@ class ReturnsScreen(CounterScreen):
                 key=str(line.line_id),
             )
 
-    def mark_serial(self, text: str) -> bool:
-        for line in self.sale.lines:
-            if line.serial and line.serial == text.strip().upper():
-                self.mark_line(line.line_id)
-                return True
-        return False
+    def reset_fields(self) -> None:
+        """Condition, destination, reason and refund back to where every return starts."""
+        self.query_one("#condition", Input).value = DEFAULT.condition
+        self.query_one("#disposition", Select).value = DEFAULT.disposition
+        self.query_one("#reason", Input).value = ""
+        self.query_one("#refund", Input).value = ""
 
-    def mark_line(self, line_id: int, code: str = "") -> None:
-        """Mark one more of a sale line for return (by its serial, warranty number or line)."""
+    def clear_sale(self) -> None:
+        self.sale = None
+        self.chosen.clear()
+        self.query_one(DataTable).clear()
+        self.query_one("#sale", Static).update(NO_SALE)
+        self.reset_fields()
+        self.query_one("#scan", Input).focus()
+
+    def action_back(self) -> None:
+        """Esc clears a loaded sale first (to take another one); then it goes back."""
+        if self.sale is None:
+            super().action_back()
+            return
+        number = self.sale.number
+
+        def clear(yes: bool | None = True) -> None:
+            if yes:
+                self.clear_sale()
+                self.message.info(f"{number} cleared: scan the next unit or type a sale number.")
+
+        if not self.chosen:
+            clear()
+            return
+        marked = sum(count for _kind, _code, count, _price in self.chosen.values())
+        self.app.push_screen(Confirm(f"Clear {number} and the {marked} item(s) marked?"), clear)
+
+    def mark_line(self, line_id: int, scanned: tuple[str, str] | None = None) -> None:
+        """Mark one more of a sale line for return: by what was scanned (a serial or a
+        warranty number), else by its recorded serial, else by the line itself."""
         for line in self.sale.lines:
             if line.line_id != line_id:
                 continue
@@ -131,12 +185,12 @@ class ReturnsScreen(CounterScreen):
             if count + 1 > left:
                 self.message.fail(f"Only {left} of {line.name} can come back.")
                 return
-            if line.serial:
+            if scanned is not None:
+                kind, code = scanned
+            elif line.serial:
                 kind, code = "serial", line.serial
-            elif code:
-                kind = "warranty"
             else:
-                kind = "line"
+                kind, code = "line", ""
             self.chosen[line_id] = (kind, code, count + 1, line.price)
             self.show_lines()
             self.message.ok(f"{line.name} {code} marked for return. F10 to refund.")
@@ -150,6 +204,7 @@ class ReturnsScreen(CounterScreen):
             self.message.fail("Scan the unit or mark a sale line first.")
             return
         condition = self.query_one("#condition", Input).value
+        reason = self.query_one("#reason", Input).value.strip()
         disposition = str(self.query_one("#disposition", Select).value)
         refund_text = self.query_one("#refund", Input).value.strip()
         items = []
@@ -172,16 +227,13 @@ class ReturnsScreen(CounterScreen):
             if not yes:
                 return
             result = self.call(
-                customer_return, self.ctx, items, sale=self.sale.number, reason=condition
+                customer_return, self.ctx, items, sale=self.sale.number, reason=reason
             )
             if result is None:
                 return
+            self.clear_sale()
             note = f" Note: {result.warnings[0]}" if result.warnings else ""
             self.message.ok(f"Return {result.number} saved: refund {result.refund}.{note}")
-            self.sale = None
-            self.chosen.clear()
-            self.query_one(DataTable).clear()
-            self.query_one("#scan", Input).focus()
 
         self.app.push_screen(
             Confirm(f"Refund {total} and put the goods to '{disposition.replace('_', ' ')}'?"), done

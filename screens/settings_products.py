@@ -183,7 +183,8 @@ class ProductsScreen(CounterScreen):
         if was is not None and was.active and not active:
             question = f"Deactivate {was.name} ({sku})? It can no longer be sold or received."
             self.app.push_screen(
-                Confirm(question), lambda yes: self.save(sku, active) if yes else None
+                Confirm(question, destructive=True),
+                lambda yes: self.save(sku, active) if yes else None,
             )
             return
         self.save(sku, active)

@@ -37,6 +37,10 @@ SAVED = (
     "Saved to {path}. The idle lock applies now; seat name, branch, scanner and printer "
     "when SerialDesk restarts."
 )
+RENAMED = (
+    "Saved to {path}. The idle lock applies now, and the name {seat} with its waiting "
+    "cards; branch, scanner and printer when SerialDesk restarts."
+)
 
 
 class SeatSettingsScreen(CounterScreen):
@@ -144,11 +148,18 @@ class SeatSettingsScreen(CounterScreen):
         new = self.form()
         if new is None:
             return
-        saved = self.call(save_seat_settings, self.path, new)
+        running = self.app.seat_name
+        saved = self.call(save_seat_settings, self.path, new, running_seat=running)
         if saved is not None:
             self.show(seat_settings(saved))
             self.app.set_idle_lock(saved.idle_lock_minutes)
-            self.message.ok(SAVED.format(path=self.path))
+            if saved.seat == running:
+                self.message.ok(SAVED.format(path=self.path))
+                return
+            # The waiting cards moved to the new name: this seat queues and prints there now.
+            self.app.seat_name = saved.seat
+            self.app.devices.renamed(saved.seat)
+            self.message.ok(RENAMED.format(path=self.path, seat=saved.seat))
 
     def action_test_print(self) -> None:
         new = self.form()

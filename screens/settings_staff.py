@@ -155,4 +155,4 @@ class EmployeesScreen(CounterScreen):
                 )
 
         question = f"{'Reactivate' if active else 'Deactivate'} {row.name} ({row.login})?"
-        self.app.push_screen(Confirm(question), answered)
+        self.app.push_screen(Confirm(question, destructive=not active), answered)

@@ -145,12 +145,17 @@ class StocktakeScreen(CounterScreen):
             return
 
         def answered(write_off: bool | None) -> None:
-            self.finish(write_off=bool(write_off))
+            if write_off is None:
+                self.message.fail(f"{self.number} is still open: nothing was closed.")
+                return
+            self.finish(write_off=write_off)
 
         self.app.push_screen(
             Confirm(
                 f"{len(tally.missing)} unit(s) missing. Write them off?",
-                "Y writes them off (a manager approves); N closes and leaves them in stock.",
+                "Y writes them off (a manager approves); N or Enter closes and leaves them "
+                "in stock; Esc keeps the count open.",
+                destructive=True,
             ),
             answered,
         )

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from app.services.stock.items import read_stock_scan
 from app.services.stock.transfers import open_transfers, transfer_in, transfer_out
 from screens.modals.confirm import Confirm
+from screens.widgets.columns import add_fixed_columns, fit_row
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.stocklines import StockLines, StockLinesScreen, split_count
 
@@ -48,8 +49,14 @@ class TransfersScreen(StockLinesScreen):
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one("#open", DataTable).add_columns(
-            "Transfer", "From", "To", "Since", "Units", "Pieces"
+        add_fixed_columns(
+            self.query_one("#open", DataTable),
+            ("Transfer", 10),
+            ("From", 13),
+            ("To", 13),
+            ("Since", 16),
+            ("Units", 5),
+            ("Pieces", 6),
         )
         self.query_one("#to", Input).focus()
         self.refresh_views()
@@ -155,11 +162,14 @@ class TransfersScreen(StockLinesScreen):
         table.clear()
         for t in self.call(open_transfers, self.ctx.branch_id) or []:
             table.add_row(
-                t.number,
-                t.from_branch[:12],
-                t.to_branch[:12],
-                t.since.astimezone().strftime("%Y-%m-%d %H:%M"),
-                str(t.outstanding - t.pieces),
-                str(t.pieces),
+                *fit_row(
+                    table,
+                    t.number,
+                    t.from_branch,
+                    t.to_branch,
+                    t.since.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    t.outstanding - t.pieces,
+                    t.pieces,
+                ),
                 key=t.number,
             )

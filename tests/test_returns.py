@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.errors import NotFound, PermissionDenied
-from app.services.counter.returns import ReturnItem, customer_return, sale_view
+from app.services.counter.returns import ReturnItem, customer_return, line_on_sale, sale_view
 from app.services.counter.selling import SaleItem, sell
 from db.models import Document, DocumentLine, Unit, UnitEvent, WarrantyNumber
 from tests.conftest import IMEIS
@@ -125,10 +125,19 @@ def test_strict_return_of_the_wrong_physical_unit_is_refused_with_the_reason(sho
     receive_phones(shop.inventory, IMEIS[:4])
     ann, bob = customer("Ann"), customer("Bob", "+44 7700 900999")
     anns = sell_serials(shop.cashier, [IMEIS[0]], customer_id=ann.id)
-    sell_serials(shop.cashier, [IMEIS[1]], customer_id=bob.id)
-    # Ann brings back Bob's phone on her receipt
-    with refused(f"{IMEIS[1]} was not sold on {anns.number}. Only a unit sold on {anns.number}"):
+    bobs = sell_serials(shop.cashier, [IMEIS[1]], customer_id=bob.id)
+    # Ann brings back Bob's phone on her receipt: the refusal names where it was sold
+    where = f"{IMEIS[1]} was sold on {bobs.number} to Bob \\(2026-01-15\\), not on {anns.number}"
+    with refused(where):
         customer_return(shop.cashier, [ReturnItem(serial=IMEIS[1])], sale=anns.number)
+    # the counter's scan on a loaded sale makes the same check
+    with refused(where):
+        line_on_sale(anns.number, IMEIS[1])
+    assert line_on_sale(anns.number, IMEIS[0].lower()) == (
+        anns.lines[0].line_id,
+        "serial",
+        IMEIS[0],
+    )
     # ... or a phone from our shelf that was never sold
     with refused(f"{IMEIS[2]} is in stock, not with a customer: it cannot be returned"):
         customer_return(shop.cashier, [ReturnItem(serial=IMEIS[2])], sale=anns.number)
@@ -199,7 +208,7 @@ def test_resold_unit_returns_on_its_latest_sale(shop):
     first = sell_serials(shop.cashier, IMEIS[:1])
     customer_return(shop.cashier, [ReturnItem(serial=IMEIS[0])])
     second = sell_serials(shop.cashier, IMEIS[:1])
-    with refused(f"was not sold on {first.number}"):
+    with refused(f"was sold on {second.number} \\(2026-01-15\\), not on {first.number}"):
         customer_return(shop.cashier, [ReturnItem(serial=IMEIS[0])], sale=first.number)
     assert customer_return(shop.cashier, [ReturnItem(serial=IMEIS[0])]).sale == second.number
 
@@ -264,12 +273,13 @@ def test_warranty_number_of_another_sale_is_refused(shop):
     receive_quantity(shop.inventory, "WA-CL", 2)
     first = sell(shop.cashier, [SaleItem(product="WA-CL")])
     second = sell(shop.cashier, [SaleItem(product="WA-CL")])
-    with refused("belongs to another sale"):
-        customer_return(
-            shop.cashier,
-            [ReturnItem(warranty_number=first.lines[0].warranty_numbers[0])],
-            sale=second.number,
-        )
+    number = first.lines[0].warranty_numbers[0]
+    where = f"Warranty {number} was sold on {first.number} \\(2026-01-15\\), not on {second.number}"
+    with refused(where):
+        customer_return(shop.cashier, [ReturnItem(warranty_number=number)], sale=second.number)
+    with refused(where):
+        line_on_sale(second.number, number)
+    assert line_on_sale(first.number, number) == (first.lines[0].line_id, "warranty", number)
 
 
 def test_no_tracking_goods_return_by_sale_line(shop):

@@ -175,7 +175,37 @@ def passport_text(p) -> str:
             for h in p.history
         ],
     )
-    return join(head, details, "\nHistory", history)
+    blocks = [head, details]
+    if p.chain:
+        blocks += ["\nReplacement chain (units this one replaced)", chain_text(p.chain)]
+    return join(*blocks, "\nHistory", history)
+
+
+def chain_text(chain) -> str:
+    """Each unit a replacement replaced, with the claims made on it."""
+    return table(
+        ["Serial", "Product", "Replaced", "By", "On", "Claims"],
+        [
+            (
+                link.serial,
+                link.sku,
+                day(link.replaced_on),
+                link.replaced_by,
+                link.replacement,
+                _claims(link),
+            )
+            for link in chain
+        ],
+    )
+
+
+def _claims(link) -> str:
+    claims = [
+        f"{c.number} {day(c.opened)} {c.complaint[:30]} ({label(c.status)})" for c in link.claims
+    ]
+    if link.without_ticket:
+        claims.append("replaced without a ticket")
+    return "; ".join(claims) or "none"
 
 
 def _kit_part(part) -> str:

@@ -9,17 +9,12 @@ traceback goes to a log file), 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-import tempfile
-import traceback
-from datetime import UTC, datetime
-from pathlib import Path
 
 import peewee as pw
-from platformdirs import user_log_dir
 
+from app import crash_log
 from app.cli import counter as cli_counter
 from app.cli import kits as cli_kits
 from app.cli import repairs as cli_repairs
@@ -96,27 +91,10 @@ def _fail(message: str, code: int, args, exc: DomainError | None = None) -> int:
 
 
 def _bug(argv: list[str]) -> int:
-    """An unexpected error: the traceback to a log file, one line to the person."""
-    shown = _redacted(argv)
-    for folder in (user_log_dir("serialdesk", appauthor=False), tempfile.gettempdir()):
-        path = Path(folder) / "serialdesk.log"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # backslashreplace: a bug report must not fail on the broken input that caused it
-            with path.open("a", encoding="utf-8", errors="backslashreplace") as log:
-                log.write(f"--- {datetime.now(UTC).isoformat()} serialdesk {' '.join(shown)}\n")
-                log.write(traceback.format_exc() + "\n")
-            break
-        except OSError:
-            continue
-    else:
-        logging.exception("serialdesk failed")
-        path = Path("stderr")
-    kind = type(sys.exc_info()[1]).__name__
-    print(
-        f"serialdesk: unexpected error ({kind}), a bug in SerialDesk; details in {path}",
-        file=sys.stderr,
-    )
+    """An unexpected error: the traceback to the log file, one line to the person."""
+    error = sys.exc_info()[1]
+    path = crash_log.record(error, f"serialdesk {' '.join(_redacted(argv))}")
+    print(crash_log.one_line(error, path), file=sys.stderr)
     return EXIT_BUG
 
 
@@ -162,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="serialdesk",
         description="SerialDesk: serial-tracked stock, sales, returns, repairs and warranties.",
         parents=[common],
-        epilog="Without a command: first run sets up a demo shop; the counter screens follow.",
+        epilog="Without a command: the counter screens (a first run sets up a demo shop).",
     )
     parser.add_argument("--version", action="version", version=f"serialdesk {_version()}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -319,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", metavar="OLD_SERIAL")
     p.add_argument("new", metavar="NEW_SERIAL")
     p.add_argument("--ticket", metavar="R-N")
-    p.add_argument("--note", default="")
+    p.add_argument("--note", default="", help="why (needed for another product of the type)")
+    _approval(p)  # another product of the same type needs a manager
 
     p = command("set-mode", cli_stock.cmd_set_mode, "change a tracking mode (manager)")
     which = p.add_mutually_exclusive_group(required=True)
@@ -332,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     for flag in ("serial", "product", "customer", "supplier", "from", "to"):
         p.add_argument(f"--{flag}", default="", metavar=flag.upper())
     p.add_argument("--by", default="", metavar="LOGIN", help="done by this employee")
-    p.add_argument("--days", type=int, default=30, help="warranties ending within N days")
+    p.add_argument(
+        "--days", type=int, help="the last N days (expiring: the next N, 30 if not given)"
+    )
     p.add_argument("--limit", type=int, default=0, help="at most N rows (0: all)")
     p.add_argument("--csv", action="store_true", help="CSV to stdout")
     cli_safety.add_commands(command)  # verify, backup, restore

@@ -4,7 +4,7 @@ and warranty replacements, with the text each prints."""
 from __future__ import annotations
 
 from app.cli.render import day, join, label, money, pairs, table, when
-from app.cli.session import context, emit, open_db, opt
+from app.cli.session import approver, context, emit, open_db, opt
 from app.services.counter import repair_tickets, repairs, replacements
 from app.services.ledger.lookups import find_branch
 
@@ -66,7 +66,12 @@ def cmd_repair_list(args) -> int:
 def cmd_replace(args) -> int:
     open_db(args)
     result = replacements.replace(
-        context(args), args.old, args.new, ticket=args.ticket, note=args.note
+        context(args),
+        args.old,
+        args.new,
+        ticket=args.ticket,
+        note=args.note,
+        approver=approver(args),
     )
     return emit(args, result, replacement_text)
 
@@ -75,7 +80,7 @@ def cmd_replace(args) -> int:
 
 
 def ticket_text(t) -> str:
-    head = f"{t.number} · {t.product} · {label(t.status)}"
+    head = f"{t.number} · {t.product} · " + ("closed: collected" if t.closed else label(t.status))
     covered = ("covered" if t.covered else "not covered") + (
         f": {t.decision_reason}" if t.decision_reason else ""
     )
@@ -92,6 +97,7 @@ def ticket_text(t) -> str:
             ("Warranty", covered),
             ("Diagnosis", t.diagnosis),
             ("Outcome", t.outcome),
+            ("Next status", ", ".join(label(s) for s in t.next_statuses)),
         ]
     )
     blocks = [head, details]
@@ -138,6 +144,7 @@ def tickets_text(rows) -> str:
 
 def replacement_text(r) -> str:
     text = f"{r.number}: {r.old_serial} replaced by {r.new_serial}"
+    text += " (another product of the same type, approved)" if r.other_product else ""
     text += f" for {r.customer}" if r.customer else ""
     text += f"; warranty until {day(r.warranty_end)}" if r.warranty_end else ""
     return text + "."

@@ -27,6 +27,7 @@ from db.migrations import current_version
 from db.migrations import migrate as migrate_schema
 
 EXIT_OK = 0
+EXIT_BUG = 3  # an unexpected error: its traceback in the log (app.crash_log)
 
 
 class UsageError(Exception):

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 from app.cli.render import join
-from app.cli.session import EXIT_OK, database_url, emit, open_db, opt, shown_url
+from app.cli.session import EXIT_BUG, EXIT_OK, database_url, emit, open_db, opt, shown_url
 from app.config import load_config
 from db.connection import db
 from db.migrations import current_version
@@ -38,7 +38,11 @@ def cmd_welcome(args) -> int:
 
     config = load_config()
     branch = opt(args, "branch") or config.branch
-    SerialDeskApp(replace(config, branch=branch)).run()
+    app = SerialDeskApp(replace(config, branch=branch))
+    app.run()
+    if app.crash_message:  # the traceback is in the log; one line says where
+        print(app.crash_message, file=sys.stderr)
+        return EXIT_BUG
     return EXIT_OK
 
 
@@ -121,8 +125,8 @@ def welcome_text(database: str, created: bool, summary, example: str | None, log
             lines.append(demo_text(summary))
     lines += [
         "",
-        "The counter screens (the TUI) are not built yet: they come with the TUI issue.",
-        "Until then everything works from the command line:",
+        "The counter screens need a terminal (80x24 or more): run serialdesk in one.",
+        "Everything also works from the command line (serialdesk --help lists it all):",
         "",
     ]
     width = max(len(c) for c, _ in COMMANDS)

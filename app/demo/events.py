@@ -183,6 +183,7 @@ def repair_drill_damaged(shop: DemoShop) -> Iterator[int]:
     _status(shop, ticket.number, "repairing", "Customer accepted the quote")
     repairs.add_part(shop.ctx["theo"], ticket.number, "Carbon brushes", quantity=2, cost="6.25")
     repairs.add_part(shop.ctx["theo"], ticket.number, "Keyless chuck 13 mm", cost="14.00")
+    _status(shop, ticket.number, "quality_check", "Runs true under load")
     _status(shop, ticket.number, "ready")
     yield 1
     repairs.collect(

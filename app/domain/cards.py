@@ -31,7 +31,7 @@ Warranty: {{ warranty_months }} months, until {{ warranty_end }}
 Customer: {{ customer or "-" }}
 {{ "-" * width }}
 {{ terms | wordwrap(width) }}
-[barcode {{ serial }}]
+[barcode {{ claim_code }}]
 """
 
 DEFAULT_NUMBER_TEMPLATE = """\
@@ -46,7 +46,7 @@ Warranty: {{ warranty_months }} months, until {{ warranty_end }}
 Customer: {{ customer or "-" }}
 {{ "-" * width }}
 {{ terms | wordwrap(width) }}
-[barcode {{ warranty_number }}]
+[barcode {{ claim_code }}]
 """
 
 DEFAULT_TERMS = (
@@ -75,8 +75,17 @@ class CardData:
     mask_policy: str = "none"
 
     @property
+    def hides_serial(self) -> bool:
+        """The product type's mask policy hides part of the serial on paper."""
+        return bool(self.serial) and mask_serial(self.serial, self.mask_policy) != self.serial
+
+    @property
     def claim_code(self) -> str:
-        """What the card's barcode carries, so a later claim is one scan."""
+        """What the card's barcode (and the line printed under it) carries, so a later claim
+        is one scan: the serial, or the warranty number. Where the serial is masked, the
+        sale's number: a barcode must not give away the serial the text hides."""
+        if self.hides_serial:
+            return self.sale_number
         return self.serial or self.warranty_number
 
 

@@ -1,4 +1,8 @@
-"""The one-line bar at the top: branch, seat, person, and what this screen is."""
+"""The one-line bar at the top: what this screen is, branch, seat, person, and the devices.
+
+Device trouble outranks names: when the line is too long (80 columns), the names are
+shortened and then cut, and the scanner, printer and queued-card state stays whole.
+"""
 
 from textual.content import Content
 from textual.reactive import reactive
@@ -13,10 +17,28 @@ class SeatBar(Static):
         self.title = title
 
     def render(self) -> Content:
-        ctx = getattr(self.app, "ctx", None)
-        seat = getattr(self.app, "seat_name", "")
-        who = f"{ctx.employee_name} ({ctx.role})" if ctx else "not logged in"
-        where = f"{ctx.branch_name} [{ctx.branch_code}]" if ctx else ""
         devices = self.app.devices.status_line() if hasattr(self.app, "devices") else ""
         tail = f" │ {devices}" if devices else ""
-        return Content(f" SerialDesk · {self.title} │ {where} · {seat} · {who}{tail}")
+        width = self.size.width
+        heads = self.heads()
+        if not width:
+            return Content(heads[0] + tail)
+        room = width - len(tail)
+        head = next((h for h in heads if len(h) <= room), None)
+        if head is None:  # even the shortest does not fit: cut the names, keep the devices
+            head = heads[-1][: max(room - 1, 0)] + "…" if room > 1 else ""
+        return Content((head + tail)[:width])
+
+    def heads(self) -> list[str]:
+        """The bar without the devices, from the fullest to the shortest wording."""
+        ctx = getattr(self.app, "ctx", None)
+        seat = getattr(self.app, "seat_name", "")
+        if ctx is None:
+            return [f" SerialDesk · {self.title} │ {seat} · not logged in", f" {self.title}"]
+        who = f"{ctx.employee_name} ({ctx.role})"
+        return [
+            f" SerialDesk · {self.title} │ {ctx.branch_name} [{ctx.branch_code}] · {seat} · {who}",
+            f" {self.title} │ {ctx.branch_name} [{ctx.branch_code}] · {seat} · {who}",
+            f" {self.title} │ {ctx.branch_code} · {seat} · {who}",
+            f" {self.title} │ {ctx.branch_code} · {seat} · {ctx.employee_name}",
+        ]

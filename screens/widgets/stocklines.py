@@ -19,6 +19,7 @@ from app.services.access.context import Context
 from app.services.stock.items import StockItem, read_stock_scan
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
+from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit_row
 
 
 def split_count(raw: str) -> tuple[str, int]:
@@ -59,7 +60,9 @@ class StockLines(DataTable):
         self.signed = signed  # a correction may take away (-3) as well as add
 
     def on_mount(self) -> None:
-        self.add_columns("#", "Product", "Serial", "Qty", "Here")
+        add_fixed_columns(
+            self, ("#", 3), ("Product", 34), ("Serial", SERIAL_WIDTH), ("Qty", 6), ("Here", 6)
+        )
 
     def add_scan(self, ctx: Context, raw: str) -> Line | None:
         """Add a scan (``CODE*N`` for N pieces) as a line, or to its product's line.
@@ -147,7 +150,7 @@ class StockLines(DataTable):
         self.clear()
         for n, line in enumerate(self.lines, 1):
             here = "" if line.serial is not None else str(line.in_stock)
-            self.add_row(str(n), line.name[:28], line.serial or "", str(line.quantity), here)
+            self.add_row(*fit_row(self, n, line.name, line.serial or "", line.quantity, here))
         if self.lines:
             self.move_cursor(row=max(cursor, 0))
         self.post_message(self.Changed(self))

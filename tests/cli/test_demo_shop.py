@@ -142,12 +142,13 @@ def test_first_run_without_command_creates_the_demo(capsys, tmp_path, monkeypatc
     monkeypatch.setattr("app.demo.build.DEMO_DAYS", 60)  # a shorter history: the test stays fast
     assert cli.main([]) == 0
     out = capsys.readouterr().out
-    assert "TUI" in out and "First run" in out and "serialdesk passport" in out
+    assert "counter screens need a terminal" in out and "not built" not in out
+    assert "First run" in out and "serialdesk passport" in out
     path = tmp_path / "home" / "data" / "serialdesk" / "serialdesk.db"
     assert path.exists()
     assert cli.main([]) == 0  # the second run finds it and loads nothing more
     again = capsys.readouterr().out
-    assert "First run" not in again and "TUI" in again
+    assert "First run" not in again and "need a terminal" in again
 
 
 def test_demo_is_deterministic_whatever_the_start_date(tmp_path):

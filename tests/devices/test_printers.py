@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+import escpos
 import pytest
 
 from app.domain.cards import render_card as card_text
@@ -228,6 +229,7 @@ def test_importing_devices_is_clean(tmp_path):
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines())
     assert lines["FORBIDDEN"] == "[]"  # devices/ may import app.domain only
     assert lines["ROOT_HANDLERS"] == "[]"  # no stderr handler from logging.basicConfig()
-    assert lines["PICKLE_DIR"] == str(tmp_path / "cache" / "serialdesk" / "escpos")
+    pickle_dir = tmp_path / "cache" / "serialdesk" / "escpos" / escpos.__version__
+    assert lines["PICKLE_DIR"] == str(pickle_dir)  # per user and python-escpos version
     assert lines["TMP"] == "[]"  # no fresh temp dir per start
     assert out.stderr == ""

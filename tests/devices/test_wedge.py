@@ -65,8 +65,46 @@ def test_a_scanner_burst_ended_by_enter_is_one_scan_and_types_nothing():
     assert typed == ""
 
 
-def test_tab_ends_a_scan_too():
-    assert run(WedgeDetector(), timed("SN-0042\t", 0, SCANNER_GAP)) == ("", ["SN-0042"])
+def test_tab_ends_a_scan_only_when_it_is_the_configured_suffix():
+    detector = WedgeDetector(WedgeConfig(suffix="\t"))
+    assert run(detector, timed("SN-0042\t", 0, SCANNER_GAP)) == ("", ["SN-0042"])
+    # That scanner's Enter is not its ending: typing.
+    assert run(detector, timed("SN-0043\r", 1.0, SCANNER_GAP)) == ("SN-0043⏎", [])
+
+
+LAGGY_LINK = 0.0  # an SSH session delivers a person's last 200 ms of keys with no gap at all
+
+
+def test_bunched_typing_ending_in_tab_is_typing_not_a_scan():
+    """A person typing over a laggy link: the keys arrive together, then Tab to move on."""
+    typed, scans = run(WedgeDetector(), timed("Bob Builder\t", 0, LAGGY_LINK))
+    assert scans == []
+    assert typed == "Bob Builder<tab>"  # every key replayed, in order, Tab last
+    typed, scans = run(WedgeDetector(), timed("SN-0042\t", 0, SCANNER_GAP))
+    assert (typed, scans) == ("SN-0042<tab>", [])  # at scanner speed too: Tab is not Enter
+
+
+def test_bunched_keys_then_tab_after_slow_typing_keep_the_whole_field():
+    events = timed("ca", 0, HUMAN_GAP) + timed("lvin\t", 1.0, LAGGY_LINK)
+    assert run(WedgeDetector(), events) == ("calvin<tab>", [])
+
+
+def test_a_real_scanner_burst_is_still_a_scan_however_the_link_bunches_it():
+    for gap in (LAGGY_LINK, SCANNER_GAP, 0.040):
+        assert run(WedgeDetector(), timed("356938035643809\r", 5.0, gap)) == (
+            "",
+            ["356938035643809"],
+        )
+
+
+def test_a_burst_whose_enter_comes_after_a_pause_is_typing():
+    events = timed("ABCD1234", 0, SCANNER_GAP) + [(*ENTER, 0.5)]
+    assert run(WedgeDetector(), events) == ("ABCD1234⏎", [])
+
+
+def test_with_a_prefix_tab_does_not_end_the_frame():
+    detector = WedgeDetector(WedgeConfig(prefix="]"))
+    assert run(detector, timed("]SN9\t", 0, 0.02)) == ("]SN9<tab>", [])
 
 
 def test_a_person_typing_is_typing():

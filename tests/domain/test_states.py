@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from app.domain.errors import DomainError, InvalidSerial, Refused
-from app.domain.repairs import RepairStatus, check_status_change
 from app.domain.states import (
     INACTIVE_STATES,
     TRANSITIONS,
@@ -189,26 +188,6 @@ def test_replay_accepts_corrections():
         )
         is S.SOLD
     )
-
-
-# --------------------------------------------------------------------------- repair statuses
-
-
-def test_repair_status_moves():
-    R = RepairStatus
-    check_status_change(R.RECEIVED, R.DIAGNOSING)
-    check_status_change(R.RECEIVED, R.READY)  # skipping forward is fine
-    check_status_change(R.QUALITY_CHECK, R.REPAIRING)  # failed check
-    check_status_change(R.REPAIRING, R.WAITING_FOR_PARTS)
-    check_status_change(R.READY, R.REPAIRING)
-    with pytest.raises(Refused, match="cannot go from repairing back to diagnosing"):
-        check_status_change(R.REPAIRING, R.DIAGNOSING)
-    with pytest.raises(Refused, match="already received"):
-        check_status_change(R.RECEIVED, R.RECEIVED)
-    with pytest.raises(Refused, match="Use collection"):
-        check_status_change(R.READY, R.COLLECTED)
-    with pytest.raises(Refused, match="closed"):
-        check_status_change(R.COLLECTED, R.REPAIRING)
 
 
 def test_domain_errors_read_as_their_message():

@@ -10,6 +10,7 @@ import asyncio
 import time
 
 import pytest
+from textual import events
 
 from app.config import SeatConfig
 from app.tui import SerialDeskApp
@@ -82,6 +83,40 @@ async def test_wedge_scan_with_no_field_focused_opens_the_passport(counter):
         assert app.screen.serial == IMEIS[0]
 
 
+def send_bunched(app, keys: list[str], gap: float = 0.0) -> None:
+    """Keys as a laggy SSH link (gap 0) or a scanner delivers them: all at once, each stamped
+    ``gap`` seconds after the one before, so the test does not hang on the machine's speed."""
+    start = events.Key("a", "a").time
+    for n, key in enumerate(keys):
+        event = events.Key(key, {"tab": "\t", "enter": "\r"}.get(key, key))
+        event.time = start + n * gap
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_bunched_typing_ending_in_tab_is_typed_not_taken_for_a_scan(counter):
+    app = app_with(counter, scanner=ScannerConfig(source="wedge"))
+    async with app.run_test(size=SIZE) as pilot:
+        field = app.screen.query_one("#login")
+        field.value = "ca"  # typed before, at a person's pace
+        field.cursor_position = 2
+        send_bunched(app, ["l", "v", "i", "n", "tab"])  # then a burst, as SSH delivers it
+        await until(pilot, lambda: app.focused is not field)
+        assert field.value == "calvin"  # kept and added to, not replaced by "lvin"
+        assert app.focused is app.screen.query_one("#pin")
+
+
+async def test_a_scanner_configured_to_end_with_tab_still_scans(counter):
+    app = app_with(counter, scanner=ScannerConfig(source="wedge", suffix="\t"))
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: isinstance(app.screen, CheckoutScreen))
+        send_bunched(app, [*IMEIS[1], "tab"], gap=0.004)
+        await until(pilot, lambda: len(app.screen.cart) == 1)
+        assert app.screen.cart[0].serial == IMEIS[1]
+
+
 async def test_serial_scanner_feeds_the_focused_field_and_garbage_changes_nothing(counter, pty):
     scanner = ScannerConfig(source="serial", port=str(pty.path), terminator="\r")
     app = app_with(counter, scanner=scanner)
@@ -135,3 +170,39 @@ async def test_offline_printer_keeps_the_card_queued_and_prints_it_once_when_bac
         await asyncio.sleep(0.5)
     card = decode(printer.data)
     assert card.cuts == 1 and [b.data for b in card.barcodes] == [IMEIS[4]]
+
+
+async def test_a_seat_renamed_in_its_settings_keeps_and_prints_its_waiting_cards(
+    counter, printer, tmp_path
+):
+    from app.config import load_config
+    from app.services.counter import printing
+    from tests.tui.test_settings_screens import fill, message, open_entry, press
+
+    path = tmp_path / "seat.toml"
+    path.write_text('seat = "Counter 1"\nbranch = "A"\n')
+    (card,) = printing.cards_for_sale(counter.sale_number)
+    job = printing.queue(counter.cashier, card, seat="Counter 1")  # the printer was off
+    app = SerialDeskApp(load_config(path), clock=counter.clock)  # no printer for now
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "mia")
+        assert "1 card(s) queued" in app.devices.status_line()
+        await open_entry(pilot, "seat")
+        await fill(pilot, seat="Till A")
+        await press(pilot, "f10")
+        assert "the name Till A with its waiting cards" in message(app)
+        assert app.seat_name == "Till A"  # queues and prints under the new name at once
+        assert "1 card(s) queued" in app.devices.status_line()
+    assert [j.id for j in printing.queued_jobs("Till A")] == [job]
+    # Restarted with its printer on: the card owed under the old name prints, once.
+    printer_on = PrinterConfig(kind="network", host="127.0.0.1", tcp_port=printer.port)
+    config = load_config(path)
+    restarted = SerialDeskApp(
+        SeatConfig(seat=config.seat, branch="A", printer=printer_on), clock=counter.clock
+    )
+    async with restarted.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: PrintJob.get_by_id(job).status == "printed")
+        restarted.kick_printer()
+        await asyncio.sleep(0.5)
+    paper = decode(printer.data)
+    assert paper.cuts == 1 and [b.data for b in paper.barcodes] == [IMEIS[0]]

@@ -264,7 +264,7 @@ async def test_seat_settings_saved_only_when_valid(counter, tmp_path):
         assert (saved.printer.host, saved.printer.tcp_port) == ("10.0.0.9", 9101)
         assert saved.scanner.vendor_id == 0x0C2E and saved.database == "shop.db"
         assert path.read_text().startswith("# the front counter\n")
-        assert app.config.seat == "Counter 1"  # the running seat changes on restart
+        assert app.seat_name == "Counter 2"  # the name follows at once, with its print queue
 
 
 async def test_seat_test_print(counter, tmp_path):

@@ -1,5 +1,6 @@
 """The real ``serialdesk`` in tmux at 80x24 on a fresh database, driven as a person would:
-log in, receive two serials, sell one, open its passport, reading the screen each step."""
+log in, receive two serials, sell one, open its passport, reading the screen each step;
+then lock the seat, log out from the lock screen and log in as someone else."""
 
 from __future__ import annotations
 
@@ -129,6 +130,19 @@ def test_person_receives_sells_and_reads_the_passport(tmp_path):
         assert new[0] in screen
         assert "State: sold" in screen
         assert "receive" in screen and "sell" in screen
+        assert "Traceback" not in screen
+
+        # Changing cashier without quitting: lock, Esc logs out, someone else logs in.
+        term.keys("F12")
+        term.wait_for("Seat locked")
+        term.keys("Escape")
+        term.wait_for("log in")
+        term.type("cody")
+        term.keys("Enter")
+        term.type("2222")
+        term.keys("Enter")
+        screen = term.wait_for("F2  Goods receipt")
+        assert "Cody Brennan" in screen and "Mara" not in screen
         assert "Traceback" not in screen
     finally:
         term.close()

@@ -1,7 +1,8 @@
 """A unit's passport: everything about one serial, and its whole time-ordered history.
 
 Read in four indexed queries whatever the size of the ledger (passport_queries.py):
-their SQL is built once per kind of database and reused.
+their SQL is built once per kind of database and reused. A unit issued as a warranty
+replacement also reads the chain of units it replaced (replacement_chain.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.services.counter.passport_queries import (
     serial_query,
     unit_query,
 )
+from app.services.counter.replacement_chain import ReplacedUnit, replaced_units
 from app.services.kits.assembly import KitLink, KitPartView, kit_of_component, parts_of_kit
 from app.services.ledger.documents import Kind, doc_number
 from app.services.ledger.product_settings import settings_of
@@ -88,6 +90,9 @@ class Passport:
     repairs: list[DocRef] = field(default_factory=list)
     replaces: str | None = None
     replaced_by: list[str] = field(default_factory=list)
+    # Every unit this one replaced, transitively (the one it replaced directly first),
+    # with the claims made on each: the whole story of a repeat defect.
+    chain: list[ReplacedUnit] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
     # Kits: the kit this unit went into, or (for a kit's own unit) its exact parts.
     kit: KitLink | None = None
@@ -184,6 +189,7 @@ def build_passport(unit: Unit, today: date) -> Passport:
         repairs=repairs,
         replaces=replaces,
         replaced_by=replaced_by,
+        chain=replaced_units(unit) if unit.replaces_id else [],
         history=history,
         kit=kit,
         kit_parts=parts,

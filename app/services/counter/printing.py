@@ -2,10 +2,14 @@
 
 A card is rendered to text when queued, so a later change of template never
 alters a card already owed to a customer. The device layer prints queued jobs.
+
+The queue is kept per seat, by the seat's name (each seat's printer prints its own);
+a seat renamed in its settings takes its waiting jobs with it (``adopt_queue``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -93,6 +97,28 @@ def queued_jobs(seat: str | None = None) -> list[PrintJob]:
     if seat is not None:
         query = query.where(PrintJob.seat == seat)
     return list(query.order_by(PrintJob.id))
+
+
+def adopt_queue(old_seat: str, new_seat: str, then: Callable[[], None] | None = None) -> int:
+    """A seat renamed from ``old_seat`` to ``new_seat`` keeps the cards it still owes.
+
+    Its waiting jobs move to the new name, in one transaction with ``then`` (saving the
+    seat's file): if that fails, nothing moved. Printed jobs keep the name they printed
+    under. Returns how many jobs moved.
+    """
+    # Keyed by name, not by a hidden seat id: a copied seat file would share an id, and
+    # two seats printing one queue would print cards twice; so the queue follows the name.
+    with write_transaction():
+        moved = 0
+        if old_seat != new_seat:
+            moved = (
+                PrintJob.update(seat=new_seat)
+                .where(PrintJob.seat == old_seat, PrintJob.status == "queued")
+                .execute()
+            )
+        if then is not None:
+            then()
+        return moved
 
 
 def mark_printed(job_id: int, when: datetime | None = None) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from app.domain.repairs import RepairStatus
+from app.domain.repairs import RepairStatus, next_statuses
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, doc_number, get_document
 from db.models import Document, RepairPart, RepairStatusChange, RepairTicket
@@ -43,6 +43,12 @@ class TicketView:
     opened: datetime
     parts: list[tuple[str, int, Decimal]] = field(default_factory=list)
     changes: list[StatusChange] = field(default_factory=list)
+    # Where the ticket may go next (the transition table); none once it is closed.
+    next_statuses: list[str] = field(default_factory=list)
+
+    @property
+    def closed(self) -> bool:
+        return self.status == RepairStatus.COLLECTED
 
 
 def ticket_view(number: str) -> TicketView:
@@ -71,6 +77,7 @@ def ticket_view(number: str) -> TicketView:
         opened=doc.created_at,
         parts=parts,
         changes=changes,
+        next_statuses=[s.value for s in next_statuses(RepairStatus(ticket.status))],
     )
 
 

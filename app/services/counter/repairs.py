@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +19,7 @@ from app.services.counter.repair_tickets import (
     find_ticket,
     ticket_view,
 )
+from app.services.counter.replacement_chain import replaced_units
 from app.services.ledger import totals
 from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.lookups import product_of_scan, scan_of
@@ -47,9 +48,12 @@ class ClaimSummary:
     sold_on: date | None
     warranty_end: date | None
     days_left: int
-    earlier_repairs: int
+    earlier_repairs: int  # claims on this unit and on every unit it replaced
     covered: bool
     reason: str
+    # The units this one replaced under warranty (nearest first), and their claims.
+    replaced: list[str] = field(default_factory=list)
+    earlier_on_replaced: int = 0
 
 
 def propose_decision(
@@ -63,9 +67,9 @@ def propose_decision(
         if unit
         else (number.warranty_start, number.warranty_end)
     )
-    earlier = _earlier_repairs(unit, number)
+    earlier = _earlier_claims(unit, number)
     decision = warranty.decide(
-        sold_on=start, end=end, today=today, earlier_repairs=earlier, damage=damage
+        sold_on=start, end=end, today=today, earlier_repairs=earlier.count, damage=damage
     )
     owner = unit if unit else number
     customer = owner.customer if owner.customer_id else None
@@ -77,9 +81,11 @@ def propose_decision(
         sold_on=start,
         warranty_end=end,
         days_left=warranty.days_left(end, today),
-        earlier_repairs=earlier,
+        earlier_repairs=earlier.count,
         covered=decision.covered,
-        reason=decision.reason,
+        reason=earlier.explain(decision.reason),
+        replaced=earlier.replaced,
+        earlier_on_replaced=earlier.on_replaced,
     )
 
 
@@ -100,14 +106,14 @@ def intake(
     with write_transaction():
         unit, number = _claim(serial_or_number)
         tech_id = _technician(technician)
-        earlier = _earlier_repairs(unit, number)
+        earlier = _earlier_claims(unit, number)
         start, end = (
             (unit.warranty_start, unit.warranty_end)
             if unit
             else (number.warranty_start, number.warranty_end)
         )
         decision = warranty.decide(
-            sold_on=start, end=end, today=ctx.today(), earlier_repairs=earlier, damage=damage
+            sold_on=start, end=end, today=ctx.today(), earlier_repairs=earlier.count, damage=damage
         )
         customer = unit.customer_id if unit else number.customer_id
         doc = new_document(Kind.REPAIR, ctx, customer=customer, status="open")
@@ -137,7 +143,7 @@ def intake(
             accessories=accessories.strip(),
             technician=tech_id,
             covered=decision.covered,
-            decision_reason=decision.reason,
+            decision_reason=earlier.explain(decision.reason),
         )
         if unit is not None:
             totals.note_repair(unit.id, ticket.id)
@@ -171,7 +177,16 @@ def change_status(
         raise Refused(f"Unknown repair status '{new_status}'.") from None
     with write_transaction():
         ticket = find_ticket(number)
-        check_status_change(RepairStatus(ticket.status), new)
+        current = ticket.status
+        check_status_change(RepairStatus(current), new)
+        # Conditional on the status read: a seat that moved the ticket first wins.
+        moved = (
+            RepairTicket.update(status=new.value)
+            .where(RepairTicket.id == ticket.id, RepairTicket.status == current)
+            .execute()
+        )
+        if moved != 1:
+            raise Refused(f"{number} was moved on at another seat just now: open it again.")
         RepairStatusChange.create(
             ticket=ticket,
             from_status=ticket.status,
@@ -251,10 +266,32 @@ def _claim(text: str) -> tuple[Unit | None, WarrantyNumber | None]:
     return unit, None
 
 
-def _earlier_repairs(unit: Unit | None, number: WarrantyNumber | None) -> int:
-    if unit is not None:
-        return RepairTicket.select().where(RepairTicket.unit == unit.id).count()
-    return RepairTicket.select().where(RepairTicket.warranty_number == number.id).count()
+@dataclass
+class _EarlierClaims:
+    count: int  # all earlier claims, on the unit and on the units it replaced
+    on_replaced: int = 0
+    replaced: list[str] = field(default_factory=list)
+
+    def explain(self, reason: str) -> str:
+        """The decision's reason, saying which earlier claims were on replaced units."""
+        if not self.on_replaced:
+            return reason
+        return (
+            f"{reason} {self.on_replaced} earlier claim(s) on the unit(s) it replaced: "
+            f"{', '.join(self.replaced)}."
+        )
+
+
+def _earlier_claims(unit: Unit | None, number: WarrantyNumber | None) -> _EarlierClaims:
+    """Earlier claims: the unit's repair tickets, and those of every unit it replaced under
+    warranty (a replacement made without a ticket counts as a claim too)."""
+    if unit is None:
+        own = RepairTicket.select().where(RepairTicket.warranty_number == number.id).count()
+        return _EarlierClaims(own)
+    own = RepairTicket.select().where(RepairTicket.unit == unit.id).count()
+    chain = replaced_units(unit) if unit.replaces_id else []
+    on_replaced = sum(link.claim_count for link in chain)
+    return _EarlierClaims(own + on_replaced, on_replaced, [link.serial for link in chain])
 
 
 def _technician(login: str | None) -> int | None:

@@ -68,7 +68,10 @@ def match_item(item: ReturnItem, sale_doc: Document | None, warnings: list[str])
             raise NotFound(f"No warranty number {item.warranty_number}.")
         line = number.sale_line
         if sale_doc is not None and line.document_id != sale_doc.id:
-            raise Refused(f"Warranty {number.number} belongs to another sale, not this one.")
+            raise Refused(
+                f"Warranty {number.number} was sold on {_sale_of(line)}, not on "
+                f"{doc_number(Kind.SALE, sale_doc.id)}: it comes back on its own sale."
+            )
         if number.state != "active":
             raise Refused(f"Warranty {number.number} was already {number.state}.")
         _check_quantity(line, 1)
@@ -107,6 +110,12 @@ def _match_serial(item: ReturnItem, sale_doc: Document | None, warnings: list[st
                 f"{serial} is {UnitState(unit.state).label}, not with a customer: "
                 "it cannot be returned."
             )
+        elsewhere = _open_sale_line(unit, None) if sale_doc is not None else None
+        if elsewhere is not None:
+            raise Refused(
+                f"{serial} was sold on {_sale_of(elsewhere)}, not on "
+                f"{doc_number(Kind.SALE, sale_doc.id)}: it comes back on its own sale."
+            )
         raise Refused(f"{serial} was not sold{where}. Only a unit sold{where} can be returned.")
     if sale_doc is None:
         raise Refused(f"{serial} was not sold{where}. Only a unit sold{where} can be returned.")
@@ -131,6 +140,13 @@ def _match_serial(item: ReturnItem, sale_doc: Document | None, warnings: list[st
         f"({line.serial or 'none'}); matched to that line (warranty mode)."
     )
     return Matched(item, line.product, None, line, 1)
+
+
+def _sale_of(line: DocumentLine) -> str:
+    """A sale as a refusal names it: its number, and to whom it was sold."""
+    doc = line.document
+    customer = f" to {doc.customer.name}" if doc.customer_id else ""
+    return f"{doc_number(Kind.SALE, doc.id)}{customer} ({doc.business_date.isoformat()})"
 
 
 def _open_sale_line(unit: Unit, sale_doc: Document | None) -> DocumentLine | None:

@@ -136,6 +136,29 @@ def sale_for_serial(raw: str) -> tuple[SaleView, int]:
     )
 
 
+class ScannedLine(NamedTuple):
+    """What a scan marks for return on a loaded sale: its line, and the code as scanned."""
+
+    line_id: int
+    kind: str  # "serial" or "warranty"
+    code: str
+
+
+def line_on_sale(sale: str, raw: str) -> ScannedLine:
+    """The line of ``sale`` a scanned serial or warranty number comes back on.
+
+    The same check a return makes: a unit or warranty number sold on another sale is
+    refused, naming that sale, so a loaded sale never takes another customer's unit.
+    """
+    sale_doc = get_document(sale, Kind.SALE)
+    code = raw.strip().upper()
+    if WarrantyNumber.get_or_none(WarrantyNumber.number == code) is not None:
+        kind, item = "warranty", ReturnItem(warranty_number=code)
+    else:
+        kind, item = "serial", ReturnItem(serial=code)
+    return ScannedLine(match_item(item, sale_doc, []).line.id, kind, code)
+
+
 def customer_return(
     ctx: Context,
     items: list[ReturnItem],

@@ -232,6 +232,10 @@ def _resolve(ctx: Context, item: SaleItem, warnings: list[str]) -> ResolvedItem:
         if scan.serial is None:
             # A product barcode scanned at checkout: a quantity good, or ask for the serial.
             return _quantity_item(ctx, product, item)
+        named = _product_by_sku(scan.serial) if product is None else None
+        if named is not None:
+            # A product's SKU typed or scanned: one piece of it (a serial product says so).
+            return _quantity_item(ctx, named, item)
         unit = _sellable_unit(ctx, scan.serial, product, warnings)
         if unit is None:
             unit_product, serial = product, scan.serial
@@ -243,6 +247,13 @@ def _resolve(ctx: Context, item: SaleItem, warnings: list[str]) -> ResolvedItem:
     if item.product:
         return _quantity_item(ctx, find_product(item.product), item)
     raise Refused("Scan a serial or a product barcode.")
+
+
+def _product_by_sku(code: str) -> Product | None:
+    """The product whose SKU a scan is, when no unit carries it as a serial."""
+    if units_with_serial(code):
+        return None
+    return Product.get_or_none(Product.sku == code.upper())
 
 
 def _quantity_item(ctx: Context, product: Product, item: SaleItem) -> ResolvedItem:

@@ -32,8 +32,16 @@ class Filters:
     supplier: str = ""
     branch: str = ""  # branch code
     employee: str = ""  # login
-    days: int = 30  # warranties expiring within
+    days: int | None = None  # a listing: the last N days; expiring: the next N (30)
     limit: int | None = None  # rows of a listing; None = all
+
+    def given(self) -> list[str]:
+        """The filters set (``limit`` is how many rows to show, not a filter)."""
+        return [
+            name
+            for name, value in vars(self).items()
+            if name != "limit" and value is not None and value != ""
+        ]
 
 
 @dataclass

@@ -278,11 +278,13 @@ def repairs(f: Filters) -> Report:
 
 
 def warranties_expiring(f: Filters, today: date | None = None) -> Report:
-    """Customers' warranties (by serial or warranty number) ending within ``f.days`` days."""
-    if f.days < 0 or f.days > 3660:
+    """Customers' warranties (by serial or warranty number) ending within ``f.days`` days
+    (30 when not given)."""
+    days = 30 if f.days is None else f.days
+    if days < 0 or days > 3660:
         raise Refused("Give the number of days ahead, 0 to 3660.")
     today = today or date.today()
-    last = today + timedelta(days=f.days)
+    last = today + timedelta(days=days)
     units = (
         Unit.select(Unit.warranty_end, Unit.serial, Product.sku, Customer.name, Customer.phone)
         .join(Product)

@@ -9,8 +9,8 @@ the figures in ``figures``; this module names them for the screen and the CLI.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from app.domain.errors import Refused
 from app.services.reports.base import Filters, Report
@@ -31,12 +31,22 @@ from app.services.reports.listings import (
     where_is,
 )
 
-__all__ = ["REPORTS", "Filters", "Report", "ReportSpec", "run", "warranty_cost_over_margin"]
+__all__ = [
+    "FILTER_LABELS",
+    "REPORTS",
+    "Filters",
+    "Report",
+    "ReportSpec",
+    "run",
+    "takes",
+    "warranty_cost_over_margin",
+]
 
 # Every filter of a document listing.
 DOCUMENT_FILTERS = (
     "date_from",
     "date_to",
+    "days",
     "product",
     "serial",
     "customer",
@@ -58,12 +68,12 @@ REPORTS: dict[str, ReportSpec] = {
     spec.name: spec
     for spec in [
         ReportSpec("where", "Where is a serial", where_is, ("serial",)),
-        ReportSpec("stock", "Serials in stock", stock, ("branch", "product", "supplier")),
+        ReportSpec("stock", "Serials in stock", stock, ("branch", "product", "supplier", "serial")),
         ReportSpec(
             "stock-count",
             "Stock count per branch/product",
             stock_count,
-            ("branch", "product", "supplier"),
+            ("branch", "product", "supplier", "serial"),
         ),
         ReportSpec(
             "sales",
@@ -96,13 +106,13 @@ REPORTS: dict[str, ReportSpec] = {
             "repeat-defects",
             "Models with repeat defects",
             repeat_defects,
-            ("date_from", "date_to", "product", "supplier"),
+            ("date_from", "date_to", "days", "product", "supplier"),
         ),
         ReportSpec(
             "returns-by-branch",
             "Returns by branch",
             returns_by_branch,
-            ("date_from", "date_to", "branch", "product", "customer", "employee"),
+            ("date_from", "date_to", "days", "branch", "product", "customer", "employee"),
         ),
         ReportSpec(
             "technician-repeats",
@@ -114,18 +124,55 @@ REPORTS: dict[str, ReportSpec] = {
             "warranty-cost",
             "Warranty cost over margin",
             warranty_cost_over_margin,
-            ("date_from", "date_to", "branch", "product"),
+            ("date_from", "date_to", "days", "branch", "product"),
         ),
     ]
 }
 
 
+# The filters as the reports form names them (the command line: --from, --to, --by...).
+FILTER_LABELS = {
+    "date_from": "From",
+    "date_to": "To",
+    "days": "Days",
+    "product": "Product",
+    "serial": "Serial",
+    "customer": "Customer",
+    "supplier": "Supplier",
+    "branch": "Branch",
+    "employee": "Employee",
+}
+
+
 def run(name: str, filters: Filters | None = None, *, today: date | None = None) -> Report:
-    """Run a report by name with its filters."""
+    """Run a report by name with its filters. A filter the report cannot take is refused,
+    never ignored; Days on a report over dates means from ``today`` minus that many days."""
     spec = REPORTS.get(name)
     if spec is None:
         raise Refused(f"No report '{name}' ({', '.join(REPORTS)}).")
     filters = filters or Filters()
+    today = today or date.today()
+    ignored = [FILTER_LABELS[f] for f in filters.given() if f not in spec.filters]
+    if ignored:
+        takes = ", ".join(FILTER_LABELS[f] for f in spec.filters)
+        raise Refused(
+            f"{spec.label} cannot be narrowed by {' or '.join(ignored)}; it takes {takes}. "
+            "Clear the others."
+        )
+    if filters.days is not None and not 0 <= filters.days <= 3660:
+        raise Refused("Days is a number of days, 0 to 3660.")
     if spec.run is warranties_expiring:
         return warranties_expiring(filters, today)
+    if filters.days is not None:
+        if filters.date_from is not None:
+            raise Refused("Give From or Days, not both: Days counts back from today.")
+        filters = replace(filters, date_from=today - timedelta(days=filters.days), days=None)
     return spec.run(filters)
+
+
+def takes(name: str) -> str:
+    """The filters a report takes, as the form names them."""
+    spec = REPORTS[name]
+    if len(spec.filters) == len(FILTER_LABELS):
+        return "every filter"
+    return ", ".join(FILTER_LABELS[f] for f in spec.filters)

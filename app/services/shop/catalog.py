@@ -110,15 +110,35 @@ def add_customer(name: str, phone: str = "", email: str = "") -> Customer:
 
 
 def search_customers(text: str, limit: int = 10) -> list[Customer]:
-    """Customers whose name or phone contains ``text``, as the cashier types."""
-    text = plain_text(text, "search").strip()
+    """Customers matching ``text`` as the cashier types, best first: names that start with
+    it, then names with a word that starts with it, then phones holding its digits (a
+    leading 0 may stand for the country code), then names holding it anywhere."""
+    text = " ".join(plain_text(text, "search").split()).lower()
     if not text:
         return []
+    name = pw.fn.LOWER(Customer.name)
+    starts = name.startswith(text)
+    word_starts = name.contains(" " + text) | name.contains("-" + text)
+    phone = _phone_digits_match(text)
+    rank = pw.Case(None, [(starts, 0), (word_starts, 1), (phone, 2)], 3)
+    return list(
+        Customer.select()
+        .where(name.contains(text) | phone)
+        .order_by(rank, Customer.name, Customer.id)
+        .limit(limit)
+    )
+
+
+def _phone_digits_match(text: str) -> pw.Expression:
+    """Phones holding the typed digits (spaces and dashes ignored), from 3 digits on."""
     digits = "".join(ch for ch in text if ch.isdigit())
-    condition = pw.fn.LOWER(Customer.name).contains(text.lower())
-    if len(digits) >= 3:
-        condition |= Customer.phone.contains(digits)
-    return list(Customer.select().where(condition).order_by(Customer.name).limit(limit))
+    if len(digits) < 3:
+        return pw.Value(False)
+    match = Customer.phone.contains(digits)
+    if digits.startswith("0") and len(digits) > 3:
+        # typed as dialled at home (07700 ...), stored with the country code (+447700 ...)
+        match |= Customer.phone.contains(digits[1:])
+    return match
 
 
 def add_product_type(

@@ -1,0 +1,47 @@
+"""A report written to a CSV file: into the user's documents folder (README, Configuration)
+unless a full path is given, never over an existing file, and the full path said back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_documents_dir
+
+from app.domain.errors import Refused
+from app.services.reports.base import Report
+
+
+def export_folder() -> Path:
+    """Where exports go by default: ``~/Documents/serialdesk`` (by platformdirs)."""
+    return Path(user_documents_dir()) / "serialdesk"
+
+
+def export_path(name: str) -> Path:
+    """The file ``name`` stands for: a bare name or relative path lands in the export folder."""
+    name = name.strip()
+    if not name:
+        raise Refused("Give the file's name.")
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = export_folder() / path
+    if path.suffix.lower() != ".csv":
+        path = path.with_name(path.name + ".csv")
+    return path
+
+
+def export_csv(report: Report, name: str) -> Path:
+    """Write ``report`` as CSV to the file ``name`` stands for and return its full path."""
+    path = export_path(name)
+    created = False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8", newline="") as out:
+            created = True
+            out.write(report.to_csv())
+    except OSError as exc:
+        if created:  # a half-written export is worse than none
+            path.unlink(missing_ok=True)
+        elif isinstance(exc, FileExistsError) and path.is_file():
+            raise Refused(f"{path} already exists: give another name.") from None
+        raise Refused(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    return path.resolve()
