@@ -1,6 +1,6 @@
 """Every report on a built bench database, timed end to end.
 
-    .venv/bin/python bench/runner.py [--runs 3] [--path bench/bench.db] [--backend postgres]
+    .venv/bin/python bench/reports.py [--runs 3] [--path bench/bench.db] [--backend postgres]
 
 Each report runs through ``app.services.reports.runner.run`` as the screen and the CLI
 call it: listings with the screen's row limit, figures over the whole ledger.

@@ -140,7 +140,7 @@ def test_postgres_backup_says_to_use_pg_dump(pg_schema_url):
 
 
 def test_cli_backup_and_restore(tmp_path, capsys, monkeypatch):
-    from app.cli.main import main
+    from app.cli.entry import main
 
     url = str(tmp_path / "shop.db")
     assert main(["--db", url, "init", "--demo"]) == 0

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 
-from app.cli.main import main
+from app.cli.entry import main
 from tests.devices.conftest import PtyScanner, TcpPrinter
 from tests.devices.escpos_decode import decode
 

@@ -3,7 +3,7 @@ managers change the set-up."""
 
 from __future__ import annotations
 
-from app.cli.main import main
+from app.cli.entry import main
 
 
 def run(db, *argv):

@@ -134,7 +134,7 @@ def test_a_re_hashed_forgery_still_breaks_the_next_link(shop):
 
 
 def test_cli_verify_reports_and_exits_1_after_tampering(tmp_path, capsys):
-    from app.cli.main import main
+    from app.cli.entry import main
 
     url = str(tmp_path / "shop.db")
     assert main(["--db", url, "init", "--demo"]) == 0

@@ -139,7 +139,7 @@ def test_each_template_escape_is_refused_with_a_reason(template):
     ),
 )
 def test_hostile_cli_arguments_never_crash(tmp_path_factory, args, command):
-    from app.cli.main import main
+    from app.cli.entry import main
 
     url = _cli_db(tmp_path_factory)
     argv = ["--db", url, "--employee", "cody", command, *args]
@@ -156,7 +156,7 @@ _DB: dict[str, str] = {}
 
 def _cli_db(factory) -> str:
     if "url" not in _DB:
-        from app.cli.main import main
+        from app.cli.entry import main
 
         url = str(factory.mktemp("cli") / "shop.db")
         assert main(["--db", url, "init", "--demo"]) == 0

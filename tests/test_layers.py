@@ -130,6 +130,29 @@ def test_no_import_circles_anywhere():
     assert cycles(import_graph()) == []
 
 
+def concern_of(module: str) -> str:
+    """The folder a module belongs to: ``app.services.counter.selling`` is in
+    ``app.services.counter``, ``screens.widgets.seatbar`` in ``screens.widgets``."""
+    parts = module.split(".")
+    if parts[:2] == ["app", "services"] and len(parts) > 3:
+        return ".".join(parts[:3])
+    if parts[0] in ("screens", "devices", "db") and len(parts) > 2:
+        return ".".join(parts[:2])
+    return module
+
+
+def test_no_circles_between_folders_either():
+    """Concerns depend one way: ledger below counter, stock and kits, never back."""
+    folders: dict[str, set[str]] = {}
+    for module, targets in import_graph().items():
+        edges = folders.setdefault(concern_of(module), set())
+        edges |= {concern_of(t) for t in targets} - {concern_of(module)}
+    for targets in list(folders.values()):
+        for target in targets:
+            folders.setdefault(target, set())
+    assert cycles(folders) == []
+
+
 def test_the_circle_check_sees_a_circle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 

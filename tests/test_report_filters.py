@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main as cli
+from app.cli import entry as cli
 from app.domain.errors import Refused
 from app.services.reports import runner
 from app.services.reports.export import export_csv, export_folder

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.cli import main as cli
+from app.cli import entry as cli
 from app.domain.errors import NotFound, Refused
 from app.services.counter.repairs import add_part, collect, intake
 from app.services.counter.replacements import replace

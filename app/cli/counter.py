@@ -19,8 +19,8 @@ from app.cli.session import (
 from app.services.counter import returns, selling
 from app.services.counter.passport import passport
 from app.services.ledger.lookups import find_customer
-from app.services.ledger.transaction import write_transaction as transaction
 from app.services.shop import catalog
+from app.services.transaction import write_transaction as transaction
 
 
 def cmd_passport(args) -> int:
@@ -249,8 +249,8 @@ def sale_view_text(v) -> str:
     lines = table(
         ["Line", "SKU", "Product", "Serial", "Qty", "Returned", "Price"],
         [
-            (i, sku, name, serial, qty, ret, money(price))
-            for i, sku, name, serial, qty, ret, price in v.lines
+            (x.line_id, x.sku, x.name, x.serial, x.quantity, x.returned, money(x.price))
+            for x in v.lines
         ],
     )
     return join(head, lines)

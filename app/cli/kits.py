@@ -1,6 +1,6 @@
 """``serialdesk kit define|assemble|disassemble|show``: kits (product sets) from the command line.
 
-Kept apart from the other commands; ``app.cli.main`` registers them with ``add_commands``.
+Kept apart from the other commands; ``app.cli.entry`` registers them with ``add_commands``.
 An assembled kit is sold with the ordinary ``serialdesk sell KIT_NUMBER``.
 """
 

@@ -17,8 +17,6 @@ from enum import Enum
 # Result fields that hold plain tuples: the names their items get in JSON.
 _TUPLE_FIELDS = {
     ("TicketView", "parts"): ("description", "quantity", "cost"),
-    ("TicketView", "changes"): ("at", "from_status", "to_status", "employee", "note"),
-    ("SaleView", "lines"): ("line_id", "sku", "name", "serial", "quantity", "returned", "price"),
     ("StocktakeStatus", "problems"): ("serial", "result"),
 }
 
@@ -39,6 +37,8 @@ def jsonable(obj, _owner: str = "", _field: str = ""):
         return obj.isoformat()
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a NamedTuple keeps its names
+        return {name: jsonable(v) for name, v in zip(obj._fields, obj, strict=True)}
     if isinstance(obj, list | tuple | set | frozenset):
         return [jsonable(v) for v in obj]
     return obj

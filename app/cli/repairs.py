@@ -110,7 +110,10 @@ def ticket_text(t) -> str:
         "\nStatus changes",
         table(
             ["When", "From", "To", "By", "Note"],
-            [(when(at), label(a) or "-", label(b), who, note) for at, a, b, who, note in t.changes],
+            [
+                (when(c.at), label(c.from_status) or "-", label(c.to_status), c.employee, c.note)
+                for c in t.changes
+            ],
         ),
     ]
     return join(*blocks)

@@ -1,6 +1,6 @@
 """The ``verify``, ``backup`` and ``restore`` commands of ``serialdesk``.
 
-Kept apart from the other commands so they grow without touching them; ``app.cli.main``
+Kept apart from the other commands so they grow without touching them; ``app.cli.entry``
 registers them with ``add_commands``.
 """
 

@@ -1,7 +1,7 @@
 """What every command of ``serialdesk`` starts from: the database, who works and who approves,
 the items from the arguments and files, and printing the result as text or JSON.
 
-``app.cli.main`` builds the parser and turns errors into exit codes; each command
+``app.cli.entry`` builds the parser and turns errors into exit codes; each command
 (``app.cli.counter``, ``app.cli.stock``, ...) calls one service and prints with ``emit``.
 """
 

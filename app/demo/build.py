@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from app.demo.history import run_history
 from app.demo.shop import DemoShop
 from app.domain.errors import Refused
-from app.services.ledger.transaction import write_transaction
+from app.services.transaction import write_transaction
 from db.models import AssembledKit, Branch, Document, Employee, Product, Unit
 
 DEMO_DAYS = 180  # the default length of the history

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from app.cli import main as cli
+from app.cli import entry as cli
 
 
 class Cli:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from stdnum import imei
 
-from app.cli import main as cli
+from app.cli import entry as cli
 from app.demo.build import load_demo
 from app.demo.master_data import EMPLOYEES
 from app.domain.states import Event, UnitState, replay

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app.cli import main as cli
+from app.cli import entry as cli
 from app.cli import stock as cli_stock
 from tests.cli.conftest import assert_one_line
 from tests.conftest import IMEIS

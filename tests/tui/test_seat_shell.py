@@ -9,7 +9,7 @@ import sys
 import pytest
 from textual.widgets import DataTable, Input
 
-from app.cli import main as cli
+from app.cli import entry as cli
 from app.services.counter.passport import passport
 from screens.checkout import CheckoutScreen
 from screens.home import HomeScreen

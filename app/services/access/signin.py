@@ -9,7 +9,7 @@ from app.domain.errors import DomainError, NotFound, PermissionDenied, Refused
 from app.domain.pins import verify_pin
 from app.domain.roles import Role
 from app.services.access.context import Approver, Context, load_context, utc_now
-from app.services.ledger.transaction import write_transaction
+from app.services.transaction import write_transaction
 from db.models import Employee
 
 MAX_WRONG_PINS = 5

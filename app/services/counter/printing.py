@@ -20,8 +20,8 @@ from app.domain.states import UnitState
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, doc_number, get_document
 from app.services.ledger.product_settings import settings_of
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import normalize, pick_unit
+from app.services.transaction import write_transaction
 from db.models import Document, DocumentLine, PrintJob, Unit, WarrantyNumber
 
 

@@ -17,8 +17,8 @@ from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.lookups import product_of_scan, scan_of
 from app.services.ledger.moves import move_unit
 from app.services.ledger.totals import note_came_back
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import pick_unit, why_not_in_stock_here
+from app.services.transaction import write_transaction
 from db.models import DocumentLine, RepairTicket, Unit
 
 

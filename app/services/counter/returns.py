@@ -25,8 +25,8 @@ from app.services.ledger.lookups import product_of_scan, scan_of
 from app.services.ledger.moves import append_event, move_unit
 from app.services.ledger.stock_levels import change_stock
 from app.services.ledger.totals import note_came_back
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import units_with_serial
+from app.services.transaction import write_transaction
 from db.models import Document, DocumentLine, Unit, WarrantyNumber
 
 

@@ -23,9 +23,9 @@ from app.services.ledger.lookups import find_product, product_of_scan, scan_of
 from app.services.ledger.moves import append_event, move_unit
 from app.services.ledger.product_settings import settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import units_with_serial, why_not_in_stock_here
 from app.services.shop.products import must_be_active
+from app.services.transaction import write_transaction
 from db.models import Customer, DocumentLine, Product, Unit, WarrantyNumber
 
 PAYMENT_METHODS = ("cash", "card", "transfer", "other")
@@ -119,7 +119,7 @@ def sell(
                 if key in seen_units:
                     raise Refused(f"{r.serial} is in the cart twice.")
                 seen_units.add(key)
-        in_kits = kit_moves.kits_in_cart(resolved)
+        in_kits = kit_moves.kits_in_cart((r.product, r.unit, r.serial) for r in resolved)
         below = [r.product.name for r in resolved if r.price < Decimal(r.product.price)]
         if below:
             try:

@@ -42,9 +42,9 @@ from app.services.ledger.lookups import find_product, scan_of
 from app.services.ledger.moves import append_event, move_unit
 from app.services.ledger.product_settings import settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive, stock_quantity
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import normalize, units_with_serial, why_not_in_stock_here
 from app.services.shop.products import must_be_active
+from app.services.transaction import write_transaction
 from db.models import AssembledKit, AssembledKitPart, KitComponent, Product, Unit
 
 # What the CLI, the screens and the passport read through this module.

@@ -18,12 +18,22 @@ Rules (README, "Kits"):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from app.domain.errors import Refused
 from app.domain.states import Event, UnitState
 from app.services.access.context import Context
 from app.services.kits.records import KitStatus, kit_of_component, latest_record, parts_of
 from app.services.ledger.moves import move_unit
-from db.models import AssembledKit, AssembledKitPart, Branch, Document, KitComponent, Unit
+from db.models import (
+    AssembledKit,
+    AssembledKitPart,
+    Branch,
+    Document,
+    KitComponent,
+    Product,
+    Unit,
+)
 
 # Where a returned kit may go: it stays a kit, with its parts inside.
 KIT_RETURN_DISPOSITIONS = (UnitState.IN_STOCK, UnitState.QUARANTINE)
@@ -32,12 +42,13 @@ KIT_RETURN_DISPOSITIONS = (UnitState.IN_STOCK, UnitState.QUARANTINE)
 # --- selling ------------------------------------------------------------------------------
 
 
-def kits_in_cart(resolved: list[tuple]) -> dict[int, AssembledKit]:
+def kits_in_cart(items: Iterable[tuple[Product, Unit | None, str]]) -> dict[int, AssembledKit]:
     """The assembled kits among a cart's units (by unit id); refuse a kit product that
-    would be sold without its components. ``resolved`` is checkout's (product, unit, ...)."""
-    unit_ids = [unit.id for _p, unit, *_rest in resolved if unit is not None]
+    would be sold without its components. ``items``: each line's product, unit, serial."""
+    items = list(items)
+    unit_ids = [unit.id for _p, unit, _serial in items if unit is not None]
     # A serial never received (warranty mode) of a kit product would be a kit without parts.
-    unknown = {p.id: (p, serial) for p, unit, serial, *_rest in resolved if unit is None and serial}
+    unknown = {p.id: (p, serial) for p, unit, serial in items if unit is None and serial}
     if unknown:
         kit_ids = KitComponent.select(KitComponent.kit).where(KitComponent.kit.in_(list(unknown)))
         for (kit_id,) in kit_ids.tuples():

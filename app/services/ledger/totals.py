@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import peewee as pw
 
 from app.domain import warranty
+from app.domain.states import Event
 from db.models import (
     DayTotal,
     Document,
@@ -38,7 +39,7 @@ from db.models import (
 SALE = "sale"
 RETURN = "return"
 REPLACEMENT = "replacement"
-REPLACED_EVENT = "replaced"  # app.domain.states.Event.REPLACED: the unit taken back
+REPLACED_EVENT = Event.REPLACED.value  # the unit taken back
 COVERED_PARTS = "covered_parts"
 LINE_KINDS = (SALE, REPLACEMENT, RETURN)  # document kinds whose lines are totalled
 KEY = (DayTotal.kind, DayTotal.product, DayTotal.branch, DayTotal.day)

@@ -18,7 +18,7 @@ from app.services.access.context import Context
 from app.services.ledger.documents import Kind
 from app.services.ledger.lookups import find_product, scan_of
 from app.services.ledger.product_settings import settings_of
-from app.services.ledger.transaction import write_transaction
+from app.services.transaction import write_transaction
 from db.models import (
     Branch,
     Customer,

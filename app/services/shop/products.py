@@ -12,8 +12,8 @@ from app.domain.roles import Action
 from app.domain.states import UnitState
 from app.services.access.context import Context
 from app.services.ledger.lookups import find_product
-from app.services.ledger.transaction import write_transaction
 from app.services.shop import catalog
+from app.services.transaction import write_transaction
 from db.models import Product, ProductType, Unit
 
 

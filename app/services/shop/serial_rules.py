@@ -18,7 +18,7 @@ from app.domain.serials import (
 from app.services.access.context import Context
 from app.services.ledger.lookups import find_product
 from app.services.ledger.product_settings import settings_of
-from app.services.ledger.transaction import write_transaction
+from app.services.transaction import write_transaction
 
 
 def _check_kind(value: str) -> CheckKind:

@@ -16,9 +16,9 @@ from app.domain.roles import Action, Role
 from app.domain.serials import plain_text
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
 from app.services.access.context import Context
-from app.services.ledger.transaction import write_transaction
 from app.services.shop import catalog
 from app.services.shop.serial_rules import serial_rule
+from app.services.transaction import write_transaction
 from db.models import Branch, Employee, ProductType, Supplier
 
 SAMPLE = CardData(

@@ -18,8 +18,8 @@ from app.services.ledger.lookups import find_product, product_of_scan, scan_of
 from app.services.ledger.moves import move_unit
 from app.services.ledger.product_settings import settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import pick_unit
+from app.services.transaction import write_transaction
 from db.models import DocumentLine
 
 

@@ -19,8 +19,8 @@ from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.lookups import find_product, find_supplier, scan_of
 from app.services.ledger.product_settings import Settings, settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
-from app.services.ledger.transaction import write_transaction
 from app.services.shop.products import must_be_active
+from app.services.transaction import write_transaction
 from db.bulk import insert_rows as _insert_many
 from db.history import append_events
 from db.models import DocumentLine, Product, Unit

@@ -17,7 +17,7 @@ from app.services.kits.records import kit_of_component
 from app.services.ledger.documents import Kind, doc_number, get_document, new_document
 from app.services.ledger.lookups import scan_of
 from app.services.ledger.moves import move_unit
-from app.services.ledger.transaction import write_transaction
+from app.services.transaction import write_transaction
 from db.models import DocumentLine, Product, ProductType, Unit
 
 

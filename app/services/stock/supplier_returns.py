@@ -12,9 +12,9 @@ from app.services.kits import moves as kit_moves
 from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.lookups import find_supplier, product_of_scan, scan_of
 from app.services.ledger.moves import move_unit
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import pick_unit
 from app.services.stock.items import StockItem, take_quantity
+from app.services.transaction import write_transaction
 from db.models import DocumentLine
 
 RETURNABLE = TRANSITIONS[Event.SUPPLIER_RETURN][0]

@@ -16,9 +16,9 @@ from app.services.ledger.documents import Kind, doc_number, get_document, new_do
 from app.services.ledger.lookups import find_branch, find_product, product_of_scan, scan_of
 from app.services.ledger.moves import move_unit
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
-from app.services.ledger.transaction import write_transaction
 from app.services.ledger.units import pick_unit, why_not_in_stock_here
 from app.services.stock.items import StockItem, take_quantity
+from app.services.transaction import write_transaction
 from db.models import Branch, Document, DocumentLine, Product
 
 # A transfer moves serials, or quantities of goods without serials.
