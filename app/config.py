@@ -86,6 +86,11 @@ def parse_config(text: str, path: Path) -> SeatConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError(f"The seat settings in {path} cannot be read: {exc}") from None
+    for key in ("seat", "branch", "database"):
+        if key in data and not isinstance(data[key], str):
+            raise DomainError(
+                f'In {path}, {key} is text in quotes, like {key} = "..."; it is {data[key]!r}.'
+            )
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise DomainError(f'In {path}, [keymap] maps binding ids to keys, like checkout = "f3".')
@@ -102,6 +107,8 @@ def parse_config(text: str, path: Path) -> SeatConfig:
         )
     except (TypeError, ValueError) as exc:
         raise DomainError(f"The seat settings in {path} are not valid: {exc}") from None
+    except DomainError as exc:  # a device table's own refusal: say which file it is in
+        raise DomainError(f"{path}: {exc.message}") from None
 
 
 def config_path(config: SeatConfig) -> Path:

@@ -125,7 +125,7 @@ def _begin_with_retry(stack: ExitStack, started: float):
     while True:
         try:
             if is_sqlite():
-                return stack.enter_context(db.atomic("IMMEDIATE"))
+                return _begin_sqlite(stack, BUSY_DEADLINE_S - (time.monotonic() - started))
             txn = stack.enter_context(db.atomic())
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
             return txn
@@ -138,6 +138,19 @@ def _begin_with_retry(stack: ExitStack, started: float):
         STATS["retries"] += 1
         time.sleep(delay * random.uniform(0.5, 1.5))
         delay = min(delay * 2, 1.0)
+
+
+def _begin_sqlite(stack: ExitStack, seconds_left: float):
+    """``BEGIN IMMEDIATE``. SQLite waits up to its busy timeout inside one attempt: near the
+    deadline only as long as is left, so a seat gives up after 30 s, not 30 s and 5 more."""
+    left_ms = int(seconds_left * 1000)
+    if left_ms >= BUSY_TIMEOUT_MS:
+        return stack.enter_context(db.atomic("IMMEDIATE"))
+    db.execute_sql(f"PRAGMA busy_timeout = {max(1, left_ms)}")
+    try:
+        return stack.enter_context(db.atomic("IMMEDIATE"))
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _queue_up(stack: ExitStack, started: float) -> None:

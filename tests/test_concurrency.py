@@ -91,3 +91,31 @@ def test_a_seat_that_never_gets_the_write_lock_is_told_and_saves_nothing(sqlite_
         other.close()
     assert Unit.get(Unit.serial == IMEIS[0]).state == "in_stock"
     assert DocumentLine.select().count() == 1  # the receipt's line only
+
+
+def test_the_wait_for_a_held_lock_ends_at_the_deadline_not_a_busy_timeout_later(
+    sqlite_shop, monkeypatch
+):
+    """SQLite's own busy timeout (5 s an attempt) does not stretch the 30 s deadline: with
+    the deadline at 1 s, the refusal comes after about 1 s, not 5."""
+    import sqlite3
+    import time
+
+    from app.domain.errors import Busy
+    from app.services.counter.selling import SaleItem, sell
+    from db import database
+
+    receive(sqlite_shop.inventory, "PhoneCo", [ReceiptLine("PH-X1", IMEIS[:1], cost="300")])
+    monkeypatch.setattr(database, "BUSY_DEADLINE_S", 1.0)
+    other = sqlite3.connect(sqlite_shop.url)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    try:
+        with pytest.raises(Busy):
+            sell(sqlite_shop.cashier, [SaleItem(IMEIS[0])])
+    finally:
+        other.rollback()
+        other.close()
+    assert time.monotonic() - started < 2.0
+    sell(sqlite_shop.cashier, [SaleItem(IMEIS[0])])  # the lock's own wait is 5 s again
+    assert Unit.get(Unit.serial == IMEIS[0]).state == "sold"

@@ -81,7 +81,7 @@ def open_db(args, *, create: bool = False) -> bool:
     try:
         database = open_database(url, migrate=False)
         new = current_version(database) == 0
-    except pw.OperationalError as exc:
+    except pw.DatabaseError as exc:  # also "file is not a database"
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise Refused(f"Cannot open the database {shown_url(url)}: {reason}") from None
     if new and not create:
@@ -145,6 +145,12 @@ def read_lines(path: str | None) -> list[str]:
             text = Path(path).expanduser().read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        where = "standard input" if path == "-" else path
+        raise Refused(
+            f"{where} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}); nothing was read from it."
+        ) from None
     items = []
     for raw in text.splitlines():
         # Only blanks and line ends are trimmed: a GS1 scan may start with its separator.
