@@ -4,12 +4,15 @@ command line and the counter screens, so every crash leaves its traceback in one
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
 from platformdirs import user_log_dir
+
+from db.private_files import make_private_folder, open_private_append
 
 
 def log_path() -> Path:
@@ -26,9 +29,10 @@ def record(error: BaseException, what: str) -> Path | None:
     text = "".join(traceback.format_exception(error))
     for path in (log_path(), Path(tempfile.gettempdir()) / "serialdesk.log"):
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(path.parent)  # tracebacks show customers' data: 0700/0600
+            fd = open_private_append(path)
             # backslashreplace: a bug report must not fail on the broken input that caused it
-            with path.open("a", encoding="utf-8", errors="backslashreplace") as log:
+            with os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace") as log:
                 log.write(f"--- {datetime.now(UTC).isoformat()} {what}\n{text}\n")
             return path
         except OSError:

@@ -24,6 +24,7 @@ from app.messages import DevicesChanged, LoggedIn, OpenPassport, ScanArrived
 from app.seat_devices import SeatDevices, WedgeRouter
 from app.services.access.context import Context, utc_now
 from devices.events import UnreadableScan
+from screens.base import CounterScreen
 from screens.login import LoginScreen
 from screens.modals.confirm import Confirm
 from screens.modals.scan_lookup import ScanLookup
@@ -179,6 +180,15 @@ class SerialDeskApp(App):
     def _seat_ready(self) -> bool:
         return self.ctx is not None and not isinstance(self.screen, LoginScreen)
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        # A counter screen's own key pressed while it saves waits its turn, in order with
+        # the scans: after the save, not lost, and never acting on work half saved.
+        screen = default_namespace
+        held = isinstance(screen, CounterScreen) and isinstance(action, str)
+        if held and screen.hold_key(action):
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def action_open(self, mode: str) -> None:
         if self._seat_ready():
             self.switch_mode(mode)
@@ -242,6 +252,12 @@ class SerialDeskApp(App):
         question = "Quit SerialDesk and lose the work not saved?"
         detail = f"Not saved: {', '.join(held)}."
         self.push_screen(Confirm(question, detail, destructive=True), answered)
+
+    def record_crash(self, error: BaseException, what: str) -> str:
+        """A screen's work failed by a bug, and the seat goes on: the traceback goes to the
+        log; returns the one line saying where, for the screen to show."""
+        path = crash_log.record(error, f"serialdesk (counter screens): {what}")
+        return crash_log.one_line(error, path).removeprefix("serialdesk: ")
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's one hook for an unhandled error (it then exits): the traceback goes to

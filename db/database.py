@@ -24,6 +24,7 @@ from playhouse.db_url import connect as connect_url
 from db.connection import HISTORY_LOCK, db, is_sqlite
 from db.migrations import Fill
 from db.migrations import migrate as run_migrations
+from db.private_files import create_private_file, make_private_folder
 from db.write_queue import QueueTimeout, queue_for
 
 # SQLite waits this long inside one attempt to take the write lock; write_transaction
@@ -70,8 +71,10 @@ def make_database(url: str) -> peewee.Database:
         return database
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
     if path != ":memory:":
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         path = str(Path(path).expanduser())
+        # Created here 0600 in a 0700 folder: SQLite gives -wal and -shm the file's mode.
+        make_private_folder(Path(path).parent)
+        create_private_file(path)
     return peewee.SqliteDatabase(
         path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000, returning_clause=True
     )

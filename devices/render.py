@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
 from app.domain.cards import CARD_WIDTH
 from app.domain.serials import mask_serial
+from app.domain.text import visible
 from devices._escpos import Dummy, Escpos, quiet
 from devices.layout import centred, fit_lines
 
@@ -104,7 +105,7 @@ def render_card(text: str, claim_code: str, options: PaperOptions | None = None)
     columns = _columns(printer, options)
     _print_header(printer, options, columns)
     placed = False
-    for line in fit_lines(text.splitlines(), columns, CARD_WIDTH):
+    for line in fit_lines(_paper_lines(text), columns, CARD_WIDTH):
         marker = _MARKER.match(line.strip())
         if marker and claim_code:
             kind = "qr" if marker.group(1) == "qr" else options.symbology
@@ -123,7 +124,7 @@ def render_text(text: str, options: PaperOptions | None = None) -> bytes:
     A line wider than the paper is wrapped at spaces, a rule cut to the paper's width."""
     options = options or PaperOptions()
     printer = _printer(options)
-    for line in fit_lines(text.splitlines(), _columns(printer, options)):
+    for line in fit_lines(_paper_lines(text), _columns(printer, options)):
         printer.textln(line)
     printer.cut()
     return printer.output
@@ -133,10 +134,10 @@ def _print_header(printer: Escpos, options: PaperOptions, columns: int) -> None:
     """The shop's name (bold) and phone from the seat's ``[printer]`` settings, centred."""
     if options.shop_name.strip():
         printer.set(bold=True)
-        _text_lines(printer, centred(options.shop_name, columns))
+        _text_lines(printer, centred(visible(options.shop_name, paper=True), columns))
         printer.set(bold=False)
     if options.shop_phone.strip():
-        _text_lines(printer, centred(options.shop_phone, columns))
+        _text_lines(printer, centred(visible(options.shop_phone, paper=True), columns))
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def render_slip(
     """
     options = options or PaperOptions()
     printer = _printer(options)
-    lines = slip_text(slip, _columns(printer, options)).splitlines()
+    lines = slip_text(_paper_slip(slip), _columns(printer, options)).splitlines()
     printer.set(bold=True)
     printer.textln(lines[0])
     printer.set(bold=False)
@@ -238,4 +239,25 @@ def render_slip(
 
 def _text_lines(printer: Escpos, lines: Iterable[str]) -> None:
     for line in lines:
-        printer.textln(line)
+        printer.textln(visible(line, paper=True))
+
+
+def _paper_lines(text: str) -> list[str]:
+    """Stored text may hold anything: no control byte of it reaches the printer raw."""
+    return [visible(line, paper=True) for line in text.splitlines()]
+
+
+def _paper_slip(slip: Slip) -> Slip:
+    """The slip with its free text shown, not obeyed, before it is laid out."""
+    lines = tuple(
+        replace(line, description=visible(line.description, paper=True)) for line in slip.lines
+    )
+    return replace(
+        slip,
+        **{k: visible(getattr(slip, k), paper=True) for k in _SLIP_TEXT},
+        lines=lines,
+        payments=tuple(replace(p, method=visible(p.method, paper=True)) for p in slip.payments),
+    )
+
+
+_SLIP_TEXT = ("shop_name", "shop_address", "number", "cashier", "customer", "footer")

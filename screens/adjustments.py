@@ -13,10 +13,11 @@ from textual.widgets import Input, Label, Select, Static
 
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.states import UnitState
-from app.services.stock.adjustments import AdjustmentKind, adjust
+from app.services.stock.adjustments import AdjustmentKind, AdjustmentResult, adjust
 from screens.modals.approval import ManagerApproval
+from screens.stock_document import StockLinesScreen
 from screens.widgets.errorline import ErrorLine
-from screens.widgets.stocklines import StockLines, StockLinesScreen
+from screens.widgets.stocklines import StockLines
 
 
 class AdjustmentsScreen(StockLinesScreen):
@@ -79,18 +80,9 @@ class AdjustmentsScreen(StockLinesScreen):
         kind = str(self.query_one("#kind", Select).value)
         picked = self.query_one("#to-state", Select)
         items = self.stock_lines.items()
-        try:
-            result = adjust(
-                self.ctx,
-                kind,
-                serials=[i.serial for i in items if i.serial],
-                quantities={i.product: i.quantity for i in items if not i.serial},
-                reason=self.query_one("#reason", Input).value,
-                to_state=None if picked.is_blank() else str(picked.value),
-                approver=approver,
-            )
-        except PermissionDenied as exc:
-            if approver is not None:
+
+        def refused(exc: DomainError) -> None:
+            if not isinstance(exc, PermissionDenied) or approver is not None:
                 self.message.fail(exc.message)
                 return
 
@@ -101,12 +93,25 @@ class AdjustmentsScreen(StockLinesScreen):
                     self.run_adjustment(manager)
 
             self.app.push_screen(ManagerApproval(kind.replace("_", " ")), approved)
-            return
-        except DomainError as exc:
-            self.message.fail(exc.message)
-            return
+
+        self.save(
+            adjust,
+            self.ctx,
+            kind,
+            serials=[i.serial for i in items if i.serial],
+            quantities={i.product: i.quantity for i in items if not i.serial},
+            reason=self.query_one("#reason", Input).value,
+            to_state=None if picked.is_blank() else str(picked.value),
+            approver=approver,
+            then=self.adjusted,
+            refused=refused,
+            what="Saving the adjustment",
+        )
+
+    def adjusted(self, result: AdjustmentResult) -> None:
         self.stock_lines.clear_lines()
-        self.query_one("#reason", Input).value = ""
+        if not self.typed_meanwhile("#reason"):
+            self.query_one("#reason", Input).value = ""
         what = result.kind.replace("_", " ")
         done = [f"{len(result.units)} unit(s)"] if result.units else []
         done += [f"{sku} {change:+d}" for sku, change in result.quantities.items()]

@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from app.domain.errors import DomainError, Refused
 from app.services.counter import printing
-from app.services.counter.selling import CartLine, SaleItem, SaleResult, preview_item, sell
+from app.services.counter.printing import Card, Sold, sell_and_queue_cards
+from app.services.counter.selling import CartLine, SaleItem, preview_item
 from app.services.kits.assembly import KitProgress, kit_for_scan, kit_progress
 from app.services.ledger.lookups import find_customer
 from app.services.shop.catalog import search_customers
@@ -31,6 +32,7 @@ from screens.widgets.scanlog import ScanLog
 
 class CheckoutScreen(CounterScreen):
     TITLE = "Checkout"
+    KEYS_WHILE_SAVING = frozenset({"next_match"})  # the next customer may be looked up
     BINDINGS = [
         *CounterScreen.BINDINGS,
         Binding("f10", "pay", "Pay", id="checkout.pay"),
@@ -100,6 +102,10 @@ class CheckoutScreen(CounterScreen):
     def add(self, raw: str) -> None:
         """One scan: its outcome joins the scan log, a refusal in red with the bell."""
         if not raw:
+            return
+        # Scans during a sale being saved wait, then go in order into the next cart (or
+        # back into this one if the sale is refused): never into a cart half sold.
+        if self.hold(self.add, raw):
             return
         self.show_cart()
         try:
@@ -289,42 +295,54 @@ class CheckoutScreen(CounterScreen):
     def complete(self, payment: Payment | None) -> None:
         if payment is None:
             return
-        result = self.call(
-            sell,
+        self.save(
+            sell_and_queue_cards,
             self.ctx,
             [line.item for line in self.cart],
+            self.app.seat_name,
             customer_id=self.customer_id,
             payment_method=payment.method,
             tendered=payment.tendered,
+            then=self.sold,
+            what="Saving the sale",
         )
-        if result is None:
-            return
+
+    def sold(self, sold: Sold) -> None:
+        result = sold.sale
         change = f" · change {result.change}" if result.change else ""
-        self.message.ok(
-            f"Sale {result.number} complete: {result.total} {result.payment_method}{change}"
-        )
+        done = f"Sale {result.number} complete: {result.total} {result.payment_method}{change}"
         self.reset()
-        self.handle_cards(result)
-
-    def handle_cards(self, result: SaleResult) -> None:
-        cards = self.call(printing.cards_for_sale, result.number) or []
-        auto = [c for c in cards if c.print_mode == "auto"]
-        offered = [c for c in cards if c.print_mode == "offer"]
-        for card in auto:
-            self.call(printing.queue, self.ctx, card, seat=self.app.seat_name)
-        if auto:
+        if sold.card_refusal:
+            self.message.fail(f"{done}. Cards not queued: {sold.card_refusal}")
+        else:
+            self.message.ok(done)
+        if sold.queued:
             self.app.kick_printer()
-            self.show_card(auto[0].text, len(auto))
-        if offered:
+            self.show_card(sold.queued[0].text, len(sold.queued))
+        if sold.offered:
+            self.offer_cards(sold.offered, len(sold.queued), done)
+        if self.held:  # the scans that waited will take the message line: say it twice
+            self.app.notify(done, title="Sale saved")
 
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    for card in offered:
-                        self.call(printing.queue, self.ctx, card, seat=self.app.seat_name)
-                    self.app.kick_printer()
-                    self.show_card(offered[0].text, len(auto) + len(offered))
+    def offer_cards(self, offered: tuple[Card, ...], queued: int, done: str) -> None:
+        def queue(_jobs: list[int]) -> None:
+            self.app.kick_printer()
+            self.show_card(offered[0].text, queued + len(offered))
+            self.message.ok(done)
 
-            self.app.push_screen(Confirm(f"Print {len(offered)} warranty card(s)?"), answer)
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.save(
+                    printing.queue_cards,
+                    self.ctx,
+                    list(offered),
+                    seat=self.app.seat_name,
+                    then=queue,
+                    what="Queueing the warranty cards",
+                    refused=lambda e: self.message.fail(f"{done}. Cards not queued: {e.message}"),
+                )
+
+        self.app.push_screen(Confirm(f"Print {len(offered)} warranty card(s)?"), answer)
 
     def show_card(self, text: str, count: int) -> None:
         card = self.query_one("#card", Static)
@@ -337,14 +355,17 @@ class CheckoutScreen(CounterScreen):
         self.query_one(DataTable).display = True
 
     def reset(self) -> None:
-        """A new sale: the cart, customer and scan log start empty."""
+        """A new sale: the cart, customer and scan log start empty (but for a customer
+        typed while the sale was being saved: the next one's)."""
         self.cart.clear()
-        self.customer_id = None
         self.scans.clear_log()
         self.show_lines(0)
-        field = self.query_one("#customer", Input)
-        with field.prevent(Input.Changed):
-            field.value = ""
+        if self.typed_meanwhile("#customer"):
+            return
+        self.customer_id = None
+        customer = self.query_one("#customer", Input)
+        with customer.prevent(Input.Changed):
+            customer.value = ""
         self.matches.clear_matches()
         self.query_one("#scan", Input).focus()
 

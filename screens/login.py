@@ -80,7 +80,13 @@ class LoginScreen(Screen):
         login = self.query_one("#login", Input).value
         pin = self.query_one("#pin", Input)
         try:
-            ctx = log_in(login, pin.value, self.app.branch_code, clock=self.app.clock)
+            ctx = log_in(
+                login,
+                pin.value,
+                self.app.branch_code,
+                seat=self.app.seat_name,
+                clock=self.app.clock,
+            )
         except DomainError as exc:
             pin.value = ""
             self.query_one(ErrorLine).fail(exc.message)

@@ -17,6 +17,7 @@ from screens.modals.approval import ManagerApproval
 from screens.modals.ask import AskText
 from screens.modals.card_preview import CardPreview
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import cell, markup
 
 
 class PassportScreen(CounterScreen):
@@ -46,51 +47,72 @@ class PassportScreen(CounterScreen):
         try:
             self.data = passport(self.serial, today=self.ctx.today())
         except DomainError as exc:
-            self.query_one("#passport-header", Static).update(f"Serial: {self.serial}")
+            self.query_one("#passport-header", Static).update(f"Serial: {markup(self.serial)}")
             self.message.fail(exc.message)
             return
         self.show(self.data)
         table.focus()
 
     def show(self, p: Passport) -> None:
+        m = markup
         lines = [
-            f"[b]{p.serial}[/b]  {p.product} ({p.sku}) · {p.product_type}, {p.tracking_mode}",
-            f"State: [b]{p.state_label}[/b]"
-            + (f" at {p.branch}" if p.branch else "")
-            + (f" · customer {p.customer} {p.customer_phone}" if p.customer else ""),
+            f"[b]{m(p.serial)}[/b]  {m(p.product)} ({m(p.sku)}) · {m(p.product_type)}, "
+            f"{m(p.tracking_mode)}",
+            f"State: [b]{m(p.state_label)}[/b]"
+            + (f" at {m(p.branch)}" if p.branch else "")
+            + (f" · customer {m(p.customer)} {m(p.customer_phone)}" if p.customer else ""),
         ]
         if p.receipt:
             lines.append(
-                f"Received {p.receipt.date} {p.receipt.number} from {p.supplier or '-'}"
+                f"Received {p.receipt.date} {m(p.receipt.number)} from {m(p.supplier or '-')}"
                 + (f", cost {p.cost}" if p.cost is not None else "")
             )
         if p.sale:
+            s = p.sale
             lines.append(
-                f"Sold {p.sale.date} {p.sale.number} at {p.sale.branch} by {p.sale.employee}"
-                + (f" for {p.sale.price}" if p.sale.price is not None else "")
+                f"Sold {s.date} {m(s.number)} at {m(s.branch)} by {m(s.employee)}"
+                + (f" for {s.price}" if s.price is not None else "")
             )
         extra = []
         if p.repairs:
-            extra.append("repairs " + ", ".join(f"{r.number} ({r.status})" for r in p.repairs))
+            extra.append(
+                "repairs " + ", ".join(f"{m(r.number)} ({m(r.status)})" for r in p.repairs)
+            )
         if p.returns:
-            extra.append("returns " + ", ".join(r.number for r in p.returns))
+            extra.append("returns " + ", ".join(m(r.number) for r in p.returns))
         if p.replaces and not p.chain:
-            extra.append(f"replaces {p.replaces}")
+            extra.append(f"replaces {m(p.replaces)}")
         if p.replaced_by:
-            extra.append("replaced by " + ", ".join(p.replaced_by))
+            extra.append("replaced by " + m(", ".join(p.replaced_by)))
         if p.flag:
-            extra.append(f"[b]flag:[/b] {p.flag}")
+            extra.append(f"[b]flag:[/b] {m(p.flag)}")
         if extra:
             lines.append(" · ".join(extra))
         lines += [chain_line(link) for link in p.chain]
         self.query_one("#passport-header", Static).update("\n".join(lines))
+        self.show_warranty(p)
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in p.history:
+            moved = f"{row.from_state or 'new'} → {row.to_state}"
+            table.add_row(
+                row.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                cell(row.event.replace("_", " ")),
+                cell(moved),
+                cell(row.branch),
+                cell(row.employee),
+                cell(row.document or ""),
+                cell(row.note),
+            )
+
+    def show_warranty(self, p: Passport) -> None:
         warranty = self.query_one("#warranty", Static)
         if p.warranty_end is None:
             warranty.update("No warranty on record")
             warranty.set_classes("warranty none")
         elif p.replaced_by and not p.warranty_active:
             warranty.update(
-                f"Warranty moved to {', '.join(p.replaced_by)} (until {p.warranty_end})"
+                f"Warranty moved to {markup(', '.join(p.replaced_by))} (until {p.warranty_end})"
             )
             warranty.set_classes("warranty none")
         elif p.warranty_active:
@@ -100,26 +122,13 @@ class PassportScreen(CounterScreen):
             warranty.set_classes("warranty active")
         elif not p.warranty_held:
             warranty.update(
-                f"No warranty running: the unit is {p.state_label}, not with a customer "
+                f"No warranty running: the unit is {markup(p.state_label)}, not with a customer "
                 f"(the last customer's ran until {p.warranty_end})"
             )
             warranty.set_classes("warranty none")
         else:
             warranty.update(f"Warranty expired on {p.warranty_end}")
             warranty.set_classes("warranty expired")
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in p.history:
-            moved = f"{row.from_state or 'new'} → {row.to_state}"
-            table.add_row(
-                row.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                row.event.replace("_", " "),
-                moved,
-                row.branch,
-                row.employee,
-                row.document or "",
-                row.note,
-            )
 
     def action_reprint(self) -> None:
         if self.data is None:
@@ -174,10 +183,11 @@ class PassportScreen(CounterScreen):
 
 def chain_line(link: ReplacedUnit) -> str:
     """One unit this one replaced (directly or further back), with its claims."""
-    claims = [f"{c.number} {c.opened} {c.complaint[:24]} ({c.status})" for c in link.claims]
+    claims = [markup(f"{c.number} {c.opened} {c.complaint[:24]} ({c.status})") for c in link.claims]
     if link.without_ticket:
         claims.append("no ticket")
     return (
-        f"[b]replaces[/b] {link.serial} {link.sku}, swapped {link.replaced_on or '-'} "
-        f"{link.replacement} · claims: {'; '.join(claims) or 'none'}"
+        f"[b]replaces[/b] {markup(link.serial)} {markup(link.sku)}, swapped "
+        f"{link.replaced_on or '-'} {markup(link.replacement)} · claims: "
+        f"{'; '.join(claims) or 'none'}"
     )

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from app.domain.errors import DomainError
 from app.services.shop.catalog import ProductRow, lookup_product, product_for_scan
-from app.services.stock.receiving import ReceiptLine, check_serial, receive
+from app.services.stock.receiving import ReceiptLine, ReceiptResult, check_serial, receive
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit, fit_row
@@ -102,7 +102,7 @@ class ReceiptScreen(CounterScreen):
             self.scan(event.value)
 
     def choose_product(self, code: str) -> None:
-        if not code.strip():
+        if not code.strip() or self.hold(self.choose_product, code):
             return
         product = self.call(lookup_product, code, self.ctx.branch_id)
         if product is None:
@@ -122,7 +122,9 @@ class ReceiptScreen(CounterScreen):
 
     def scan(self, raw: str) -> None:
         raw = raw.strip()
-        if not raw:
+        # Scans during a save wait, then go in order onto the next receipt (or this one,
+        # if it was refused).
+        if not raw or self.hold(self.scan, raw):
             return
         if self.product is None:
             # A product barcode (or GS1 code) scanned first picks the product.
@@ -233,32 +235,40 @@ class ReceiptScreen(CounterScreen):
             detail += f"\nExpected {expected} serials, scanned {serials}."
 
         def done(yes: bool | None) -> None:
-            if not yes:
-                return
-            result = self.call(
-                receive, self.ctx, supplier, lines, reference=self.query_one("#po", Input).value
-            )
-            if result is None:
-                return
-            self.reset()
-            note = (
-                f" {len(result.warnings)} warning(s): {result.warnings[0]}"
-                if result.warnings
-                else ""
-            )
-            self.message.ok(
-                f"Saved {result.number}: {result.units} unit(s), {result.quantity} piece(s).{note}"
-            )
+            if yes:
+                reference = self.query_one("#po", Input).value
+                self.save(
+                    receive,
+                    self.ctx,
+                    supplier,
+                    lines,
+                    reference=reference,
+                    then=self.saved,
+                    what="Saving the receipt",
+                )
 
         self.app.push_screen(Confirm("Save this receipt?", detail), done)
 
+    def saved(self, result: ReceiptResult) -> None:
+        self.reset()
+        warned = result.warnings
+        note = f" {len(warned)} warning(s): {warned[0]}" if warned else ""
+        self.message.ok(
+            f"Saved {result.number}: {result.units} unit(s), {result.quantity} piece(s).{note}"
+        )
+
     def reset(self) -> None:
+        """The next receipt, from the same supplier; what was typed during the save stays."""
         self.rows.clear()
         self.quantities.clear()
         self.product = None
         self.query_one(DataTable).clear()
-        for field in ("po", "product", "cost", "expected", "serial"):
-            self.query_one(f"#{field}", Input).value = ""
+        fields = ("po", "product", "cost", "expected", "serial")
+        typed = [f for f in fields if self.typed_meanwhile(f"#{f}")]
+        for field in fields:
+            if field not in typed:
+                self.query_one(f"#{field}", Input).value = ""
         self.query_one("#product-name", Static).update("No product chosen")
         self.refresh_counts()
-        self.query_one("#product", Input).focus()
+        if not typed:
+            self.query_one("#product", Input).focus()

@@ -138,7 +138,7 @@ class IntakeScreen(CounterScreen):
             f: self.query_one(f"#{f}", Input).value
             for f in ("complaint", "condition", "accessories", "technician")
         }
-        ticket = self.call(
+        self.save(
             repairs.intake,
             self.ctx,
             self.summary.code,
@@ -147,14 +147,19 @@ class IntakeScreen(CounterScreen):
             accessories=value["accessories"],
             technician=value["technician"] or None,
             damage=self.query_one(Checkbox).value,
+            then=self.opened,
+            what="Opening the ticket",
         )
-        if ticket is None:
-            return
-        self.app.pop_screen()
-        self.app.push_screen(TicketScreen(ticket.number))
+
+    def opened(self, ticket) -> None:
         self.app.notify(
             f"Ticket {ticket.number} opened for {ticket.serial or ticket.warranty_number}"
         )
+        if not self.is_current:  # the person went to another screen while it was saved
+            self.message.ok(f"Ticket {ticket.number} opened: Esc goes back.")
+            return
+        self.app.pop_screen()
+        self.app.push_screen(TicketScreen(ticket.number))
 
 
 class TicketScreen(CounterScreen):
@@ -243,40 +248,56 @@ class TicketScreen(CounterScreen):
         if status is Select.NULL:
             self.message.fail("Choose the next status first.")
             return
-        view = self.call(
+
+        def changed(view: TicketView) -> None:
+            if not self.typed_meanwhile("#note"):
+                self.query_one("#note", Input).value = ""
+            self.show(view)
+            self.message.ok(f"Status now {view.status.replace('_', ' ')}.")
+
+        self.save(
             repairs.change_status,
             self.ctx,
             self.number,
             str(status),
             note=self.query_one("#note", Input).value,
             diagnosis=self.query_one("#diagnosis", Input).value,
+            then=changed,
+            what="Saving the status",
         )
-        if view is not None:
-            self.query_one("#note", Input).value = ""
-            self.message.ok(f"Status now {view.status.replace('_', ' ')}.")
-            self.show(view)
 
     def action_add_part(self) -> None:
         def done(text: str | None) -> None:
             if not text:
                 return
             desc, _, cost = text.partition(";")
-            view = self.call(
-                repairs.add_part, self.ctx, self.number, desc, cost=cost.strip() or "0"
+            self.save(
+                repairs.add_part,
+                self.ctx,
+                self.number,
+                desc,
+                cost=cost.strip() or "0",
+                then=self.show,
+                what="Adding the part",
             )
-            if view is not None:
-                self.show(view)
 
         self.app.push_screen(AskText("Part used", "description; cost  (e.g. Battery; 25.00)"), done)
 
     def action_collect(self) -> None:
+        def collected(view: TicketView) -> None:
+            self.show(view)
+            self.message.ok("Collected: the ticket is closed.")
+
         def done(outcome: str | None) -> None:
-            if not outcome:
-                return
-            view = self.call(repairs.collect, self.ctx, self.number, outcome=outcome)
-            if view is not None:
-                self.message.ok("Collected: the ticket is closed.")
-                self.show(view)
+            if outcome:
+                self.save(
+                    repairs.collect,
+                    self.ctx,
+                    self.number,
+                    outcome=outcome,
+                    then=collected,
+                    what="Closing the ticket",
+                )
 
         self.app.push_screen(
             AskText("Outcome (unit handed back)", "repaired, no fault found..."), done
@@ -288,8 +309,15 @@ class TicketScreen(CounterScreen):
             self.message.fail("Only a unit with a serial can be replaced.")
             return
 
+        def replaced(result) -> None:
+            self.message.ok(
+                f"{result.number}: {result.old_serial} replaced by "
+                f"{result.new_serial}, warranty until {result.warranty_end}."
+            )
+            self.load()
+
         def replace(new_serial: str, note: str = "", approver=None) -> None:
-            result = self.call(
+            self.save(
                 replacements.replace,
                 self.ctx,
                 ticket.serial,
@@ -297,13 +325,9 @@ class TicketScreen(CounterScreen):
                 ticket=self.number,
                 note=note,
                 approver=approver,
+                then=replaced,
+                what="Replacing the unit",
             )
-            if result is not None:
-                self.message.ok(
-                    f"{result.number}: {result.old_serial} replaced by "
-                    f"{result.new_serial}, warranty until {result.warranty_end}."
-                )
-                self.load()
 
         def scanned(new_serial: str | None) -> None:
             if not new_serial:

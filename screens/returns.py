@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 from app.domain.errors import DomainError
 from app.services.counter.return_matching import DISPOSITIONS, ReturnItem
 from app.services.counter.returns import (
+    ReturnResult,
     SaleView,
     customer_return,
     line_on_sale,
@@ -84,7 +85,13 @@ class ReturnsScreen(CounterScreen):
             return
         text = event.value.strip()
         event.input.value = ""
-        if not text:
+        if text:
+            self.scan(text)
+
+    def scan(self, text: str) -> None:
+        """A serial or warranty number marks its line; a sale number loads the sale."""
+        # During a save scans wait, then go in order: into the next return once it is saved.
+        if self.hold(self.scan, text):
             return
         if text.upper().startswith("S-"):
             if self.sale is not None and self.chosen and text.upper() != self.sale.number:
@@ -139,11 +146,12 @@ class ReturnsScreen(CounterScreen):
             )
 
     def reset_fields(self) -> None:
-        """Condition, destination, reason and refund back to where every return starts."""
-        self.query_one("#condition", Input).value = DEFAULT.condition
+        """Condition, destination, reason and refund back to where every return starts
+        (but for what was typed while a return was being saved: the next one's)."""
         self.query_one("#disposition", Select).value = DEFAULT.disposition
-        self.query_one("#reason", Input).value = ""
-        self.query_one("#refund", Input).value = ""
+        for name, value in (("condition", DEFAULT.condition), ("reason", ""), ("refund", "")):
+            if not self.typed_meanwhile(f"#{name}"):
+                self.query_one(f"#{name}", Input).value = value
 
     def clear_sale(self) -> None:
         self.sale = None
@@ -174,6 +182,9 @@ class ReturnsScreen(CounterScreen):
     def mark_line(self, line_id: int, scanned: tuple[str, str] | None = None) -> None:
         """Mark one more of a sale line for return: by what was scanned (a serial or a
         warranty number), else by its recorded serial, else by the line itself."""
+        if self.sale is None:  # a line picked while its return was being saved
+            self.message.fail(NO_SALE)
+            return
         for line in self.sale.lines:
             if line.line_id != line_id:
                 continue
@@ -197,7 +208,8 @@ class ReturnsScreen(CounterScreen):
             return
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.mark_line(int(event.row_key.value))
+        if not self.hold(self.mark_line, int(event.row_key.value)):
+            self.mark_line(int(event.row_key.value))
 
     def action_confirm(self) -> None:
         if self.sale is None or not self.chosen:
@@ -224,17 +236,22 @@ class ReturnsScreen(CounterScreen):
             total = refund_text
 
         def done(yes: bool | None) -> None:
-            if not yes:
-                return
-            result = self.call(
-                customer_return, self.ctx, items, sale=self.sale.number, reason=reason
-            )
-            if result is None:
-                return
-            self.clear_sale()
-            note = f" Note: {result.warnings[0]}" if result.warnings else ""
-            self.message.ok(f"Return {result.number} saved: refund {result.refund}.{note}")
+            if yes:
+                self.save(
+                    customer_return,
+                    self.ctx,
+                    items,
+                    sale=self.sale.number,
+                    reason=reason,
+                    then=self.returned,
+                    what="Saving the return",
+                )
 
         self.app.push_screen(
             Confirm(f"Refund {total} and put the goods to '{disposition.replace('_', ' ')}'?"), done
         )
+
+    def returned(self, result: ReturnResult) -> None:
+        self.clear_sale()
+        note = f" Note: {result.warnings[0]}" if result.warnings else ""
+        self.message.ok(f"Return {result.number} saved: refund {result.refund}.{note}")

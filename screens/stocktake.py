@@ -77,9 +77,15 @@ class StocktakeScreen(CounterScreen):
             self.message.fail(f"{self.number} is open: close it first.")
             return
         kind = self.query_one("#type", Input).value.strip() or None
-        number = self.call(stocktake.open_stocktake, self.ctx, product_type=kind)
-        if number is None:
-            return
+        self.save(
+            stocktake.open_stocktake,
+            self.ctx,
+            product_type=kind,
+            then=self.opened,
+            what="Opening the count",
+        )
+
+    def opened(self, number: str) -> None:
         self.number = number
         self.query_one("#number", Input).value = number
         self.message.ok(f"Opened {number}. Scan everything on the shelves.")
@@ -87,14 +93,15 @@ class StocktakeScreen(CounterScreen):
         self.query_one("#serial", Input).focus()
 
     def scan(self, raw: str) -> None:
-        if not raw:
+        # Each scan is recorded by a save of its own: the next waits, and they go in order.
+        if not raw or self.hold(self.scan, raw):
             return
         if not self.number:
             self.message.fail("Open a count first (F9), or type its number.")
             return
-        found = self.call(stocktake.scan, self.ctx, self.number, raw)
-        if found is None:
-            return
+        self.save(stocktake.scan, self.ctx, self.number, raw, then=self.counted, what="Counting")
+
+    def counted(self, found: tuple[str, str]) -> None:
         serial, result = found
         if result == stocktake.ScanResult.EXPECTED:
             self.message.ok(f"{serial} counted.")
@@ -109,8 +116,14 @@ class StocktakeScreen(CounterScreen):
         if not self.number or not table.row_count:
             return
         serial = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
-        self.call(stocktake.unscan, self.ctx, self.number, serial)
-        self.refresh_tally()
+        self.save(
+            stocktake.unscan,
+            self.ctx,
+            self.number,
+            serial,
+            then=lambda _none: self.refresh_tally(),
+            what="Taking the scan off",
+        )
 
     def refresh_tally(self) -> None:
         tally = self.call(stocktake.status, self.number)
@@ -138,7 +151,7 @@ class StocktakeScreen(CounterScreen):
             return
         if tally.problems:
             # The service refuses with the reason; show it without asking anything.
-            self.call(stocktake.close, self.ctx, self.number)
+            self.close_with(False, None)
             return
         if not tally.missing:
             self.finish(write_off=False)
@@ -174,15 +187,21 @@ class StocktakeScreen(CounterScreen):
         self.close_with(write_off, None)
 
     def close_with(self, write_off: bool, approver) -> None:
-        tally = self.call(
-            stocktake.close, self.ctx, self.number, write_off_missing=write_off, approver=approver
-        )
-        if tally is None:
-            return
-        self.number = None
-        self.show(tally)
-        done = "written off" if write_off else "left in stock"
-        missing = len(tally.missing)
-        self.message.ok(
-            f"{tally.number} closed: {tally.counted} counted, {missing} missing ({done})."
+        def closed(tally: stocktake.StocktakeStatus) -> None:
+            self.number = None
+            self.show(tally)
+            done = "written off" if write_off else "left in stock"
+            missing = len(tally.missing)
+            self.message.ok(
+                f"{tally.number} closed: {tally.counted} counted, {missing} missing ({done})."
+            )
+
+        self.save(
+            stocktake.close,
+            self.ctx,
+            self.number,
+            write_off_missing=write_off,
+            approver=approver,
+            then=closed,
+            what="Closing the count",
         )

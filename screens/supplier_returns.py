@@ -8,10 +8,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
-from app.services.stock.supplier_returns import supplier_return
+from app.services.stock.supplier_returns import SupplierReturnResult, supplier_return
 from screens.modals.confirm import Confirm
+from screens.stock_document import StockLinesScreen
 from screens.widgets.errorline import ErrorLine
-from screens.widgets.stocklines import StockLines, StockLinesScreen
+from screens.widgets.stocklines import StockLines
 
 
 class SupplierReturnsScreen(StockLinesScreen):
@@ -61,25 +62,26 @@ class SupplierReturnsScreen(StockLinesScreen):
             return
 
         def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            result = self.call(
-                supplier_return,
-                self.ctx,
-                supplier,
-                self.stock_lines.items(),
-                reason=self.query_one("#reason", Input).value,
-                reference=self.query_one("#reference", Input).value,
-            )
-            if result is None:
-                return
-            self.stock_lines.clear_lines()
-            warned = f" ! {'; '.join(result.warnings)}" if result.warnings else ""
-            goods = f"{result.units} unit(s)"
-            if result.quantity:
-                goods += f" and {result.quantity} piece(s)"
-            self.message.ok(f"Saved {result.number}: {goods} back to {result.supplier}.{warned}")
+            if yes:
+                self.save(
+                    supplier_return,
+                    self.ctx,
+                    supplier,
+                    self.stock_lines.items(),
+                    reason=self.query_one("#reason", Input).value,
+                    reference=self.query_one("#reference", Input).value,
+                    then=self.sent_back,
+                    what="Saving the supplier return",
+                )
 
         self.app.push_screen(
             Confirm(f"Send {self.stock_lines.summary()} back to {supplier}?"), answered
         )
+
+    def sent_back(self, result: SupplierReturnResult) -> None:
+        self.stock_lines.clear_lines()
+        warned = f" ! {'; '.join(result.warnings)}" if result.warnings else ""
+        goods = f"{result.units} unit(s)"
+        if result.quantity:
+            goods += f" and {result.quantity} piece(s)"
+        self.message.ok(f"Saved {result.number}: {goods} back to {result.supplier}.{warned}")

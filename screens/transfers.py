@@ -9,11 +9,17 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
 from app.services.stock.items import read_stock_scan
-from app.services.stock.transfers import open_transfers, transfer_in, transfer_out
+from app.services.stock.transfers import (
+    TransferResult,
+    open_transfers,
+    transfer_in,
+    transfer_out,
+)
 from screens.modals.confirm import Confirm
+from screens.stock_document import StockLinesScreen
 from screens.widgets.columns import add_fixed_columns, fit_row
 from screens.widgets.errorline import ErrorLine
-from screens.widgets.stocklines import StockLines, StockLinesScreen, split_count
+from screens.widgets.stocklines import StockLines, split_count
 
 
 class TransfersScreen(StockLinesScreen):
@@ -88,21 +94,21 @@ class TransfersScreen(StockLinesScreen):
             return
 
         def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            result = self.call(transfer_out, self.ctx, to, self.stock_lines.items())
-            if result is None:
-                return
-            self.stock_lines.clear_lines()
-            self.refresh_views()
-            goods = f"{result.units} unit(s)"
-            if result.quantity:
-                goods += f" and {result.quantity} piece(s)"
-            self.message.ok(f"Sent {result.number}: {goods} to {result.to_branch}, in transit.")
+            if yes:
+                items = self.stock_lines.items()
+                self.save(transfer_out, self.ctx, to, items, then=self.sent, what="Sending")
 
         self.app.push_screen(
             Confirm(f"Send {self.stock_lines.summary()} to {to.upper()}?"), answered
         )
+
+    def sent(self, result: TransferResult) -> None:
+        self.stock_lines.clear_lines()
+        self.refresh_views()
+        goods = f"{result.units} unit(s)"
+        if result.quantity:
+            goods += f" and {result.quantity} piece(s)"
+        self.message.ok(f"Sent {result.number}: {goods} to {result.to_branch}, in transit.")
 
     def arriving_number(self) -> str | None:
         number = self.query_one("#number", Input).value.strip()
@@ -114,6 +120,9 @@ class TransfersScreen(StockLinesScreen):
 
     def scan_in(self, raw: str) -> None:
         """Receive one scan at once: a unit by serial, or pieces by barcode/SKU (``SKU*5``)."""
+        # Each scan in is a save of its own: the next waits for it, and they go in order.
+        if self.hold(self.scan_in, raw):
+            return
         number = self.arriving_number()
         if number is None or not raw:
             return
@@ -122,34 +131,37 @@ class TransfersScreen(StockLinesScreen):
         if scanned is None:
             return
         if scanned.serial is not None:
-            result = self.call(transfer_in, self.ctx, number, [raw], all_quantities=False)
-            what = scanned.serial
+            goods, serials, quantities = scanned.serial, [raw], None
         else:
-            result = self.call(
-                transfer_in,
-                self.ctx,
-                number,
-                quantities={scanned.sku: quantity},
-                all_quantities=False,
-            )
-            what = f"{quantity} × {scanned.name}"
-        if result is None:
-            return
+            goods, serials, quantities = f"{quantity} × {scanned.name}", [], {scanned.sku: quantity}
+        self.save(
+            transfer_in,
+            self.ctx,
+            number,
+            serials,
+            quantities=quantities,
+            all_quantities=False,
+            then=lambda result: self.received(result, goods),
+            what="Receiving",
+        )
+
+    def received(self, result: TransferResult, goods: str) -> None:
         left = f"{result.outstanding} still in transit" if result.outstanding else "complete"
-        self.message.ok(f"{what} received on {result.number}; {left}.")
+        self.message.ok(f"{goods} received on {result.number}; {left}.")
         self.refresh_views()
 
     def action_receive_quantities(self) -> None:
         number = self.arriving_number()
-        if number is None:
-            return
-        result = self.call(transfer_in, self.ctx, number, [])
-        if result is not None:
-            left = f"{result.outstanding} still in transit" if result.outstanding else "complete"
-            self.message.ok(
-                f"{result.quantity} piece(s) without serials received on {result.number}; {left}."
-            )
-            self.refresh_views()
+        if number is not None:
+            done = self.received_pieces
+            self.save(transfer_in, self.ctx, number, [], then=done, what="Receiving")
+
+    def received_pieces(self, result: TransferResult) -> None:
+        left = f"{result.outstanding} still in transit" if result.outstanding else "complete"
+        self.message.ok(
+            f"{result.quantity} piece(s) without serials received on {result.number}; {left}."
+        )
+        self.refresh_views()
 
     def refresh_counts(self) -> None:
         self.query_one("#counts", Static).update(

@@ -19,6 +19,7 @@ import psycopg2.errors
 import pytest
 from stdnum import luhn
 
+from app.services.access import pin_policy
 from app.services.access.context import Context, approver_from, load_context
 from app.services.shop import catalog
 from db.connection import db
@@ -142,6 +143,7 @@ class Shop:
 def make_shop(url: str) -> Shop:
     catalog.add_branch("A", "Main Street", "1 Main Street")
     catalog.add_branch("B", "Harbour", "9 Quay Road")
+    pin_policy.set_min_pin_length("manager", 4)  # the test shops' managers have "1234"
     for login, name, role, branch in [
         ("mia", "Mia Manager", "manager", "A"),
         ("cal", "Cal Cashier", "cashier", "A"),

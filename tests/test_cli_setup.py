@@ -25,7 +25,7 @@ def test_a_new_shop_is_set_up_from_the_command_line(tmp_path, capsys):
             "--home-branch",
             "MAIN",
             "--pin",
-            "4321",
+            "432100",
         )
         == 0
     )

@@ -12,12 +12,15 @@ from app.domain.errors import DomainError, NotFound, PermissionDenied, Refused
 from app.services.access.signin import log_in
 from app.services.shop import serial_rules, settings
 from app.services.stock.receiving import ReceiptLine, receive
+from db.access_models import SeatPinMisses
 from db.models import Employee, ProductType
 from tests.support import fast_shop, seeded_shop  # noqa: F401
 
 
 def test_reset_pin_unlocks_and_lets_them_in(shop):
-    Employee.update(failed_pins=5).where(Employee.login == "cal").execute()
+    for _ in range(5):
+        with pytest.raises(Refused):
+            log_in("cal", "0000", clock=shop.clock)
     assert settings.reset_pin(shop.manager, "CAL", "4321") == "Cal Cashier"
     assert log_in("cal", "4321", clock=shop.clock).employee_name == "Cal Cashier"
     with pytest.raises(Refused, match="4 to 12 digits"):
@@ -123,12 +126,18 @@ def test_lists_and_master_data_refusals(shop):
         settings.branch_code("Z")
 
 
-def test_locked_employee_shows_as_locked(shop):
-    Employee.update(locked_until=shop.clock() + timedelta(minutes=3)).where(
-        Employee.login == "cal"
-    ).execute()
+def test_a_slowed_employee_shows_as_slowed(shop):
+    SeatPinMisses.create(
+        employee=Employee.get(Employee.login == "cal"),
+        seat="till-1",
+        misses=7,
+        slowed_until=shop.clock() + timedelta(seconds=4),
+    )
     row = next(r for r in settings.list_employees(shop.manager) if r.login == "cal")
-    assert row.status.startswith("locked")
+    assert row.status.startswith("slowed")
+    shop.clock.advance(seconds=5)
+    row = next(r for r in settings.list_employees(shop.manager) if r.login == "cal")
+    assert row.status == "active"
     with pytest.raises(PermissionDenied):
         settings.list_employees(shop.cashier)
 
@@ -338,3 +347,20 @@ def test_an_older_serial_pattern_is_kept_while_it_is_not_changed(shop):
     back = serial_rules.set_product_serial_rule(shop.manager, "DR-18", None, None)
     assert (back.own_pattern, back.pattern) == (None, "D 1##")
     assert ProductType.get(ProductType.name == "Power tools").serial_pattern == "D 1##"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        "{% for i in range(999) %}{% for j in range(999) %}{% for k in range(999) %}"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        "{{ 'x'|center(10**8) }}",
+        "{% for i in range(900) %}0123456789{% endfor %}",
+    ],
+)
+def test_a_template_over_a_cards_limits_is_refused_when_saved(shop, template):
+    before = ProductType.get(ProductType.name == "Phones").card_template
+    with pytest.raises(Refused, match="over a card's limits"):
+        settings.update_product_type(shop.manager, "Phones", card_template=template)
+    assert ProductType.get(ProductType.name == "Phones").card_template == before

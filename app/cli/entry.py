@@ -29,6 +29,7 @@ from app.cli.session import PartlyRefused, UsageError, opt, shown_url
 from app.cli.setup import register as register_setup
 from app.domain.errors import DomainError
 from app.domain.repairs import RepairStatus
+from app.domain.text import visible
 from app.domain.tracking import TrackingMode
 from app.services.counter import return_matching, selling
 from app.services.reports import runner
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int, args, exc: DomainError | None = None) -> int:
-    text = " ".join(str(message).split())
+    text = visible(" ".join(str(message).split()))
     if args is not None and opt(args, "json") and not isinstance(exc, PartlyRefused):
         error = {"type": type(exc).__name__ if exc else "UsageError", "message": text}
         if isinstance(exc, ReceiptRefused):

@@ -8,11 +8,14 @@ result is made next to its command (``app.cli.counter``, ``app.cli.stock``, ...)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+
+from app.domain.text import visible
 
 # Result fields that hold plain tuples: the names their items get in JSON.
 _TUPLE_FIELDS = {
@@ -44,8 +47,19 @@ def jsonable(obj, _owner: str = "", _field: str = ""):
     return obj
 
 
+# JSON escapes C0 controls itself; these it would print raw, and a terminal may obey them.
+_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def to_json(obj) -> str:
-    return json.dumps(jsonable(obj), indent=2, ensure_ascii=False)
+    """JSON text with every control character (C0, DEL, C1) written as a ``\\u`` escape."""
+    text = json.dumps(jsonable(obj), indent=2, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def shown(text: str) -> str:
+    """Text for a terminal: stored text may hold ESC or C1 controls, drawn visibly here."""
+    return visible(text, lines=True)
 
 
 # --- small pieces -------------------------------------------------------------------------
@@ -70,7 +84,7 @@ def label(state: str | None) -> str:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Columns aligned to their widest cell; numbers right-aligned."""
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    cells = [[("" if c is None else visible(c)) for c in row] for row in rows]
     if not cells:
         return "(none)"
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
@@ -94,13 +108,13 @@ def _is_number(text: str) -> bool:
 
 def pairs(items: Iterable[tuple[str, object]]) -> str:
     """``Label    value`` lines, skipping empty values."""
-    shown = [(k, str(v)) for k, v in items if v not in (None, "", [])]
-    width = max((len(k) for k, _v in shown), default=0)
-    return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in shown)
+    kept = [(k, visible(v)) for k, v in items if v not in (None, "", [])]
+    width = max((len(k) for k, _v in kept), default=0)
+    return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in kept)
 
 
 def warnings_text(warnings: Sequence[str]) -> str:
-    return "\n".join(f"! {w}" for w in warnings)
+    return "\n".join(f"! {visible(w)}" for w in warnings)
 
 
 def join(*blocks: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from app.cli.render import table, to_json
+from app.cli.render import shown, table, to_json
 from app.cli.session import EXIT_OK, UsageError, open_db, opt
 from app.services.reports import runner
 
@@ -27,12 +27,12 @@ def cmd_report(args) -> int:
     )
     result = runner.run(args.name, filters)
     if args.csv:
-        sys.stdout.write(result.to_csv())
+        sys.stdout.write(shown(result.to_csv()))
         return EXIT_OK
     if opt(args, "json"):
         print(to_json({"report": result.name, "title": result.title, "rows": result.as_dicts()}))
         return EXIT_OK
-    print(result.title)
+    print(shown(result.title))
     print(table(result.columns, result.rows))
     return EXIT_OK
 

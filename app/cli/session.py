@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import peewee as pw
 
-from app.cli.render import to_json
+from app.cli.render import shown, to_json
 from app.config import load_config
 from app.domain.errors import Refused
 from app.services.access import signin
@@ -120,14 +121,23 @@ def approver(args):
         pin = getpass.getpass(f"PIN of {login}: ")
     if not pin:
         raise UsageError("--approved-by needs the manager's --approver-pin")
-    return signin.approve(login, pin.strip())
+    return signin.approve(login, pin.strip(), seat=cli_seat())
+
+
+def cli_seat() -> str:
+    """This command line's seat name for counting wrong PINs: its host and system user."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password file
+        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli@{socket.gethostname()}:{user}"
 
 
 def emit(args, result, render) -> int:
     if opt(args, "json"):
         print(to_json(result))
     else:
-        print(render(result))
+        print(shown(render(result)))
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 
 from app.cli.session import UsageError, emit, open_db, opt
+from app.services.access import pin_policy
 from app.services.shop import catalog
 from app.services.shop.setup import as_manager
 
@@ -43,6 +44,15 @@ def register(command, sub) -> None:
     s.add_argument("--pattern", default="", help="serial pattern, e.g. 996***** (* # @, | or)")
     s.add_argument("--check", default="none", choices=("none", "imei", "gtin"))
     s.add_argument("--mask", default="none", choices=("none", "last4", "middle"))
+
+    s = command(
+        "min-pin",
+        cmd_set_min_pin,
+        "the shortest PIN for a role (a new shop: 6 digits for managers, 4 for others)",
+        parent=steps,
+    )
+    s.add_argument("role", choices=("cashier", "inventory", "technician", "manager"))
+    s.add_argument("digits", type=int)
 
     s = command("product", cmd_add_product, "a product of a type", parent=steps)
     s.add_argument("sku")
@@ -119,3 +129,13 @@ def cmd_add_product(args) -> int:
         what="product",
     )
     return _added(args, "product", f"{product.sku} ({product.name})")
+
+
+def cmd_set_min_pin(args) -> int:
+    open_db(args, create=True)
+    digits = as_manager(
+        _login(args),
+        lambda: pin_policy.set_min_pin_length(args.role, args.digits),
+        what="PIN rule",
+    )
+    return _added(args, "shortest PIN", f"for {args.role}: {digits} digits")

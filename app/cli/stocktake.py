@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.cli.render import join, label, table, to_json
+from app.cli.render import join, label, shown, table, to_json
 from app.cli.session import (
     EXIT_OK,
     PartlyRefused,
@@ -52,7 +52,7 @@ def cmd_stocktake_scan(args) -> int:
         error = {"type": "Refused", "message": problem} if problem else None
         print(to_json({"scans": outcomes, "status": status, "error": error}))
     else:
-        print(scans_text(outcomes, status))
+        print(shown(scans_text(outcomes, status)))
     if problem:
         raise PartlyRefused(problem)
     return EXIT_OK

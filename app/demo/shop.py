@@ -21,6 +21,7 @@ from app.demo.master_data import (
     SHELF,
     SUPPLIERS,
 )
+from app.services.access import pin_policy
 from app.services.access.context import Approver, Context, load_context
 from app.services.kits import assembly
 from app.services.shop import catalog
@@ -88,6 +89,8 @@ class DemoShop:
     def setup(self) -> None:
         for branch in BRANCHES:
             catalog.add_branch(branch.code, branch.name, branch.address)
+        # Demo PINs are 4 digits (README): the demo keeps the old minimum for managers too.
+        pin_policy.set_min_pin_length("manager", 4)
         for e in EMPLOYEES:
             catalog.add_employee(e.login, e.name, e.role, e.pin, e.branch)
         for supplier in SUPPLIERS:

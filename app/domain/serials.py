@@ -32,8 +32,8 @@ MAX_TYPED = 4000  # characters: far more than any scan or typed name
 
 
 def plain_text(raw: str, what: str = "text", *, controls: bool = True) -> str:
-    """Refuse what no scanner or keyboard sends: NUL and other control characters (but for
-    tab, line ends and GS1's group separator), broken UTF-8, megabytes of text.
+    """Refuse what no scanner or keyboard sends: NUL and other C0 or C1 control characters
+    (but for tab, line ends and GS1's group separator), broken UTF-8, megabytes of text.
 
     ``controls=False`` checks only for broken UTF-8 (a scan's serial check says the rest).
     """
@@ -46,7 +46,8 @@ def plain_text(raw: str, what: str = "text", *, controls: bool = True) -> str:
         raise Refused(f"The {what} is {len(text)} characters long; that cannot be right.")
     for ch in text:
         code = ord(ch)
-        if (code < 32 and ch not in "\t\r\n\x1d") or 0xD800 <= code <= 0xDFFF or code == 0x7F:
+        c0 = code < 32 and ch not in "\t\r\n\x1d"
+        if c0 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF:
             raise InvalidSerial(
                 f"The {what} contains a character no scanner or keyboard sends "
                 f"({ascii(ch)[1:-1]}). Scan or type it again."

@@ -14,9 +14,10 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run_operations
 
+from db.access_models import ACCESS_MODELS, ShopSetting
 from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
 
-LATEST = 2
+LATEST = 3
 
 # A step that adds figures computed from the ledger is filled by rules that live above
 # the database (``app.services.ledger.totals.FILLS``), passed in by whoever migrates. A
@@ -46,7 +47,19 @@ def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> N
     database.create_tables(ALL_MODELS, safe=True)  # missing tables and indexes only
 
 
-STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {2: _v2_report_figures}
+def _v3_access(database: peewee.Database, migrator: SchemaMigrator) -> None:
+    """Wrong PINs counted per login and seat, their slow-downs and unlocks, and shop settings.
+
+    A shop made before this step chose its PINs under the old 4-digit rule: it keeps a
+    4-digit minimum for managers too, so no manager is refused a PIN they already use."""
+    database.create_tables(ACCESS_MODELS, safe=True)
+    ShopSetting.insert(key="min_pin_length.manager", value="4").on_conflict_ignore().execute()
+
+
+STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {
+    2: _v2_report_figures,
+    3: _v3_access,
+}
 
 
 class SchemaTooNew(RuntimeError):
@@ -104,7 +117,7 @@ def _migrate_locked(
             f"understands ({LATEST}). Upgrade SerialDesk on this seat."
         )
     if version == 0:
-        database.create_tables(ALL_MODELS)
+        database.create_tables(ALL_MODELS + ACCESS_MODELS)
         _protect_history(database)
         SchemaVersion.create(version=LATEST)
         return LATEST

@@ -32,7 +32,7 @@ class ManagerApproval(ModalScreen[Approver | None]):
             return
         login = self.query_one("#login", Input).value
         try:
-            approver = approve(login, event.value, clock=self.app.clock)
+            approver = approve(login, event.value, seat=self.app.seat_name, clock=self.app.clock)
         except DomainError as exc:
             self.query_one("#pin", Input).value = ""
             self.query_one(ErrorLine).fail(exc.message)

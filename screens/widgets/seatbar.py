@@ -1,4 +1,5 @@
-"""The one-line bar at the top: what this screen is, branch, seat, person, and the devices.
+"""The one-line bar at the top: what this screen is (and what it is saving), branch, seat,
+person, and the devices.
 
 Device trouble outranks names: when the line is too long (80 columns), the names are
 shortened and then cut, and the scanner, printer and queued-card state stays whole.
@@ -11,6 +12,7 @@ from textual.widgets import Static
 
 class SeatBar(Static):
     title = reactive("")
+    busy = reactive("")  # what the screen is saving, while it saves ("Saving the sale… 3 s")
 
     def __init__(self, title: str) -> None:
         super().__init__(id="seatbar")
@@ -33,12 +35,14 @@ class SeatBar(Static):
         """The bar without the devices, from the fullest to the shortest wording."""
         ctx = getattr(self.app, "ctx", None)
         seat = getattr(self.app, "seat_name", "")
+        title = f"{self.title} · {self.busy}" if self.busy else self.title
         if ctx is None:
-            return [f" SerialDesk · {self.title} │ {seat} · not logged in", f" {self.title}"]
+            return [f" SerialDesk · {title} │ {seat} · not logged in", f" {title}"]
         who = f"{ctx.employee_name} ({ctx.role})"
-        return [
-            f" SerialDesk · {self.title} │ {ctx.branch_name} [{ctx.branch_code}] · {seat} · {who}",
-            f" {self.title} │ {ctx.branch_name} [{ctx.branch_code}] · {seat} · {who}",
-            f" {self.title} │ {ctx.branch_code} · {seat} · {who}",
-            f" {self.title} │ {ctx.branch_code} · {seat} · {ctx.employee_name}",
+        heads = [
+            f" SerialDesk · {title} │ {ctx.branch_name} [{ctx.branch_code}] · {seat} · {who}",
+            f" {title} │ {ctx.branch_name} [{ctx.branch_code}] · {seat} · {who}",
+            f" {title} │ {ctx.branch_code} · {seat} · {who}",
+            f" {title} │ {ctx.branch_code} · {seat} · {ctx.employee_name}",
         ]
+        return heads + ([f" {title}"] if self.busy else [])  # saving outranks the names

@@ -2,7 +2,7 @@
 goods without serials (a case's barcode or SKU, once per piece, or ``SKU*5``).
 
 Shared by transfers, supplier returns and adjustments: ``StockLines`` keeps and shows
-the lines, ``StockLinesScreen`` gives every such screen the same keys.
+the lines (``screens.stock_document.StockLinesScreen`` gives every such screen the same keys).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from textual.widgets import DataTable
 from app.domain.errors import Refused
 from app.services.access.context import Context
 from app.services.stock.items import StockItem, read_stock_scan
-from screens.base import CounterScreen
-from screens.modals.ask import AskText
 from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit_row
 
 
@@ -161,56 +159,3 @@ class StockLines(DataTable):
         def __init__(self, lines: StockLines) -> None:
             super().__init__()
             self.lines = lines
-
-
-class StockLinesScreen(CounterScreen):
-    """A screen gathering ``StockLines`` (id ``scans``): Ctrl+D removes the selected line,
-    Ctrl+N sets its quantity."""
-
-    BINDINGS = [
-        *CounterScreen.BINDINGS,
-        Binding("ctrl+d", "drop_line", "Remove line", id="lines.drop", priority=True),
-        Binding("ctrl+n", "set_quantity", "Quantity", id="lines.quantity", priority=True),
-    ]
-
-    @property
-    def stock_lines(self) -> StockLines:
-        return self.query_one("#scans", StockLines)
-
-    def add_scan(self, raw: str) -> None:
-        line = self.call(self.stock_lines.add_scan, self.ctx, raw)
-        if line is None:
-            return
-        if line.serial is not None:
-            self.message.ok(f"{line.serial} · {line.name}")
-        else:
-            self.message.ok(
-                f"{line.name}: {line.quantity} on the list, {line.in_stock} in stock here "
-                "· Ctrl+N sets the quantity"
-            )
-
-    def action_drop_line(self) -> None:
-        line = self.stock_lines.drop_selected()
-        if line is not None:
-            self.message.info(f"Took {line.serial or line.name} off the list.")
-
-    def action_set_quantity(self) -> None:
-        line = self.stock_lines.selected
-        if line is None:
-            self.message.fail("Nothing on the list: scan a product first.")
-            return
-        if line.serial is not None:
-            self.message.fail(f"{line.serial} is one unit: select a line without serials.")
-            return
-
-        def answered(text: str | None) -> None:
-            if text is None:
-                return
-            if not re.fullmatch(r"-?\d{1,6}", text):
-                self.message.fail(f"'{text}' is not a number of pieces.")
-                return
-            self.call(self.stock_lines.set_quantity, int(text))
-
-        self.app.push_screen(
-            AskText(f"How many {line.name}?", "pieces", str(line.quantity)), answered
-        )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
 import pytest
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from app.config import SeatConfig
 from app.services.counter.selling import SaleItem, sell
@@ -63,6 +65,18 @@ async def type_text(pilot, text: str) -> None:
         return
     pilot.app.focused.insert_text_at_cursor(text)
     await pilot.pause()
+
+
+async def settle(pilot) -> None:
+    """Pause until the saves running in worker threads are done and their results shown,
+    with what follows them (cards queued, scans and keys that waited their turn)."""
+    await pilot.pause()
+    busy = (WorkerState.PENDING, WorkerState.RUNNING)
+    while running := [w for w in pilot.app.workers if w.state in busy]:
+        for worker in running:
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await worker.wait()  # a refusal fails the worker: the screen shows it
+        await pilot.pause()
 
 
 async def log_in(pilot, login: str = "cal", pin: str = "1234") -> None:

@@ -16,7 +16,7 @@ from screens.stocktake import StocktakeScreen
 from screens.supplier_returns import SupplierReturnsScreen
 from screens.transfers import TransfersScreen
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, settle, type_text
 
 SIZE = (80, 24)
 
@@ -33,13 +33,13 @@ async def open_back_office(pilot, entry: int) -> None:
     await pilot.press("f11")
     assert isinstance(pilot.app.screen, BackOfficeScreen)
     await pilot.press(*["down"] * entry, "enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def enter(pilot, text: str) -> None:
     await type_text(pilot, text)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def focus(pilot, selector: str, value: str | None = None) -> None:
@@ -77,7 +77,7 @@ async def test_a_first_letter_walks_the_menu_entries_starting_with_it(counter):
             seen.append(str(menu.get_option_at_index(menu.highlighted).id))
         assert seen == ["stocktake", "supplier_returns", "settings", "stocktake"]
         await pilot.press("k", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "KitsScreen"
 
 
@@ -93,12 +93,12 @@ async def test_transfer_out_and_in_at_the_other_branch(counter):
             await enter(pilot, serial)
         assert screen.outgoing == [IMEIS[1], IMEIS[0]]
         await pilot.press("f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "was sold on" in message(app)  # IMEIS[0] is Bob's: nothing was sent
         assert state(IMEIS[1]) == "in_stock"
         screen.query_one("#scans", DataTable).move_cursor(row=1)
         await pilot.press("ctrl+d", "f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "Sent T-" in message(app)
         assert state(IMEIS[1]) == "in_transit"
         assert screen.query_one("#open", DataTable).row_count == 1
@@ -131,7 +131,7 @@ async def test_stocktake_tally_problems_and_write_off_with_approval(counter):
         screen = app.screen
         assert isinstance(screen, StocktakeScreen)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.number and screen.number.startswith("ST-")
         for serial in (IMEIS[1], IMEIS[2], "D-100", "ZZ-999", IMEIS[0]):
             await enter(pilot, serial)
@@ -139,13 +139,13 @@ async def test_stocktake_tally_problems_and_write_off_with_approval(counter):
         tally = str(screen.query_one("#tally").render())
         assert "counted 3 of 7" in tally and "missing 4" in tally and "problems 2" in tally
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "cannot close" in message(app)
         await pilot.press("ctrl+d", "ctrl+d")  # take both problem scans off
-        await pilot.pause()
+        await settle(pilot)
         assert "problems 0" in str(screen.query_one("#tally").render())
         await pilot.press("f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         await approve(pilot)
         assert "closed: 3 counted, 4 missing (written off)" in message(app)
         assert state(IMEIS[3]) == "written_off" and state("D-101") == "written_off"
@@ -162,19 +162,19 @@ async def test_write_off_asks_a_manager_and_refuses_a_sold_unit(counter):
         await enter(pilot, "dropped on the floor")
         await enter(pilot, IMEIS[0])
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert "needs a manager's approval" in message(app)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await approve(pilot)
         assert "is sold; 'write off' cannot" in message(app)
         assert state(IMEIS[0]) == "sold"
         await pilot.press("ctrl+d")
         await enter(pilot, IMEIS[1])
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await approve(pilot)
         assert "Saved ADJ-" in message(app)
         assert state(IMEIS[1]) == "written_off"
@@ -191,7 +191,7 @@ async def test_quarantine_needs_no_approval(counter):
         await enter(pilot, "screen cracked in box")
         await enter(pilot, "D-100")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Saved ADJ-" in message(app)
         assert state("D-100") == "quarantine"
 
@@ -205,18 +205,18 @@ async def test_supplier_return(counter):
         for text in ("Nobody", "RMA-9", "faulty", IMEIS[2]):
             await enter(pilot, text)
         await pilot.press("f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "No supplier named 'Nobody'" in message(app)
         await focus(pilot, "#supplier", "")
         await enter(pilot, "PhoneCo")
         await focus(pilot, "#serial")
         await enter(pilot, IMEIS[0])
         await pilot.press("f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "only units in stock" in message(app)  # IMEIS[0] is sold
         app.screen.query_one("#scans", DataTable).move_cursor(row=1)
         await pilot.press("ctrl+d", "f10", "y")  # without IMEIS[0], the second row
-        await pilot.pause()
+        await settle(pilot)
         assert "back to PhoneCo" in message(app)
         assert state(IMEIS[2]) == "returned_to_supplier"
 
@@ -236,7 +236,7 @@ async def test_reports_run_in_a_worker_and_export_csv(counter, tmp_path):
         assert "Sales: 2 row(s)" in str(screen.query_one("#status").render())
         target = tmp_path / "sales.csv"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         app.focused.value = str(target)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -271,16 +271,16 @@ async def test_settings_preview_type_pin_and_mode_rule(counter):
         await pilot.pause()
         assert "cannot be used" in str(screen.query_one("#preview").render())
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "cannot be used" in message(app)
         template.text = "{{ product }}"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Saved product type Phones" in message(app)
         await focus(pilot, "#login", "cal")
         await focus(pilot, "#pin", "5678")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "Saved cal" in message(app)
         screen.query_one("#mode", Select).value = "none"
         await focus(pilot, "#sku")

@@ -20,7 +20,7 @@ from screens.supplier_returns import SupplierReturnsScreen
 from screens.transfers import TransfersScreen
 from screens.widgets.stocklines import StockLines
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, settle, type_text
 from tests.tui.test_back_office import approve, enter, focus, message, open_back_office, state
 
 SIZE = (80, 24)
@@ -46,7 +46,7 @@ def lines(app) -> list[tuple[str, str | None, int]]:
 
 async def set_quantity(pilot, text: str) -> None:
     await pilot.press("ctrl+n")
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(pilot.app.screen, AskText)
     await pilot.press("ctrl+u")
     await enter(pilot, text)
@@ -79,20 +79,20 @@ async def test_write_off_of_pieces_with_a_managers_approval(shop):
         assert "already on the list" in message(app)
         # Ctrl+N on a unit's line is refused; on the case's line it sets the quantity
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await settle(pilot)
         assert "is one unit" in message(app)
         app.screen.query_one(StockLines).move_cursor(row=0)
         await set_quantity(pilot, "20")
         assert lines(app)[0] == ("AC-CASE", None, 20)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await approve(pilot)
         assert "Only 9 of Phone case in stock here, not 20" in message(app)
         assert (stock("AC-CASE", shop.inventory), stock("AC-CBL", shop.inventory)) == (9, 5)
         assert state(IMEIS[1]) == "in_stock"
         await set_quantity(pilot, "3")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await approve(pilot)
         assert "Saved ADJ-" in message(app) and "1 unit(s), AC-CASE -3, AC-CBL -1" in message(app)
         assert (stock("AC-CASE", shop.inventory), stock("AC-CBL", shop.inventory)) == (6, 4)
@@ -112,7 +112,7 @@ async def test_found_correction_and_refused_quarantine_of_pieces(shop):
         await enter(pilot, "looks damaged")
         await enter(pilot, "AC-CASE")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Quantity stock is only written off, found or corrected" in message(app)
         assert stock("AC-CASE", shop.inventory) == 9
         # + and - on the focused list change the selected line by one
@@ -122,7 +122,7 @@ async def test_found_correction_and_refused_quarantine_of_pieces(shop):
         assert lines(app) == [("AC-CASE", None, 3)]
         kind.value = "found"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Saved ADJ-" in message(app) and "AC-CASE +3" in message(app)
         assert stock("AC-CASE", shop.inventory) == 12
         kind.value = "correction"
@@ -131,7 +131,7 @@ async def test_found_correction_and_refused_quarantine_of_pieces(shop):
         await enter(pilot, "AC-CASE")
         await set_quantity(pilot, "-2")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "correction of AC-CASE -2" in message(app)
         assert stock("AC-CASE", shop.inventory) == 10
         # a set quantity of 0 takes the line off
@@ -156,7 +156,7 @@ async def test_transfer_of_pieces_out_and_in_at_the_other_branch(shop):
         screen.query_one(StockLines).move_cursor(row=1)
         await set_quantity(pilot, "50")
         await pilot.press("f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "Only 9 of Phone case in stock here, not 50" in message(app)
         assert state(IMEIS[1]) == "in_stock" and stock("AC-CASE", shop.inventory) == 9
         assert Document.select().where(Document.kind == "transfer").count() == 0
@@ -164,7 +164,7 @@ async def test_transfer_of_pieces_out_and_in_at_the_other_branch(shop):
         screen.query_one(StockLines).move_cursor(row=2)
         await pilot.press("ctrl+d")  # the cable stays
         await pilot.press("f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "Sent T-" in message(app) and "1 unit(s) and 4 piece(s) to Harbour" in message(app)
         assert stock("AC-CASE", shop.inventory) == 5 and stock("AC-CBL", shop.inventory) == 5
         open_rows = screen.query_one("#open", DataTable)
@@ -190,7 +190,7 @@ async def test_transfer_of_pieces_out_and_in_at_the_other_branch(shop):
         await enter(pilot, IMEIS[1])
         assert "3 still in transit" in message(app_b)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "3 piece(s) without serials received" in message(app_b)
         assert "complete" in message(app_b)
         assert stock("AC-CASE", shop.inventory_b) == 4 and state(IMEIS[1]) == "in_stock"
@@ -208,12 +208,12 @@ async def test_supplier_return_of_pieces_with_serials(shop):
         assert lines(app) == [("PH-X1", IMEIS[2], 1), ("AC-CBL", None, 6)]
         await scan_refusals(pilot)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Send 1 unit(s) and 6 piece(s) back to PhoneCo?" in str(
             app.screen.query_one(".dialog-title").render()
         )
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)
         assert "Only 5 of USB cable in stock here, not 6" in message(app)
         assert state(IMEIS[2]) == "in_stock" and stock("AC-CBL", shop.inventory) == 5
         await type_text(pilot, "-")  # typed into the scan field, not a quantity key
@@ -226,7 +226,7 @@ async def test_supplier_return_of_pieces_with_serials(shop):
         assert "1 or more" in message(app) and lines(app)[1][2] == 6
         await set_quantity(pilot, "2")
         await pilot.press("f10", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "Saved RMA-" in message(app)
         assert "1 unit(s) and 2 piece(s) back to PhoneCo" in message(app)
         assert state(IMEIS[2]) == "returned_to_supplier" and stock("AC-CBL", shop.inventory) == 3

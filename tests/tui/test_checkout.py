@@ -16,7 +16,7 @@ from screens.checkout import CheckoutScreen
 from screens.widgets.customer_matches import CustomerMatches
 from screens.widgets.scanlog import ScanLog
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, settle, type_text
 
 SIZE = (80, 24)
 
@@ -38,7 +38,7 @@ async def scan(pilot, *codes: str) -> None:
     for code in codes:
         await type_text(pilot, code)
         await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 def text(widget) -> str:
@@ -59,7 +59,7 @@ async def test_returning_customer_for_cash_in_seven_keys_picks_the_right_one(cou
         await keys.press("f3")
         await scan(pilot, IMEIS[1])
         await keys.press("tab", "b", "o", "enter", "f10", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert keys.count == 7
         assert "complete" in text(app.screen.message)
         assert passport(IMEIS[1]).customer == "Bob Builder"
@@ -78,14 +78,14 @@ async def test_a_new_customer_costs_four_keys_besides_name_and_phone(counter):
         await keys.press("enter")  # name -> phone
         await type_text(pilot, "0711 222 333")
         await keys.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert keys.count == 4
         zed = Customer.get(Customer.name == "Zed Newman")
         assert app.screen.customer_id == zed.id
         shown = text(app.screen.query_one(CustomerMatches))
         assert "Customer: Zed Newman · phone 0711222333" in shown
         await pilot.press("f10", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert last_sale().customer_id == zed.id
 
 
@@ -140,7 +140,7 @@ async def test_a_plain_sku_adds_one_piece_and_more_join_its_line(counter):
         cart = app.screen.cart
         assert [(line.sku, line.serial, line.quantity) for line in cart] == [("AC-CASE", None, 4)]
         await pilot.press("f10", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert str(last_sale().total) == "79.60"
 
 

@@ -17,7 +17,7 @@ from screens.kits import KitsScreen
 from screens.modals.ask import AskText
 from screens.modals.confirm import Confirm
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, settle, type_text
 
 SIZE = (80, 24)
 
@@ -58,7 +58,7 @@ def state(serial: str) -> str:
 async def enter(pilot, text: str) -> None:
     await type_text(pilot, text)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def open_kits(pilot) -> KitsScreen:
@@ -66,7 +66,7 @@ async def open_kits(pilot) -> KitsScreen:
     assert isinstance(pilot.app.screen, BackOfficeScreen)
     entry = [key for key, *_rest in SCREENS].index("kits")
     await pilot.press(*["down"] * entry, "enter")
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(pilot.app.screen, KitsScreen)
     return pilot.app.screen
 
@@ -98,7 +98,7 @@ async def test_assemble_scans_each_part_and_refuses_wrong_ones(kit_shop):
         assert screen.progress.serials == ["D-100", "B-1"]
         assert "Still missing: 1 × Battery 18V" in progress(app)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Still missing" in message(app)
         assert state("D-100") == "in_stock"  # nothing was assembled
         await enter(pilot, "B-4")
@@ -107,7 +107,7 @@ async def test_assemble_scans_each_part_and_refuses_wrong_ones(kit_shop):
         await enter(pilot, "B-5")
         assert "F10 assembles" in progress(app)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Assembled KA-" in message(app)
         assert {state(s) for s in ("D-100", "B-1", "B-5")} == {"in_kit"}
         assert state("B-4") == "in_stock"
@@ -130,23 +130,23 @@ async def test_take_apart_asks_first_and_refuses_what_is_not_a_kit(kit_shop):
         await log_in(pilot, "ivy")
         screen = await open_kits(pilot)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, AskText)
         await pilot.press("enter")  # the highlighted kit is offered
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, Confirm)
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen and state("B-2") == "in_kit"
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(pilot)
         app.screen.query_one("Input").value = ""
         await enter(pilot, "D-100")
         assert "D-100 is not a kit" in message(app)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert f"{view.serial} taken apart" in message(app)
         assert {state(s) for s in ("D-101", "B-2", "B-3")} == {"in_stock"}
         assert screen.query_one("#kits", DataTable).row_count == 0
@@ -162,11 +162,11 @@ async def test_a_cashier_may_not_assemble_nor_define(kit_shop):
         for serial in ("D-100", "B-1", "B-4"):
             await enter(pilot, serial)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "may not receive" in message(app)
         assert state("D-100") == "in_stock"
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "for a manager only" in message(app)
         assert not isinstance(app.screen, AskText)
 
@@ -177,19 +177,19 @@ async def test_a_manager_defines_a_kit(kit_shop):
         await log_in(pilot, "mia")
         await open_kits(pilot)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "Type the kit's SKU first" in message(app)
         await enter(pilot, "KT-PH")
         assert "not a kit" in message(app)
         await focus_field(pilot, "#kit")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, AskText)
         await enter(pilot, "PH-X1 AC-CASE:x")
         assert "not a component" in message(app)
         assert not KitComponent.select().where(KitComponent.kit == product_id("KT-PH")).exists()
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         await enter(pilot, "PH-X1 AC-CASE:2")
         assert "Phone bundle is made of 2 component(s)" in message(app)
         assert "1 × Phone X1 128GB" in progress(app)
@@ -208,13 +208,13 @@ async def test_the_counter_sells_a_kit_by_scanning_its_parts(kit_shop):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "cal")
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CheckoutScreen)
         await enter(pilot, "KT-DR")
         assert "Drill kit 18V: scan each part" in message(app)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen and screen.kit is None
         assert "Kit cancelled" in message(app)
         await enter(pilot, "KT-DR")
@@ -226,7 +226,7 @@ async def test_the_counter_sells_a_kit_by_scanning_its_parts(kit_shop):
         await enter(pilot, "B-6")
         assert "was sold on" in message(app)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "Finish the kit first" in message(app)
         await enter(pilot, "B-1")
         assert "still missing: 1 × Battery 18V" in message(app)
@@ -238,12 +238,12 @@ async def test_the_counter_sells_a_kit_by_scanning_its_parts(kit_shop):
         assert "already in the cart" in message(app)
         assert state("D-100") == "in_stock"  # nothing moves before payment
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, Confirm)  # the kit's warranty card is offered
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot)
         assert "complete" in message(app)
     assert {state(s) for s in ("D-100", "B-1", "B-4")} == {"sold"}
     record = AssembledKit.get()
@@ -261,7 +261,7 @@ async def test_the_counter_sells_a_kit_without_serialized_parts_at_once(kit_shop
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "cal")
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         cart = screen.query_one("#cart", DataTable)
         await enter(pilot, "KT-DR*2")
@@ -275,12 +275,12 @@ async def test_the_counter_sells_a_kit_without_serialized_parts_at_once(kit_shop
         assert screen.kit is None and cart.row_count == 1
         assert case_stock(kit_shop) == 9  # nothing moves before payment
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         if isinstance(app.screen, Confirm):  # the kit's warranty card is offered
             await pilot.press("n")
-            await pilot.pause()
+            await settle(pilot)
         assert "complete" in message(app)
     record = AssembledKit.get()
     assert record.status == assembly.KitStatus.SOLD

@@ -20,7 +20,7 @@ from screens.passport import PassportScreen
 from screens.repairs import TicketScreen
 from screens.returns import ReturnsScreen
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, settle, type_text
 
 SIZE = (80, 24)
 
@@ -36,7 +36,7 @@ def field(app, name: str) -> str:
 async def scan(pilot, code: str) -> None:
     await type_text(pilot, code)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 def alices_sale(counter):
@@ -69,14 +69,14 @@ async def test_a_loaded_sale_refuses_another_customers_unit(counter):
         assert screen.sale.number == counter.sale_number and screen.chosen == marked
         await pilot.press("escape")
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.sale is None and isinstance(app.screen, ReturnsScreen)
         await scan(pilot, IMEIS[1])
         assert screen.sale.number == alices.number and len(screen.chosen) == 1
         await pilot.press("escape", "y")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
     assert passport(IMEIS[0]).state == passport(IMEIS[1]).state == "sold"
 
@@ -99,7 +99,7 @@ async def test_each_return_starts_from_the_default_fields(counter):
         fill("cracked screen", "400")
         await pilot.press("f10")
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)
         assert "refund 400.00" in message(app)
         assert passport(IMEIS[0]).state == "quarantine"
         defaults = ("as new", "in_stock", "", "")
@@ -109,7 +109,7 @@ async def test_each_return_starts_from_the_default_fields(counter):
         await scan(pilot, IMEIS[1])
         await pilot.press("f10")
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)
         assert passport(IMEIS[1]).state == "in_stock"
         history = passport(IMEIS[1]).history[-1]
         assert (history.to_state, history.note) == ("in_stock", "as new")
@@ -141,17 +141,17 @@ async def test_the_status_selector_offers_only_the_next_statuses(counter):
         assert offered() == ["diagnosing"]
         select.value = "diagnosing"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert offered() == ["waiting_for_parts", "repairing", "ready"]
         assert select.is_blank()
         select.value = "repairing"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert offered() == ["waiting_for_parts", "quality_check"]
         await pilot.press("f9")
         await type_text(pilot, "customer wants it back")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "closed" in message(app)
         header = str(app.screen.query_one("#ticket").render())
         assert "closed: collected" in header and "ready" not in header.split("\n")[0]

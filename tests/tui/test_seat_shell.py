@@ -20,7 +20,7 @@ from screens.stocktake import StocktakeScreen
 from screens.widgets.keys import ScreenKeys, screen_keys
 from screens.widgets.seatbar import SeatBar
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, settle, type_text
 
 SIZE = (80, 24)
 
@@ -36,12 +36,12 @@ async def test_esc_on_the_lock_screen_logs_out_and_someone_else_logs_in(counter)
         await pilot.press("f3")
         await type_text(pilot, IMEIS[2])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert len(app.screen.cart) == 1
         await pilot.press("f12")
         assert app.screen.locked_login == "cal"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen) and app.screen.locked_login is None
         assert app.ctx is None
         await pilot.press("f3")  # nobody is logged in: the screen keys do nothing
@@ -50,11 +50,11 @@ async def test_esc_on_the_lock_screen_logs_out_and_someone_else_logs_in(counter)
         assert isinstance(app.screen, HomeScreen)
         assert app.ctx.employee_name == "Mia Manager"
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CheckoutScreen) and app.screen.cart == []  # discarded
         # and again: the login screen is a fresh one each time
         await pilot.press("f12", "escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#login", Input).value == ""
         await log_in(pilot, "cal")
@@ -70,15 +70,15 @@ async def test_ctrl_q_asks_when_a_cart_is_open_and_enter_stays(counter):
         await pilot.press("enter")
         await pilot.press("f8")  # the cart is in another mode: still counted
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, Confirm)
         assert "Checkout" in app.screen.detail
         await pilot.press("ctrl+q")  # asked once, not twice
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.is_running and isinstance(app.screen, HomeScreen)
         await pilot.press("ctrl+q", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert not app.is_running
 
 
@@ -87,15 +87,15 @@ async def test_scanned_stock_lines_and_a_receipt_count_as_unsaved_work(counter):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ivy")
         await pilot.press("f11", "enter")  # transfers
-        await pilot.pause()
+        await settle(pilot)
         await type_text(pilot, "B")
         await pilot.press("enter")
         await type_text(pilot, IMEIS[1])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.unsaved_work() == ["Transfers"]
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         app.screen.rows.append("a scanned serial")  # what a receipt holds before F10
         assert app.unsaved_work() == ["Goods receipt", "Transfers"]
 
@@ -106,7 +106,7 @@ async def test_ctrl_q_without_unsaved_work_quits_at_once(counter):
         await log_in(pilot)
         await pilot.press("f3")
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await settle(pilot)
         assert not app.is_running
 
 
@@ -115,20 +115,20 @@ async def test_closing_a_stocktake_with_missing_units_takes_enter_as_no(counter)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "mia")
         await pilot.press("f11", "down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, StocktakeScreen)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         await type_text(pilot, IMEIS[1])
         await pilot.press("enter", "f10")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, Confirm) and "Write them off?" in app.screen.question
         await pilot.press("escape")  # keeps the count open
-        await pilot.pause()
+        await settle(pilot)
         assert screen.number and "still open" in message(app)
         await pilot.press("f10", "enter")  # Enter is no: closed, the missing left in stock
-        await pilot.pause()
+        await settle(pilot)
         assert "missing (left in stock)" in message(app)
         assert passport(IMEIS[3]).state == "in_stock"
 
@@ -140,7 +140,7 @@ async def test_f1_lists_this_screens_keys_not_the_fields_editing_keys(counter):
         await pilot.press("f5")
         assert isinstance(app.focused, Input)
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.query(ScreenKeys)
         keys = screen_keys(app.screen)
         described = {what for _where, _keys, what, _on in keys}
@@ -150,7 +150,7 @@ async def test_f1_lists_this_screens_keys_not_the_fields_editing_keys(counter):
             k.lower() for k in shown
         }
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(pilot)
         assert not app.screen.query(ScreenKeys)
 
 
@@ -180,25 +180,25 @@ async def test_back_from_a_closed_ticket_the_scan_goes_to_intake_not_a_passport(
         await pilot.press("enter")
         await type_text(pilot, "no sound")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one(DataTable)
         table.focus()  # Enter on the list opens the ticket
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
         await pilot.press("f9")
         await type_text(pilot, "speaker replaced")
         await pilot.press("enter")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.pause()
         assert isinstance(app.screen, RepairsScreen) and table.row_count == 0
         assert app.focused is app.screen.query_one("#scan", Input)
         await type_text(pilot, IMEIS[0])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
 
 
@@ -208,7 +208,7 @@ async def test_at_80_columns_the_seat_bar_keeps_the_device_trouble_whole(counter
         app.devices.status_line = lambda: "no printer, 3 card(s) queued"
         await log_in(pilot)
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
         bar = app.screen.query_one(SeatBar)
         bar.refresh()
         await pilot.pause()
@@ -237,7 +237,7 @@ async def test_a_crash_in_a_screen_is_logged_with_its_traceback(
             await log_in(pilot)
             await type_text(pilot, IMEIS[0])
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
     log = state / "serialdesk" / "log" / "serialdesk.log"
     text = log.read_text()
     assert "Traceback" in text and "RuntimeError: boom in the passport" in text

@@ -14,7 +14,7 @@ from screens.receipt import ReceiptScreen
 from screens.repairs import IntakeScreen, TicketScreen
 from screens.returns import ReturnsScreen
 from tests.conftest import IMEIS, make_imei
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, settle, type_text
 
 SIZE = (80, 24)
 
@@ -32,7 +32,7 @@ async def test_wrong_pin_is_refused_and_counted(counter):
         assert app.ctx is None
         await type_text(pilot, "1234")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.ctx.employee_name == "Cal Cashier"
 
@@ -50,7 +50,7 @@ async def test_home_scan_opens_the_passport(counter):
         await log_in(pilot)
         await type_text(pilot, IMEIS[0])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PassportScreen)
         header = str(app.screen.query_one("#passport-header").render())
         assert "Bob Builder" in header and "sold" in header
@@ -69,7 +69,7 @@ async def test_passport_is_one_key_and_a_scan_from_any_screen(counter):
         await pilot.press("f6")
         await type_text(pilot, IMEIS[0])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PassportScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, CheckoutScreen)
@@ -104,7 +104,7 @@ async def test_receipt_keeps_good_scans_and_shows_bad_ones_in_red(counter):
         units_before = Unit.select().count()
         await pilot.press("f10")
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)
         assert Unit.select().count() == units_before + 2
         assert "Saved GR-" in message(app)
         assert screen.rows == []
@@ -122,7 +122,7 @@ async def test_checkout_returning_customer_cash_in_seven_keys(counter):
         for key in ("tab", "b", "o", "enter", "f10", "enter"):
             await pilot.press(key)
             keys += 1
-        await pilot.pause()
+        await settle(pilot)
         assert keys <= 8
         assert "complete" in message(app)
         p = passport(IMEIS[1])
@@ -139,7 +139,7 @@ async def test_checkout_refuses_a_sold_serial_with_the_reason(counter):
         await pilot.press("f3")
         await type_text(pilot, IMEIS[0])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "was sold on" in message(app) and counter.sale_number in message(app)
         assert app.screen.cart == []
         await pilot.press("f10")
@@ -160,12 +160,12 @@ async def test_checkout_mixes_serials_and_quantity_goods_and_new_customer(counte
         await pilot.press("enter")  # name -> phone
         await type_text(pilot, "0711 222 333")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.customer_id is not None
         await pilot.press("f10")
         await pilot.press("f3")  # card
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         sale = Document.select().where(Document.kind == "sale").order_by(Document.id.desc()).get()
         assert sale.payment_method == "card" and str(sale.total) == "538.80"
         assert sale.customer.name == "Zed New"
@@ -179,11 +179,11 @@ async def test_return_of_the_wrong_unit_is_refused(counter):
         assert isinstance(app.screen, ReturnsScreen)
         await type_text(pilot, IMEIS[3])  # in stock: never sold
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "not with a customer" in message(app)
         await type_text(pilot, counter.sale_number)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.sale is not None
         await pilot.press("escape")
 
@@ -195,11 +195,11 @@ async def test_return_by_serial_restocks_and_refunds(counter):
         await pilot.press("f4")
         await type_text(pilot, IMEIS[0])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.chosen
         await pilot.press("f10")
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)
         assert "refund 499.00" in message(app)
         assert passport(IMEIS[0]).state == "in_stock"
 
@@ -211,25 +211,25 @@ async def test_repair_intake_status_and_collection(counter):
         await pilot.press("f5")
         await type_text(pilot, IMEIS[0])
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
         assert "COVERED" in str(app.screen.query_one("#decision").render())
         await type_text(pilot, "no sound")
         await pilot.press("enter")
         await type_text(pilot, "scratched")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
         assert passport(IMEIS[0]).state == "in_service"
         screen = app.screen
         screen.query_one("#status").value = "diagnosing"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "diagnosing" in message(app)
         await pilot.press("f9")
         await type_text(pilot, "speaker replaced")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert passport(IMEIS[0]).state == "sold"
         assert "closed" in message(app)
 
@@ -245,7 +245,7 @@ async def test_lock_and_unlock_keeps_the_cart(counter):
         assert isinstance(app.screen, LoginScreen)
         await type_text(pilot, "1234")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CheckoutScreen)
         assert len(app.screen.cart) == 1
 
@@ -259,7 +259,7 @@ async def test_history_is_never_touched_by_a_refused_scan(counter):
         for raw in ("\x01garbage", "x" * 300, IMEIS[0]):
             await type_text(pilot, raw[:80])
             await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.cart == []
         assert (
             app.screen.query_one(
@@ -283,11 +283,11 @@ async def test_a_managers_pin_approves_a_write_off_without_logging_out(counter):
         await pilot.press("enter")
         await type_text(pilot, "0000")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Wrong PIN" in str(app.screen.query_one("#message").render())
         await type_text(pilot, "1234")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PassportScreen)
         assert "written off" in message(app)
         assert app.ctx.employee_name == "Cal Cashier"
@@ -308,5 +308,5 @@ async def test_an_idle_seat_locks_itself_and_keeps_its_work(counter):
         assert isinstance(app.screen, LoginScreen) and app.screen.locked_login == "cal"
         await type_text(pilot, "1234")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CheckoutScreen) and len(app.screen.cart) == 1

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.domain.cards import CardData, render_card
-from app.domain.errors import NotFound, Refused
+from app.domain.cards import CardData, printable_card
+from app.domain.errors import DomainError, NotFound, Refused
 from app.domain.serials import CheckKind
 from app.domain.states import UnitState
 from app.services.access.context import Context
+from app.services.counter.selling import SaleItem, SaleResult, sell
 from app.services.ledger.documents import Kind, doc_number, get_document
 from app.services.ledger.product_settings import settings_of
 from app.services.ledger.units import normalize, pick_unit
@@ -46,7 +47,7 @@ def cards_for_sale(number: str) -> list[Card]:
         unit = line.unit if line.unit_id else None
         for code in numbers or [""]:
             data = _card_data(doc, line, unit, code)
-            text = render_card(data, settings.template)
+            text = printable_card(data, settings.template)
             cards.append(Card(data, text, settings.print_mode.value, doc.id, line.unit_id))
     return cards
 
@@ -69,7 +70,7 @@ def card_for_serial(serial: str) -> Card:
     data = _card_data(line.document, line, unit, "")
     return Card(
         data,
-        render_card(data, settings.template),
+        printable_card(data, settings.template),
         settings.print_mode.value,
         line.document_id,
         unit.id,
@@ -89,6 +90,44 @@ def queue(ctx: Context, card: Card, *, seat: str = "") -> int:
             created_at=ctx.now(),
         )
         return job.id
+
+
+def queue_cards(ctx: Context, cards: list[Card], *, seat: str = "") -> list[int]:
+    """Put several cards in the print queue at once (all or none)."""
+    if not cards:
+        return []  # no write lock taken for nothing
+    with write_transaction():
+        return [queue(ctx, card, seat=seat) for card in cards]
+
+
+@dataclass
+class Sold:
+    """A sale saved, with its warranty cards: queued at once, or to offer."""
+
+    sale: SaleResult
+    queued: tuple[Card, ...] = ()
+    offered: tuple[Card, ...] = ()
+    card_refusal: str = ""
+
+
+def sell_and_queue_cards(ctx: Context, items: list[SaleItem], seat: str, **sale) -> Sold:
+    """Sell at the counter: the sale, then its cards, the automatic ones queued for ``seat``.
+
+    Two transactions, the sale first: a card that cannot be queued (the database busy)
+    does not undo the sale, so its refusal comes back with the sale, not instead of it.
+    """
+    result = sell(ctx, items, **sale)
+    sold = Sold(result)
+    try:
+        cards = cards_for_sale(result.number)
+        auto = [c for c in cards if c.print_mode == "auto"]
+        queue_cards(ctx, auto, seat=seat)
+    except DomainError as exc:
+        sold.card_refusal = exc.message
+        return sold
+    sold.queued = tuple(auto)
+    sold.offered = tuple(c for c in cards if c.print_mode == "offer")
+    return sold
 
 
 def queued_jobs(seat: str | None = None) -> list[PrintJob]:

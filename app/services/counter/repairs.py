@@ -12,6 +12,7 @@ from app.domain.money import to_money
 from app.domain.repairs import RepairStatus, check_status_change
 from app.domain.roles import Action, Role
 from app.domain.states import Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Context
 from app.services.counter.repair_tickets import (
     TicketView,
@@ -101,6 +102,9 @@ def intake(
 ) -> TicketView:
     """Take a customer's unit in for repair: it is in our custody until collected."""
     ctx.require(Action.REPAIR)
+    complaint = free_text(complaint, "complaint", lines=True)
+    intake_condition = free_text(intake_condition, "condition", lines=True)
+    accessories = free_text(accessories, "accessories list")
     if not complaint.strip():
         raise Refused("Write down the customer's complaint.")
     with write_transaction():
@@ -171,6 +175,11 @@ def change_status(
     quality_check: str | None = None,
 ) -> TicketView:
     ctx.require(Action.REPAIR)
+    note = free_text(note, "note", lines=True)
+    if diagnosis is not None:
+        diagnosis = free_text(diagnosis, "diagnosis", lines=True)
+    if quality_check is not None:
+        quality_check = free_text(quality_check, "quality check", lines=True)
     try:
         new = RepairStatus(new_status)
     except ValueError:
@@ -210,6 +219,7 @@ def add_part(
     ctx: Context, number: str, description: str, *, quantity: int = 1, cost: Decimal | str = "0"
 ) -> TicketView:
     ctx.require(Action.REPAIR)
+    description = free_text(description, "part description", limit=200)
     if not description.strip():
         raise Refused("Name the part used.")
     if quantity < 1:
@@ -233,6 +243,7 @@ def add_part(
 def collect(ctx: Context, number: str, *, outcome: str) -> TicketView:
     """Hand the unit back to the customer and close the ticket."""
     ctx.require(Action.REPAIR)
+    outcome = free_text(outcome, "outcome", lines=True)
     if not outcome.strip():
         raise Refused("Write down the outcome (repaired, no fault found, ...).")
     with write_transaction():

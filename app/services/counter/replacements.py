@@ -9,6 +9,7 @@ from app.domain.errors import Refused
 from app.domain.repairs import RepairStatus, ReplacementMatch, check_replacement
 from app.domain.roles import Action, Role
 from app.domain.states import Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Approver, Context
 from app.services.counter.repair_tickets import close_ticket, find_ticket
 from app.services.kits import moves as kit_moves
@@ -75,6 +76,7 @@ def replace(
     approves, with a ``note`` saying why.
     """
     ctx.require(Action.REPLACE)
+    note = free_text(note, "note", lines=True)
     with write_transaction():
         old, new = _pair(ctx, old_serial, new_serial)
         approved = ctx.role is Role.MANAGER or approver is not None

@@ -11,6 +11,7 @@ from app.domain.errors import Refused
 from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Context
 from app.services.counter.return_matching import (
     Matched,
@@ -168,6 +169,9 @@ def customer_return(
 ) -> ReturnResult:
     """Take goods back. Strict mode accepts only a serial sold on that sale."""
     ctx.require(Action.CUSTOMER_RETURN)
+    reason = free_text(reason, "reason", lines=True)
+    for item in items:
+        free_text(item.condition, "condition")
     if not items:
         raise Refused("Nothing to return: scan the serial or choose the sale line.")
     with write_transaction():

@@ -13,6 +13,7 @@ from app.domain.errors import NotFound, PermissionDenied, Refused
 from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.domain.text import free_text
 from app.domain.tracking import TrackingMode
 from app.services.access.context import Approver, Context
 from app.services.kits import assembly
@@ -95,6 +96,7 @@ def sell(
 ) -> SaleResult:
     """Sell the items in one transaction; refuse all of it if any item cannot be sold here."""
     ctx.require(Action.SELL)
+    note = free_text(note, "note", lines=True)
     if not items:
         raise Refused("The cart is empty.")
     if payment_method not in PAYMENT_METHODS:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from app.domain.errors import DomainError, NotFound, Refused
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Context
 from app.services.kits.records import (
     ComponentLine,
@@ -131,6 +132,7 @@ def assemble_kit(
     """Put a kit together here from the exact units scanned (one serial per serialized
     component); quantity components come from quantity stock. All or nothing."""
     ctx.require(Action.RECEIVE)
+    note = free_text(note, "note", lines=True)
     with write_transaction():
         unit = assemble_in_transaction(ctx, find_product(kit_sku), serials, kit_serial, note)
         return kit_view(unit.serial, product=kit_sku)
@@ -318,6 +320,7 @@ def _kit_unit_to_reuse(ctx: Context, kit: Product, raw: str) -> Unit | None:
 def disassemble_kit(ctx: Context, serial: str, *, note: str = "") -> KitView:
     """Take a kit in stock here apart: every component back in stock, the kit record closed."""
     ctx.require(Action.RECEIVE)
+    note = free_text(note, "note", lines=True)
     with write_transaction():
         unit, record = _open_kit(serial)
         if unit.state != UnitState.IN_STOCK or unit.branch_id != ctx.branch_id:

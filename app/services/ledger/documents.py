@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from app.domain.errors import NotFound, Refused
 from app.domain.serials import plain_text
+from app.domain.text import MAX_STORED_NOTE, free_text
 from app.services.access.context import Context
+from db.connection import db, is_sqlite
 from db.models import Document
+from db.number_floor import read_floor
 
 
 class Kind:
@@ -60,8 +63,30 @@ def get_document(number: str, kind: str | None = None) -> Document:
     return doc
 
 
+_FREE_TEXT = ("note", "reason", "reference")  # typed text a document keeps
+
+
 def new_document(kind: str, ctx: Context, **fields) -> Document:
     """A new document of ``kind``, by this employee at this branch, dated today."""
+    for key in _FREE_TEXT:
+        if isinstance(fields.get(key), str):
+            fields[key] = free_text(fields[key], key, limit=MAX_STORED_NOTE, lines=True)
     fields.setdefault("business_date", ctx.today())
     fields.setdefault("created_at", ctx.now())
+    above = _id_above_floor()
+    if above is not None:
+        fields.setdefault("id", above)
     return Document.create(kind=kind, branch=ctx.branch_id, employee=ctx.employee_id, **fields)
+
+
+def _id_above_floor() -> int | None:
+    """On a restored SQLite file, the id above the highest number issued before the
+    restore (``db.number_floor``), so no number printed on a receipt is issued again;
+    None (the next row id) otherwise. Runs inside the document's write transaction."""
+    if not is_sqlite():
+        return None
+    floor = read_floor(db.obj.database)
+    if not floor:
+        return None
+    top = Document.select(Document.id).order_by(Document.id.desc()).limit(1).scalar() or 0
+    return floor + 1 if top < floor else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.domain.errors import Refused
 from app.domain.states import Event, UnitState, can_transition
+from app.domain.text import MAX_STORED_NOTE, free_text
 from app.services.access.context import Approver, Context
 from db.history import append_events
 from db.models import Document, Unit
@@ -56,6 +57,7 @@ def move_unit(
     The update is conditional on the state we read, so a seat that lost a race
     (another seat moved the unit first) is refused instead of overwriting.
     """
+    note = free_text(note, "note", limit=MAX_STORED_NOTE, lines=True)
     from_state = UnitState(unit.state)
     if not can_transition(event, from_state, to_state):
         raise Refused(

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.domain.errors import Refused
+from app.domain.errors import Busy, Refused
 from app.domain.roles import Action
 from app.domain.serials import plain_text
 from app.services.access.context import Context
 from db.connection import db, is_sqlite
-from db.database import BUSY_TIMEOUT_MS
+from db.database import BUSY_DEADLINE_S, BUSY_TIMEOUT_MS
 from db.migrations import LATEST
+from db.number_floor import raise_floor
+from db.private_files import create_private_file, make_private_folder
+from db.write_queue import QueueTimeout, queue_for
 
 POSTGRES_HELP = (
     "This shop runs on PostgreSQL: back it up with its own tools. Backup: "
@@ -67,10 +72,23 @@ def backup(path: str | os.PathLike, *, overwrite: bool = False) -> BackupResult:
         raise Refused(f"{target} already exists. Choose a new name.")
     if target.resolve() == live.resolve():
         raise Refused("A backup cannot overwrite the live database.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    info = _copy(db.connection(), target)
+    return BackupResult(
+        str(target),
+        target.stat().st_size,
+        info.schema_version,
+        info.history_rows,
+        info.history_head,
+    )
+
+
+def _copy(source: sqlite3.Connection, target: Path) -> BackupInfo:
+    """``source`` copied to ``target`` in one read snapshot, checked, then given its name.
+    The copy holds the PIN hashes: it is made 0600 in a 0700 folder, whatever the umask."""
+    make_private_folder(target.parent)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    source = db.connection()
+    create_private_file(partial)
     copy = sqlite3.connect(partial)
     try:
         source.backup(copy)  # all pages in one step: one consistent snapshot
@@ -86,13 +104,7 @@ def backup(path: str | os.PathLike, *, overwrite: bool = False) -> BackupResult:
         raise
     os.replace(partial, target)
     _fsync(target.parent)
-    return BackupResult(
-        str(target),
-        target.stat().st_size,
-        info.schema_version,
-        info.history_rows,
-        info.history_head,
-    )
+    return info
 
 
 def rotate(keep: int, directory: str | os.PathLike | None = None) -> BackupResult:
@@ -140,28 +152,67 @@ def inspect(path: str | os.PathLike) -> BackupInfo:
 def restore(ctx: Context, path: str | os.PathLike) -> BackupInfo:
     """Replace the live database with a checked backup, in one step under the write lock.
 
-    A manager's job. A safety copy of the live database is taken first
-    (``backups/before-restore-*.db``). Seats that stay open see the restored data
-    from their next transaction on; whatever they saved since the backup is gone.
+    A manager's job. A safety copy of the live database (``backups/before-restore-*.db``)
+    is taken under the same lock, so every sale a seat was told is saved is in the
+    restored file or in that copy. Document numbers go on above the highest one issued
+    before the restore (``db.number_floor``): a number on a receipt is never issued again.
+    Seats that stay open see the restored data from their next transaction on.
     """
     ctx.require(Action.SETTINGS)
     info = inspect(path)
     live = live_path()
-    backup(live.parent / "backups" / f"before-restore-{datetime.now(UTC):%Y%m%d-%H%M%S}.db")
-    source = sqlite3.connect(f"file:{Path(path).expanduser()}?mode=ro", uri=True)
-    target = sqlite3.connect(live, timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        # One step: the copy holds the live file's write lock from start to end, so no
-        # seat's write interleaves with it; seats wait (busy timeout) and then go on.
-        source.backup(target)
-        target.execute("PRAGMA journal_mode=WAL")
-        check = [r[0] for r in target.execute("PRAGMA integrity_check").fetchall()]
-    finally:
-        source.close()
-        target.close()
+    safety = live.parent / "backups" / f"before-restore-{datetime.now(UTC):%Y%m%d-%H%M%S}.db"
+    with ExitStack() as stack:
+        # Seats queue for the write lock (db/write_queue.py): the restore takes its turn
+        # like a sale, so no seat's write is waiting half-way when the file changes.
+        queue = queue_for(db.obj.database)
+        if queue is not None:
+            try:
+                stack.enter_context(queue.turn(time.monotonic() + BUSY_DEADLINE_S))
+            except QueueTimeout:
+                raise Busy(
+                    f"Seats kept the database busy for {BUSY_DEADLINE_S:.0f} seconds. "
+                    "Nothing was restored; try again."
+                ) from None
+        check = _replace(live, Path(plain_text(str(path), "backup path")).expanduser(), safety)
     if check != ["ok"]:
         raise Refused(f"The restored database fails its check: {check[0]}. Restore again.")
     return info
+
+
+def _replace(live: Path, backup_file: Path, safety: Path) -> list[str]:
+    """Copy ``backup_file`` over ``live`` holding its write lock from the first page to the
+    commit; the safety copy and the number mark are taken inside, before anything is
+    committed. Return the restored file's integrity check."""
+    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    target = sqlite3.connect(live, timeout=BUSY_TIMEOUT_MS / 1000)
+    kept: list[BackupInfo] = []
+
+    def under_the_lock(status: int, _remaining: int, _total: int) -> None:
+        # After the first page is copied (SQLITE_OK) the restore holds the write lock and
+        # has committed nothing: other connections read the last state any seat committed.
+        if kept or status != sqlite3.SQLITE_OK:
+            return
+        reader = sqlite3.connect(f"file:{live}?mode=ro", uri=True)
+        try:
+            highest = reader.execute("SELECT MAX(id) FROM document").fetchone()[0] or 0
+            raise_floor(live, highest)
+            kept.append(_copy(reader, safety))
+        finally:
+            reader.close()
+
+    try:
+        if source.execute("PRAGMA page_count").fetchone()[0] < 2:
+            raise Refused(f"{backup_file} holds no SerialDesk data.")
+        # One page a step: the first step takes the lock, the callback keeps the copy.
+        source.backup(target, pages=1, progress=under_the_lock)
+        if not kept:
+            raise RuntimeError("the restore finished before its safety copy was taken")
+        target.execute("PRAGMA journal_mode=WAL")
+        return [r[0] for r in target.execute("PRAGMA integrity_check").fetchall()]
+    finally:
+        source.close()
+        target.close()
 
 
 def _fsync(path: Path) -> None:

@@ -9,12 +9,13 @@ import peewee as pw
 
 from app.domain.errors import NotFound, Refused
 from app.domain.money import to_money
-from app.domain.pins import hash_pin
 from app.domain.roles import Action, Role
 from app.domain.serials import CheckKind, normalize_gtin, plain_text, validate_pattern
 from app.domain.states import UnitState
+from app.domain.text import MAX_NAME, MAX_NOTE, free_text
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode, check_mode_switch
 from app.services.access.context import Context
+from app.services.access.pin_policy import pin_hash_for
 from app.services.ledger.documents import Kind
 from app.services.ledger.lookups import find_product, scan_of
 from app.services.ledger.product_settings import settings_of
@@ -34,14 +35,12 @@ from db.models import (
 )
 
 
-def _clean(text: str, what: str, max_len: int = 120) -> str:
-    value = " ".join(plain_text(str(text), what, controls=False).split())
+def _clean(text: str, what: str, max_len: int = MAX_NAME) -> str:
+    value = " ".join(free_text(text, what, limit=max_len * 4).split())
     if not value:
         raise Refused(f"The {what} is empty.")
     if len(value) > max_len:
         raise Refused(f"The {what} is longer than {max_len} characters.")
-    if any(ord(ch) < 32 for ch in value):
-        raise Refused(f"The {what} contains control characters.")
     return value
 
 
@@ -56,7 +55,9 @@ def _unique(create, what: str, value: str):
 def add_branch(code: str, name: str, address: str = "") -> Branch:
     code = _clean(code, "branch code", 16).upper()
     return _unique(
-        lambda: Branch.create(code=code, name=_clean(name, "branch name"), address=address.strip()),
+        lambda: Branch.create(
+            code=code, name=_clean(name, "branch name"), address=free_text(address, "address")
+        ),
         "branch",
         code,
     )
@@ -74,7 +75,7 @@ def add_employee(login: str, name: str, role: str, pin: str, branch: str | None 
         if found is None:
             raise NotFound(f"No branch with code '{branch}'.")
         branch_id = found.id
-    pin_hash = hash_pin(pin)
+    pin_hash = pin_hash_for(pin, role_value)
     return _unique(
         lambda: Employee.create(
             login=login,
@@ -90,7 +91,11 @@ def add_employee(login: str, name: str, role: str, pin: str, branch: str | None 
 
 def add_supplier(name: str, contact: str = "") -> Supplier:
     name = _clean(name, "supplier name")
-    return _unique(lambda: Supplier.create(name=name, contact=contact.strip()), "supplier", name)
+    return _unique(
+        lambda: Supplier.create(name=name, contact=free_text(contact, "contact", limit=MAX_NOTE)),
+        "supplier",
+        name,
+    )
 
 
 def normalize_phone(phone: str) -> str:

@@ -11,14 +11,16 @@ import peewee as pw
 
 from app.domain.cards import CardData, check_template
 from app.domain.errors import NotFound, Refused
-from app.domain.pins import hash_pin
 from app.domain.roles import Action, Role
 from app.domain.serials import plain_text
+from app.domain.text import free_text
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
 from app.services.access.context import Context
+from app.services.access.pin_policy import clear_waits, pin_hash_for
 from app.services.shop import catalog
 from app.services.shop.serial_rules import serial_rule
 from app.services.transaction import write_transaction
+from db.access_models import SeatPinMisses
 from db.models import Branch, Employee, ProductType, Supplier
 
 SAMPLE = CardData(
@@ -87,7 +89,8 @@ def update_employee(
     if role is None and pin is None:
         raise Refused("Choose a role or type a new PIN.")
     new = None if role is None else _choice(Role, role, "role")
-    pin_hash = None if pin is None else hash_pin(pin)  # slow: before the write lock is taken
+    # The PIN suits the new role, or the one they have; hashing is slow: before the lock.
+    pin_hash = None if pin is None else pin_hash_for(pin, new or Role(_employee(login).role))
     with write_transaction():
         emp = _employee(login)
         if new is not None:
@@ -98,8 +101,7 @@ def update_employee(
             emp.role = new.value
         if pin_hash is not None:
             emp.pin_hash = pin_hash
-            emp.failed_pins = 0
-            emp.locked_until = None
+            clear_waits(emp, f"new PIN from {ctx.employee_name}", ctx.now())
         emp.save()
         return emp.name
 
@@ -150,7 +152,7 @@ def update_product_type(
 def add_branch(ctx: Context, code: str, name: str, address: str = "") -> Branch:
     """A new branch; its code is unique (documents and seats name the branch by it)."""
     ctx.require(Action.SETTINGS)
-    return catalog.add_branch(code, name, plain_text(address, "address"))
+    return catalog.add_branch(code, name, free_text(address, "address"))
 
 
 def add_employee(
@@ -168,7 +170,7 @@ def add_supplier(ctx: Context, name: str, contact: str = "") -> Supplier:
     clash = Supplier.get_or_none(pw.fn.LOWER(Supplier.name) == typed.lower())
     if typed and clash is not None:
         raise Refused(f"A supplier '{clash.name}' already exists.")
-    return catalog.add_supplier(name, plain_text(contact, "contact"))
+    return catalog.add_supplier(name, free_text(contact, "contact"))
 
 
 # --- branches, staff, suppliers ----------------------------------------------------------
@@ -195,7 +197,7 @@ class StaffRow:
     def status(self) -> str:
         if not self.active:
             return "inactive"
-        return "locked (wrong PINs)" if self.locked else "active"
+        return "slowed at a seat (wrong PINs)" if self.locked else "active"
 
 
 @dataclass(frozen=True)
@@ -219,13 +221,19 @@ def list_branches() -> list[BranchRow]:
 
 
 def list_employees(ctx: Context) -> list[StaffRow]:
-    """Everyone who ever had a login, active ones first, with their lock-out state."""
+    """Everyone who ever had a login, active ones first; ``locked``: a seat waits for them."""
     ctx.require(Action.SETTINGS)
     now = ctx.now()
     query = (
         Employee.select(Employee, Branch)
         .join(Branch, pw.JOIN.LEFT_OUTER)
         .order_by(Employee.active.desc(), Employee.name)
+    )
+    waiting = set(
+        SeatPinMisses.select(SeatPinMisses.employee)
+        .where(SeatPinMisses.slowed_until > now)
+        .tuples()
+        .iterator()
     )
     return [
         StaffRow(
@@ -234,7 +242,7 @@ def list_employees(ctx: Context) -> list[StaffRow]:
             e.role,
             e.branch.code if e.branch_id else "",
             e.active,
-            e.locked_until is not None and e.locked_until > now,
+            (e.id,) in waiting,
         )
         for e in query
     ]
@@ -281,8 +289,7 @@ def set_active(ctx: Context, login: str, active: bool) -> str:
             _keep_a_manager(emp, "deactivate them")
         emp.active = active
         if active:  # back after a break: start with a clean PIN count
-            emp.failed_pins = 0
-            emp.locked_until = None
+            clear_waits(emp, f"let back by {ctx.employee_name}", ctx.now())
         emp.save()
         return emp.name
 
@@ -295,7 +302,7 @@ def update_branch(ctx: Context, code: str, name: str, address: str) -> Branch:
         if branch is None:
             raise NotFound(f"No branch with code '{code}'.")
         branch.name = catalog._clean(name, "branch name")
-        branch.address = plain_text(address, "address").strip()
+        branch.address = free_text(address, "address")
         branch.save()
         return branch
 
@@ -307,6 +314,6 @@ def update_supplier(ctx: Context, name: str, contact: str) -> Supplier:
         supplier = Supplier.get_or_none(Supplier.name == name.strip())
         if supplier is None:
             raise NotFound(f"No supplier '{name}'.")
-        supplier.contact = plain_text(contact, "contact").strip()
+        supplier.contact = free_text(contact, "contact")
         supplier.save()
         return supplier

@@ -11,6 +11,7 @@ from enum import StrEnum
 from app.domain.errors import Refused
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Approver, Context
 from app.services.kits import moves as kit_moves
 from app.services.ledger.documents import Kind, doc_number, new_document
@@ -71,6 +72,7 @@ def adjust(
     Write-offs, found units and corrections need a manager, or a manager's approval.
     A correction sets any state, with its reason, as a new event.
     """
+    reason = free_text(reason, "reason", lines=True)
     try:
         kind_value = AdjustmentKind(kind)
     except ValueError:

@@ -14,6 +14,7 @@ from app.domain.errors import InvalidSerial, NotFound, Refused
 from app.domain.money import to_money
 from app.domain.roles import Action
 from app.domain.states import INACTIVE_STATES, Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.lookups import find_product, find_supplier, scan_of
@@ -107,6 +108,8 @@ def receive(
 ) -> ReceiptResult:
     """Record a delivery: every serial checked, all saved in one transaction or none."""
     ctx.require(Action.RECEIVE)
+    reference = free_text(reference, "supplier's reference", limit=120)
+    note = free_text(note, "note", lines=True)
     if not lines:
         raise Refused("The receipt is empty. Scan a product and its serials first.")
     supplier_row = find_supplier(supplier)

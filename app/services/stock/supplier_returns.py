@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.domain.errors import Refused
 from app.domain.roles import Action
 from app.domain.states import TRANSITIONS, Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Context
 from app.services.kits import moves as kit_moves
 from app.services.ledger.documents import Kind, doc_number, new_document
@@ -43,6 +44,8 @@ def supplier_return(
 ) -> SupplierReturnResult:
     """Send units (and quantities) back to a supplier; they leave stock for good."""
     ctx.require(Action.SUPPLIER_RETURN)
+    reason = free_text(reason, "reason", lines=True)
+    reference = free_text(reference, "supplier's reference", limit=120)
     if not items:
         raise Refused("Nothing to return: scan the units first.")
     if not reason.strip():

@@ -10,6 +10,7 @@ import peewee as pw
 from app.domain.errors import Refused
 from app.domain.roles import Action
 from app.domain.states import Event, UnitState
+from app.domain.text import free_text
 from app.services.access.context import Context
 from app.services.kits import moves as kit_moves
 from app.services.ledger.documents import Kind, doc_number, get_document, new_document
@@ -51,6 +52,7 @@ def transfer_out(
 ) -> TransferResult:
     """Send units and quantities from this branch to another; they are in transit until received."""
     ctx.require(Action.TRANSFER)
+    note = free_text(note, "note", lines=True)
     if not items:
         raise Refused("Nothing to transfer: scan the units first.")
     with write_transaction():

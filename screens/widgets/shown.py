@@ -1,0 +1,23 @@
+"""Stored text as a screen shows it: read literally, never obeyed.
+
+Names, notes and reasons may hold anything older data let in (an ESC, a C1 control,
+``[red]`` or ``[link=...]``). Textual reads markup in ``Static`` and in ``DataTable``
+cells given as ``str``, so stored text goes through one of these first.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.markup import escape
+
+from app.domain.text import visible
+
+
+def markup(value: object) -> str:
+    """Stored text for a markup string: controls drawn visibly, brackets escaped."""
+    return escape(visible(value))
+
+
+def cell(value: object) -> Text:
+    """Stored text for a DataTable cell: plain Text, so nothing in it is markup."""
+    return Text(visible(value), no_wrap=True)
