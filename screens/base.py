@@ -178,7 +178,7 @@ class CounterScreen(Screen):
     async def take_held(self) -> None:
         """Run what was held, in order, until one of them starts a save of its own; with a
         dialog (or another screen) in front, the rest wait until this screen is back."""
-        while self.held and self.saving is None and self.is_current:
+        while self.held and self.saving is None and self.is_active:
             call, args = self.held.popleft()
             done = call(*args)
             if inspect.isawaitable(done):

@@ -45,6 +45,9 @@ class RepairsScreen(CounterScreen):
 
     def on_screen_resume(self) -> None:
         self.load()
+        # Back on the list a scan belongs in the intake field: with the list focused, a
+        # scanner's Enter would open whichever ticket is highlighted.
+        self.query_one("#scan", Input).focus()
 
     def load(self) -> None:
         table = self.query_one(DataTable)

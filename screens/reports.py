@@ -24,6 +24,7 @@ from app.services.threads import release_thread_connection
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import cell
 
 SHOWN = 500
 FIELDS = [
@@ -159,6 +160,6 @@ class ReportsScreen(CounterScreen):
         table.clear(columns=True)
         table.add_columns(*report.columns)
         for row in report.rows:
-            table.add_row(*["" if v is None else str(v) for v in row])
+            table.add_row(*[cell("" if v is None else v) for v in row])
         more = f" (first {SHOWN}; export for all)" if len(report.rows) == SHOWN else ""
         status.update(f"{report.title}: {len(report.rows)} row(s){more}")

@@ -27,6 +27,7 @@ from app.services.counter.returns import (
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import markup
 
 NO_SALE = "Scan the returned unit or type its sale number."
 DEFAULT = ReturnItem()  # the condition and disposition every return starts from
@@ -123,9 +124,9 @@ class ReturnsScreen(CounterScreen):
             self.reset_fields()  # what was set for one sale is not the next one's
         self.sale = view
         self.chosen.clear()
-        customer = view.customer or "no customer recorded"
+        customer = markup(view.customer) if view.customer else "no customer recorded"
         self.query_one("#sale", Static).update(
-            f"Sale [b]{view.number}[/b] on {view.date} at {view.branch} · {customer}"
+            f"Sale [b]{view.number}[/b] on {view.date} at {markup(view.branch)} · {customer}"
         )
         self.show_lines()
 

@@ -198,3 +198,18 @@ def test_cli_report_csv_json_and_refusal(sqlite_shop, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not known" in err
     assert cli.main(["--db", url, "report", "sales", "--from", "15/01/2026"]) == 2
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused():
+    from decimal import Decimal
+
+    from app.services.reports.base import Report
+
+    report = Report(
+        "sales",
+        "t",
+        ["a", "b", "c", "d"],
+        [('=HYPERLINK("http://evil","x")', -5, Decimal("-1.00"), "@x")],
+    )
+    row = report.to_csv().splitlines()[1]
+    assert row == '"\'=HYPERLINK(""http://evil"",""x"")",-5,-1.00,\'@x'

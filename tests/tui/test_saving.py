@@ -154,3 +154,30 @@ async def test_stocktake_scans_while_the_lock_is_held_are_counted_in_order(count
         await settle(pilot)
         assert "counted 3 of 7" in shown(app, "#tally")
         assert "D-100 counted" in shown(app, "#message")  # the last scan came last
+
+
+async def test_keys_held_behind_a_dialog_wait_for_it_and_never_crash_the_seat(counter):
+    """Scan, F10 and Esc pressed while a sale is saved: after it, the scan joins the next
+    cart and F10 opens the payment dialog; the held Esc waits until that dialog is closed
+    (it belongs to the checkout, not the dialog), so nothing is pulled from under it."""
+    app = make_app(counter)
+    before = sales()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await pilot.press("f3")
+        await scan(pilot, IMEIS[1])
+        screen = app.screen
+        with write_lock(counter.url):
+            await pay_cash(pilot)
+            await scan(pilot, IMEIS[2])
+            await pilot.press("f10")
+            await pilot.press("escape")
+            await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.is_running and sales() == before + 1
+        assert isinstance(app.screen, PaymentModal)  # F10's dialog, up and whole
+        assert [line.item.serial for line in screen.cart] == [IMEIS[2]]
+        await pilot.press("escape")  # the person closes the dialog ...
+        await settle(pilot)
+        assert app.is_running  # ... and the held Esc then leaves the checkout, as pressed
+        assert not isinstance(app.screen, PaymentModal)

@@ -269,3 +269,31 @@ def test_after_a_crash_the_person_reads_one_line_and_the_exit_code_says_bug(
     assert cli.main(["--db", url]) == 3
     err = capsys.readouterr().err
     assert err == "serialdesk: unexpected error (RuntimeError), ... details in LOG\n"
+
+
+async def test_back_from_an_open_ticket_with_others_listed_the_scan_goes_to_intake(counter):
+    """Tickets still listed: back from one, focus is in the intake field, not on the list
+    (where a scanner's Enter would open the highlighted ticket again)."""
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ted")
+        await pilot.press("f5")
+        for serial, complaint in ((IMEIS[0], "no sound"),):
+            await type_text(pilot, serial)
+            await pilot.press("enter")
+            await type_text(pilot, complaint)
+            await pilot.press("f10")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, RepairsScreen) and table.row_count == 1
+        assert app.focused is app.screen.query_one("#scan", Input)

@@ -66,7 +66,15 @@ class Report:
 def _plain(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    # A spreadsheet runs a cell starting with = + - @ as a formula (a customer named
+    # =HYPERLINK(...)): such text gets a leading apostrophe; numbers stay numbers.
+    if text[:1] in FORMULA_STARTS and not isinstance(value, int | float | Decimal):
+        return "'" + text
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def money(value) -> Decimal:
