@@ -12,6 +12,7 @@ from app.domain.errors import DomainError
 from app.messages import LoggedIn
 from app.services.access.signin import active_staff, log_in
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import markup
 
 
 class LoginScreen(Screen):
@@ -30,7 +31,7 @@ class LoginScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog login"):
             title = "Seat locked" if self.locked_login else "SerialDesk: log in"
-            yield Static(f"{title} · {self.app.seat_name}", classes="dialog-title")
+            yield Static(f"{title} · {markup(self.app.seat_name)}", classes="dialog-title")
             yield Input(
                 value=self.locked_login or "", placeholder="login, or scan your badge", id="login"
             )

@@ -16,6 +16,7 @@ from screens.base import CounterScreen
 from screens.modals.approval import ManagerApproval
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import markup
 
 
 class RepairsScreen(CounterScreen):
@@ -212,17 +213,18 @@ class TicketScreen(CounterScreen):
         self.show(view)
 
     def show(self, t: TicketView) -> None:
-        parts = ", ".join(f"{d} x{q} ({c})" for d, q, c in t.parts) or "none"
+        m = markup  # stored text, read literally
+        parts = ", ".join(f"{m(d)} x{q} ({c})" for d, q, c in t.parts) or "none"
         status = "closed: collected" if t.closed else t.status.replace("_", " ")
         self.query_one("#ticket", Static).update(
-            f"[b]{t.number}[/b] {status} · {t.serial or t.warranty_number} "
-            f"{t.product} · {t.customer or '-'}\n"
-            f"Complaint: {t.complaint} · with: {t.accessories or '-'} · condition: "
-            f"{t.intake_condition or '-'}\n"
-            f"{'COVERED' if t.covered else 'NOT covered'}: {t.decision_reason} · "
-            f"tech: {t.technician or '-'} · parts: {parts}"
-            + (f"\nDiagnosis: {t.diagnosis}" if t.diagnosis else "")
-            + (f" · outcome: {t.outcome}" if t.outcome else "")
+            f"[b]{t.number}[/b] {status} · {m(t.serial or t.warranty_number)} "
+            f"{m(t.product)} · {m(t.customer) or '-'}\n"
+            f"Complaint: {m(t.complaint)} · with: {m(t.accessories) or '-'} · condition: "
+            f"{m(t.intake_condition) or '-'}\n"
+            f"{'COVERED' if t.covered else 'NOT covered'}: {m(t.decision_reason)} · "
+            f"tech: {m(t.technician) or '-'} · parts: {parts}"
+            + (f"\nDiagnosis: {m(t.diagnosis)}" if t.diagnosis else "")
+            + (f" · outcome: {m(t.outcome)}" if t.outcome else "")
         )
         self.show_next(t)
         diagnosis = self.query_one("#diagnosis", Input)
