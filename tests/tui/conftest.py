@@ -79,6 +79,11 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+def message(app) -> str:
+    """What the screen's message line says."""
+    return str(app.screen.query_one("#message").render())
+
+
 async def log_in(pilot, login: str = "cal", pin: str = "1234") -> None:
     await type_text(pilot, login)
     await pilot.press("enter")

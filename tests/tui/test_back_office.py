@@ -16,13 +16,9 @@ from screens.stocktake import StocktakeScreen
 from screens.supplier_returns import SupplierReturnsScreen
 from screens.transfers import TransfersScreen
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, settle, type_text
+from tests.tui.conftest import log_in, make_app, message, settle, type_text
 
 SIZE = (80, 24)
-
-
-def message(app) -> str:
-    return str(app.screen.query_one("#message").render())
 
 
 def state(serial: str) -> str:

@@ -17,7 +17,7 @@ from screens.kits import KitsScreen
 from screens.modals.ask import AskText
 from screens.modals.confirm import Confirm
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, settle, type_text
+from tests.tui.conftest import log_in, make_app, message, settle, type_text
 
 SIZE = (80, 24)
 
@@ -41,10 +41,6 @@ def kit_shop(counter):
     )
     sell(counter.cashier, [SaleItem(serial="B-6")])
     return counter
-
-
-def message(app) -> str:
-    return str(app.screen.query_one("#message").render())
 
 
 def progress(app) -> str:

@@ -12,13 +12,9 @@ from db.models import Product, ProductType
 from screens.backoffice import SCREENS, BackOfficeScreen
 from screens.modals.confirm import Confirm
 from screens.settings_products import NewProductType, ProductsScreen
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, message, type_text
 
 SIZE = (80, 24)
-
-
-def message(app) -> str:
-    return str(app.screen.query_one("#message").render())
 
 
 def cell(app, sku: str, column: int) -> str:

@@ -20,13 +20,9 @@ from screens.passport import PassportScreen
 from screens.repairs import TicketScreen
 from screens.returns import ReturnsScreen
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, settle, type_text
+from tests.tui.conftest import log_in, make_app, message, settle, type_text
 
 SIZE = (80, 24)
-
-
-def message(app) -> str:
-    return str(app.screen.query_one("#message").render())
 
 
 def field(app, name: str) -> str:

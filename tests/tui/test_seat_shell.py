@@ -20,13 +20,9 @@ from screens.stocktake import StocktakeScreen
 from screens.widgets.keys import ScreenKeys, screen_keys
 from screens.widgets.seatbar import SeatBar
 from tests.conftest import IMEIS
-from tests.tui.conftest import log_in, make_app, settle, type_text
+from tests.tui.conftest import log_in, make_app, message, settle, type_text
 
 SIZE = (80, 24)
-
-
-def message(app) -> str:
-    return str(app.screen.query_one("#message").render())
 
 
 async def test_esc_on_the_lock_screen_logs_out_and_someone_else_logs_in(counter):

@@ -17,13 +17,9 @@ from screens.settings import SettingsScreen
 from screens.settings_dialogs import AskPin, PickRole
 from screens.settings_seat import SeatSettingsScreen
 from screens.settings_staff import EmployeesScreen
-from tests.tui.conftest import log_in, make_app, type_text
+from tests.tui.conftest import log_in, make_app, message, type_text
 
 SIZE = (80, 24)
-
-
-def message(app) -> str:
-    return str(app.screen.query_one("#message").render())
 
 
 async def open_entry(pilot, key: str) -> None:

@@ -14,13 +14,9 @@ from screens.receipt import ReceiptScreen
 from screens.repairs import IntakeScreen, TicketScreen
 from screens.returns import ReturnsScreen
 from tests.conftest import IMEIS, make_imei
-from tests.tui.conftest import log_in, make_app, settle, type_text
+from tests.tui.conftest import log_in, make_app, message, settle, type_text
 
 SIZE = (80, 24)
-
-
-def message(app) -> str:
-    return str(app.screen.query_one("#message").render())
 
 
 async def test_wrong_pin_is_refused_and_counted(counter):
