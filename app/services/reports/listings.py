@@ -140,9 +140,19 @@ def _unit_filters(query, f: Filters):
 
 
 def _lines(kind: str, f: Filters, *columns):
-    """Document lines of one kind with their document, branch, employee, customer, unit."""
+    """Document lines of one kind with their document, branch, employee, customer, unit:
+    the head columns of every line listing, then ``columns``."""
+    head = (
+        Document.business_date,
+        Document.id,
+        Branch.code,
+        Employee.login,
+        Customer.name,
+        Product.sku,
+        DocumentLine.serial,
+    )
     query = (
-        DocumentLine.select(*columns)
+        DocumentLine.select(*head, *columns)
         .join(Document)
         .join(Branch, on=(Document.branch == Branch.id))
         .switch(Document)
@@ -173,31 +183,26 @@ def _lines(kind: str, f: Filters, *columns):
     return query
 
 
+def _head(kind: str, row: tuple) -> tuple:
+    """A line listing's first seven cells, from the head columns ``_lines`` selects."""
+    day, doc_id, branch, login, customer, sku, serial = row[:7]
+    return (day, number_of(kind, doc_id), branch, login, customer or "", sku, serial)
+
+
+def _head_columns(document: str) -> list[str]:
+    """The names of those seven cells; ``document`` names the second (sale, return)."""
+    return ["date", document, "branch", "employee", "customer", "sku", "serial"]
+
+
 def sales(f: Filters) -> Report:
     """Sale lines: date, sale, branch, cashier, customer, product, serial, price, cost, margin."""
-    query = _lines(
-        Kind.SALE,
-        f,
-        Document.business_date,
-        Document.id,
-        Branch.code,
-        Employee.login,
-        Customer.name,
-        Product.sku,
-        DocumentLine.serial,
-        DocumentLine.quantity,
-        DocumentLine.price,
-        DocumentLine.cost,
-    )
+    query = _lines(Kind.SALE, f, DocumentLine.quantity, DocumentLine.price, DocumentLine.cost)
     rows = []
-    for day, doc_id, branch, login, cust, sku, serial, qty, price, cost in query.tuples():
+    for row in query.tuples():
+        qty, price, cost = row[7:]
         margin = (price - cost) * qty if cost is not None else None
-        rows.append(
-            (day, number_of(Kind.SALE, doc_id), branch, login, cust or "", sku, serial)
-            + (qty, price, cost, margin)
-        )
-    columns = ["date", "sale", "branch", "employee", "customer", "sku", "serial"]
-    columns += ["quantity", "price", "cost", "margin"]
+        rows.append(_head(Kind.SALE, row) + (qty, price, cost, margin))
+    columns = _head_columns("sale") + ["quantity", "price", "cost", "margin"]
     return Report("sales", "Sales", columns, rows)
 
 
@@ -206,24 +211,13 @@ def returns(f: Filters) -> Report:
     query = _lines(
         Kind.RETURN,
         f,
-        Document.business_date,
-        Document.id,
-        Branch.code,
-        Employee.login,
-        Customer.name,
-        Product.sku,
-        DocumentLine.serial,
         DocumentLine.quantity,
         DocumentLine.condition,
         DocumentLine.disposition,
         DocumentLine.price,
     )
-    rows = [
-        (day, number_of(Kind.RETURN, doc_id), b, login, c or "", sku, s, q, cond, disp, refund)
-        for day, doc_id, b, login, c, sku, s, q, cond, disp, refund in query.tuples()
-    ]
-    columns = ["date", "return", "branch", "employee", "customer", "sku", "serial", "quantity"]
-    columns += ["condition", "disposition", "refund"]
+    rows = [_head(Kind.RETURN, row) + tuple(row[7:]) for row in query.tuples()]
+    columns = _head_columns("return") + ["quantity", "condition", "disposition", "refund"]
     return Report("returns", "Customer returns", columns, rows)
 
 
