@@ -115,7 +115,7 @@ class SerialDeskApp(App):
         scan = message.scan
         if isinstance(scan, UnreadableScan):
             self.bell()
-            self.notify(scan.message, severity="error")
+            self.notify(scan.message, severity="error", markup=False)
             return
         focused = self.focused
         if isinstance(focused, Input):

@@ -28,6 +28,7 @@ from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit_row
 from screens.widgets.customer_matches import SHOWN, CustomerMatches
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.scanlog import ScanLog
+from screens.widgets.shown import plain
 
 
 class CheckoutScreen(CounterScreen):
@@ -322,7 +323,7 @@ class CheckoutScreen(CounterScreen):
         if sold.offered:
             self.offer_cards(sold.offered, len(sold.queued), done)
         if self.held:  # the scans that waited will take the message line: say it twice
-            self.app.notify(done, title="Sale saved")
+            self.app.notify(done, title="Sale saved", markup=False)
 
     def offer_cards(self, offered: tuple[Card, ...], queued: int, done: str) -> None:
         def queue(_jobs: list[int]) -> None:
@@ -346,7 +347,7 @@ class CheckoutScreen(CounterScreen):
 
     def show_card(self, text: str, count: int) -> None:
         card = self.query_one("#card", Static)
-        card.update(f"{count} card(s) queued for printing:\n{text}")
+        card.update(plain(f"{count} card(s) queued for printing:\n{text}"))
         card.display = True
         self.query_one(DataTable).display = False
 

@@ -14,6 +14,7 @@ from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import cell, plain
 
 
 class KitsScreen(CounterScreen):
@@ -68,7 +69,7 @@ class KitsScreen(CounterScreen):
     # --- assembling ---------------------------------------------------------------------
 
     def choose_kit(self, code: str) -> None:
-        if not code:
+        if not code or self.hold(self.choose_kit, code):
             return
         definition = self.call(assembly.kit_definition, code)
         if definition is None:
@@ -82,7 +83,7 @@ class KitsScreen(CounterScreen):
         self.query_one("#kit-serial", Input).focus()
 
     def scan(self, serial: str) -> None:
-        if not serial:
+        if not serial or self.hold(self.scan, serial):
             return
         if self.progress is None:
             self.message.fail("Type the kit's SKU first.")
@@ -115,21 +116,25 @@ class KitsScreen(CounterScreen):
             self.message.fail(f"Still missing: {', '.join(self.progress.missing)}.")
             return
         kit_serial = self.query_one("#kit-serial", Input).value.strip() or None
-        view = self.call(
+        self.save(
             assembly.assemble_kit,
             self.ctx,
             self.progress.sku,
             self.progress.serials,
             kit_serial=kit_serial,
+            then=self.assembled,
+            what="Assembling the kit",
         )
-        if view is None:
-            return
+
+    def assembled(self, view: assembly.KitView) -> None:
         self.message.ok(f"Assembled {view.serial}: {view.name}, in stock here.")
-        self.query_one("#kit-serial", Input).value = ""
+        kit_serial = self.query_one("#kit-serial", Input)
+        if not self.typed_meanwhile("#kit-serial"):
+            kit_serial.value = ""
+            kit_serial.focus()
         self.progress = self.call(assembly.kit_progress, self.ctx, view.sku, [])
         self.show_progress()
         self.show_kits()
-        self.query_one("#kit-serial", Input).focus()
 
     def show_progress(self) -> None:
         table = self.query_one("#parts", DataTable)
@@ -143,14 +148,14 @@ class KitsScreen(CounterScreen):
                 shown = ", ".join(self.progress.by_sku.get(line.sku, [])) or "-"
             else:
                 shown = "from stock"
-            table.add_row(line.name[:24], line.sku, str(line.quantity), shown)
+            table.add_row(cell(line.name[:24]), cell(line.sku), str(line.quantity), cell(shown))
         if self.progress.missing:
             text = f"Still missing: {', '.join(self.progress.missing)}"
         else:
             text = "All parts scanned: F10 assembles"
         if self.progress.short:
             text += f" · {self.progress.short[0]}"
-        status.update(text)
+        status.update(plain(text))
 
     # --- the kits kept here -------------------------------------------------------------
 
@@ -159,10 +164,10 @@ class KitsScreen(CounterScreen):
         table.clear()
         for row in self.call(assembly.kits_here, self.ctx.branch_id) or []:
             table.add_row(
-                row.serial,
-                row.name[:20],
+                cell(row.serial),
+                cell(row.name[:20]),
                 "in stock" if row.state == "in_stock" else "quarantine",
-                ", ".join(row.parts)[:34],
+                cell(", ".join(row.parts)[:34]),
                 key=row.serial,
             )
 
@@ -187,15 +192,22 @@ class KitsScreen(CounterScreen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            done = self.call(assembly.disassemble_kit, self.ctx, view.serial)
-            if done is not None:
-                self.message.ok(f"{done.serial} taken apart: its parts are back in stock.")
-                self.show_kits()
+            self.save(
+                assembly.disassemble_kit,
+                self.ctx,
+                view.serial,
+                then=self.taken_apart,
+                what="Taking the kit apart",
+            )
 
         self.app.push_screen(
             Confirm(f"Take kit {view.serial} apart?", f"Back in stock: {parts}", destructive=True),
             answered,
         )
+
+    def taken_apart(self, done: assembly.KitView) -> None:
+        self.message.ok(f"{done.serial} taken apart: its parts are back in stock.")
+        self.show_kits()
 
     # --- definition (manager) -----------------------------------------------------------
 
@@ -218,10 +230,14 @@ class KitsScreen(CounterScreen):
             components = self.call(assembly.components_from_text, text)
             if components is None:
                 return
-            definition = self.call(assembly.define_kit, self.ctx, code, components)
-            if definition is not None:
+
+            def defined(definition: assembly.KitDefinition) -> None:
                 self.choose_kit(definition.sku)
                 self.message.ok(f"{definition.name} is made of {len(components)} component(s).")
+
+            self.save(
+                assembly.define_kit, self.ctx, code, components, then=defined, what="Saving the kit"
+            )
 
         self.app.push_screen(
             AskText(f"Components of {code.upper()}: SKU or SKU:QTY, spaces between", value=current),

@@ -10,12 +10,14 @@ from textual.widgets import Footer, Input, Static
 
 from app.domain.errors import DomainError
 from app.messages import LoggedIn
+from app.services.access.context import Context
 from app.services.access.signin import active_staff, log_in
+from screens.saving import Saves
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.shown import markup
 
 
-class LoginScreen(Screen):
+class LoginScreen(Saves, Screen):
     BINDINGS = [
         Binding("up", "pick(-1)", "Previous person", show=False, id="login.up"),
         Binding("down", "pick(1)", "Next person", show=False, id="login.down"),
@@ -37,10 +39,10 @@ class LoginScreen(Screen):
             )
             yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*")
             yield ErrorLine(id="message")
-            people = "  ".join(f"{s.login} ({s.role})" for s in self.staff[:8])
+            people = markup("  ".join(f"{s.login} ({s.role})" for s in self.staff[:8]))
             if self.locked_login:
                 yield Static(
-                    f"{self.locked_login}'s PIN unlocks, with their work as it was. "
+                    f"{markup(self.locked_login)}'s PIN unlocks, with their work as it was. "
                     "Esc logs out (open carts and forms are discarded) for someone else.",
                     classes="hint",
                 )
@@ -79,21 +81,26 @@ class LoginScreen(Screen):
                 self.query_one("#pin", Input).focus()
             return
         login = self.query_one("#login", Input).value
-        pin = self.query_one("#pin", Input)
-        try:
-            ctx = log_in(
-                login,
-                pin.value,
-                self.app.branch_code,
-                seat=self.app.seat_name,
-                clock=self.app.clock,
-            )
-        except DomainError as exc:
-            pin.value = ""
-            self.query_one(ErrorLine).fail(exc.message)
-            return
+        # The PIN check writes (a miss counts towards the lock-out): off the UI thread.
+        self.save(
+            log_in,
+            login,
+            event.value,
+            self.app.branch_code,
+            seat=self.app.seat_name,
+            clock=self.app.clock,
+            then=self.logged_in,
+            refused=self.refused,
+            what="Checking the PIN",
+        )
+
+    def refused(self, error: DomainError) -> None:
+        self.query_one("#pin", Input).value = ""
+        self.message.fail(error.message)
+
+    def logged_in(self, ctx: Context) -> None:
         if self.locked_login and ctx.employee_id != self.app.ctx.employee_id:
-            pin.value = ""
-            self.query_one(ErrorLine).fail("Only the person who locked this seat can unlock it.")
+            self.query_one("#pin", Input).value = ""
+            self.message.fail("Only the person who locked this seat can unlock it.")
             return
         self.post_message(LoggedIn(ctx))

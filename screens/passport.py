@@ -16,8 +16,21 @@ from screens.base import CounterScreen
 from screens.modals.approval import ManagerApproval
 from screens.modals.ask import AskText
 from screens.modals.card_preview import CardPreview
+from screens.widgets.columns import add_fixed_columns
 from screens.widgets.errorline import ErrorLine
 from screens.widgets.shown import cell, markup
+
+# (label, width): 63 characters of cells, with their padding, the focus marker and the
+# scroll bar 80 columns; the date over the time in When.
+COLUMNS = (
+    ("When", 10),
+    ("Event", 9),
+    ("From → to", 10),
+    ("Where", 7),
+    ("Who", 7),
+    ("Doc", 8),
+    ("Note", 12),
+)
 
 
 class PassportScreen(CounterScreen):
@@ -43,7 +56,9 @@ class PassportScreen(CounterScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("When", "Event", "From → to", "Where", "Who", "Doc", "Note")
+        # Fixed widths that fit 80 columns; a row grows as tall as its longest cell, so a
+        # long note is read whole, wrapped, not cut at the screen's edge.
+        add_fixed_columns(table, *COLUMNS)
         try:
             self.data = passport(self.serial, today=self.ctx.today())
         except DomainError as exc:
@@ -94,15 +109,16 @@ class PassportScreen(CounterScreen):
         table = self.query_one(DataTable)
         table.clear()
         for row in p.history:
-            moved = f"{row.from_state or 'new'} → {row.to_state}"
+            moved = f"{row.from_state or 'new'} → {row.to_state}".replace("_", " ")
             table.add_row(
-                row.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                cell(row.event.replace("_", " ")),
-                cell(moved),
-                cell(row.branch),
-                cell(row.employee),
-                cell(row.document or ""),
-                cell(row.note),
+                cell(row.at.astimezone().strftime("%Y-%m-%d %H:%M"), wrap=True),
+                cell(row.event.replace("_", " "), wrap=True),
+                cell(moved, wrap=True),
+                cell(row.branch, wrap=True),
+                cell(row.employee, wrap=True),
+                cell(row.document or "", wrap=True),
+                cell(row.note, wrap=True),
+                height=None,
             )
 
     def show_warranty(self, p: Passport) -> None:
@@ -136,10 +152,15 @@ class PassportScreen(CounterScreen):
         card = self.call(printing.card_for_serial, self.data.serial)
         if card is None:
             return
-        self.call(printing.queue, self.ctx, card, seat=self.app.seat_name)
-        self.app.kick_printer()
-        self.message.ok("Card queued for printing.")
-        self.app.push_screen(CardPreview(card.text))
+
+        def queued(_job) -> None:
+            self.app.kick_printer()
+            self.message.ok("Card queued for printing.")
+            self.app.push_screen(CardPreview(card.text))
+
+        self.save(
+            printing.queue, self.ctx, card, seat=self.app.seat_name, then=queued, what="Queuing"
+        )
 
     def action_write_off(self) -> None:
         """Write the unit off with a reason; a cashier needs a manager's PIN for it."""
@@ -147,18 +168,21 @@ class PassportScreen(CounterScreen):
             return
         serial = self.data.serial
 
+        def written_off(done: adjustments.AdjustmentResult) -> None:
+            self.message.ok(f"{serial} written off ({done.number}).")
+            self.reload()
+
         def write_off(reason: str, approver=None) -> None:
-            done = self.call(
+            self.save(
                 adjustments.adjust,
                 self.ctx,
                 "write_off",
                 serials=[serial],
                 reason=reason,
                 approver=approver,
+                then=written_off,
+                what="Writing off",
             )
-            if done is not None:
-                self.message.ok(f"{serial} written off ({done.number}).")
-                self.reload()
 
         def with_reason(reason: str | None) -> None:
             if not reason:

@@ -21,6 +21,7 @@ from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit, fit_row
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import plain
 
 CHECK_WIDTH = 34
 
@@ -115,7 +116,7 @@ class ReceiptScreen(CounterScreen):
             else ("type the quantity received")
         )
         self.query_one("#product-name", Static).update(
-            f"{product.name} · {product.tracking_mode} · {how}"
+            plain(f"{product.name} · {product.tracking_mode} · {how}")
         )
         self.message.clear()
         self.query_one("#cost", Input).focus()

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
-from app.domain.repairs import RepairStatus
+from app.domain.repairs import UNCHECKED, RepairStatus
 from app.domain.roles import Role
 from app.services.counter import repair_tickets, repairs, replacements
 from app.services.counter.repair_tickets import TicketView
@@ -16,7 +16,7 @@ from screens.base import CounterScreen
 from screens.modals.approval import ManagerApproval
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
-from screens.widgets.shown import markup
+from screens.widgets.shown import cell, markup, plain
 
 
 class RepairsScreen(CounterScreen):
@@ -55,11 +55,11 @@ class RepairsScreen(CounterScreen):
         table.clear()
         for t in repair_tickets.open_tickets(self.ctx.branch_id):
             table.add_row(
-                t.number,
+                cell(t.number),
                 t.status.replace("_", " "),
-                t.serial or t.warranty_number,
-                t.product[:20],
-                t.customer[:16],
+                cell(t.serial or t.warranty_number),
+                cell(t.product[:20]),
+                cell(t.customer[:16]),
                 "yes" if t.covered else "no",
                 key=t.number,
             )
@@ -92,11 +92,12 @@ class IntakeScreen(CounterScreen):
         s = self.summary
         yield self.seat_bar()
         yield Static(
-            f"[b]{s.code}[/b] {s.product} · {s.state} · {s.customer or 'no customer'}\n"
+            f"[b]{markup(s.code)}[/b] {markup(s.product)} · {s.state} · "
+            f"{markup(s.customer or 'no customer')}\n"
             f"Bought {s.sold_on or '-'} · warranty until {s.warranty_end or '-'} "
             f"({s.days_left} days left) · earlier repairs: {s.earlier_repairs}"
             + (
-                f"\nReplaces {' ← '.join(s.replaced)} · "
+                f"\nReplaces {markup(' ← '.join(s.replaced))} · "
                 f"{s.earlier_on_replaced} of the earlier claims were on them"
                 if s.replaced
                 else ""
@@ -124,7 +125,7 @@ class IntakeScreen(CounterScreen):
     def show_decision(self, s: ClaimSummary) -> None:
         label = "Proposed: COVERED" if s.covered else "Proposed: NOT covered"
         decision = self.query_one("#decision", Static)
-        decision.update(f"{label} · {s.reason}")
+        decision.update(plain(f"{label} · {s.reason}"))
         decision.set_classes("warranty " + ("active" if s.covered else "expired"))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
@@ -157,7 +158,8 @@ class IntakeScreen(CounterScreen):
 
     def opened(self, ticket) -> None:
         self.app.notify(
-            f"Ticket {ticket.number} opened for {ticket.serial or ticket.warranty_number}"
+            f"Ticket {ticket.number} opened for {ticket.serial or ticket.warranty_number}",
+            markup=False,
         )
         if not self.is_current:  # the person went to another screen while it was saved
             self.message.ok(f"Ticket {ticket.number} opened: Esc goes back.")
@@ -179,6 +181,7 @@ class TicketScreen(CounterScreen):
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
+        self.status: RepairStatus | None = None
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -213,6 +216,7 @@ class TicketScreen(CounterScreen):
         self.show(view)
 
     def show(self, t: TicketView) -> None:
+        self.status = None if t.closed else RepairStatus(t.status)
         m = markup  # stored text, read literally
         parts = ", ".join(f"{m(d)} x{q} ({c})" for d, q, c in t.parts) or "none"
         status = "closed: collected" if t.closed else t.status.replace("_", " ")
@@ -237,8 +241,8 @@ class TicketScreen(CounterScreen):
                 change.at.astimezone().strftime("%m-%d %H:%M"),
                 (change.from_status or "").replace("_", " "),
                 change.to_status.replace("_", " "),
-                change.employee,
-                change.note,
+                cell(change.employee),
+                cell(change.note),
             )
 
     def show_next(self, t: TicketView) -> None:
@@ -304,6 +308,11 @@ class TicketScreen(CounterScreen):
                     what="Closing the ticket",
                 )
 
+        status = self.status
+        if status in UNCHECKED:  # not checked yet: it goes back as it is, not "repaired"
+            question = f"Outcome: the unit goes back from {status.label}, not checked"
+            self.app.push_screen(AskText(question, "taken back unrepaired..."), done)
+            return
         self.app.push_screen(
             AskText("Outcome (unit handed back)", "repaired, no fault found..."), done
         )

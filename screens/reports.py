@@ -24,7 +24,7 @@ from app.services.threads import release_thread_connection
 from screens.base import CounterScreen
 from screens.modals.ask import AskText
 from screens.widgets.errorline import ErrorLine
-from screens.widgets.shown import cell
+from screens.widgets.shown import cell, plain
 
 SHOWN = 500
 FIELDS = [
@@ -152,14 +152,14 @@ class ReportsScreen(CounterScreen):
             return
         report = message.report
         if message.path:
-            status.update(f"{report.title}: {len(report.rows)} row(s)")
+            status.update(plain(f"{report.title}: {len(report.rows)} row(s)"))
             self.message.ok(f"Exported {len(report.rows)} row(s) to {message.path}.")
             return
         self.report = report
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns(*report.columns)
+        table.add_columns(*map(cell, report.columns))
         for row in report.rows:
             table.add_row(*[cell("" if v is None else v) for v in row])
         more = f" (first {SHOWN}; export for all)" if len(report.rows) == SHOWN else ""
-        status.update(f"{report.title}: {len(report.rows)} row(s){more}")
+        status.update(plain(f"{report.title}: {len(report.rows)} row(s){more}"))

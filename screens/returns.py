@@ -27,7 +27,7 @@ from app.services.counter.returns import (
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
-from screens.widgets.shown import markup
+from screens.widgets.shown import cell, markup
 
 NO_SALE = "Scan the returned unit or type its sale number."
 DEFAULT = ReturnItem()  # the condition and disposition every return starts from
@@ -126,7 +126,8 @@ class ReturnsScreen(CounterScreen):
         self.chosen.clear()
         customer = markup(view.customer) if view.customer else "no customer recorded"
         self.query_one("#sale", Static).update(
-            f"Sale [b]{view.number}[/b] on {view.date} at {markup(view.branch)} · {customer}"
+            f"Sale [b]{markup(view.number)}[/b] on {view.date} at {markup(view.branch)} · "
+            f"{customer}"
         )
         self.show_lines()
 
@@ -137,8 +138,8 @@ class ReturnsScreen(CounterScreen):
             mark = "← return" if line.line_id in self.chosen else ""
             table.add_row(
                 str(line.line_id),
-                line.name[:24],
-                line.serial,
+                cell(line.name[:24]),
+                cell(line.serial),
                 str(line.quantity),
                 str(line.returned),
                 str(line.price),

@@ -16,6 +16,7 @@ from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
 from app.services.shop import catalog, serial_rules, settings
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import plain
 
 NO_SAMPLE = "Type a sample serial to try the pattern and check."
 
@@ -134,10 +135,10 @@ class SettingsScreen(CounterScreen):
         policy = "none" if mask.is_blank() else str(mask.value)
         preview = self.query_one("#preview", Static)
         try:
-            preview.update(settings.preview_card(event.text_area.text, policy))
+            preview.update(plain(settings.preview_card(event.text_area.text, policy)))
             preview.set_classes("panel")
         except DomainError as exc:
-            preview.update(exc.message)
+            preview.update(plain(exc.message))
             preview.set_classes("panel error")
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -157,17 +158,15 @@ class SettingsScreen(CounterScreen):
             line.set_classes("panel")
             return
         try:
-            line.update(
-                "✓ "
-                + serial_rules.try_serial(
-                    self.query_one("#pattern", Input).value,
-                    _chosen(self.query_one("#check", Select)) or "none",
-                    sample,
-                )
+            tried = serial_rules.try_serial(
+                self.query_one("#pattern", Input).value,
+                _chosen(self.query_one("#check", Select)) or "none",
+                sample,
             )
+            line.update(plain(f"✓ {tried}"))
             line.set_classes("panel")
         except DomainError as exc:
-            line.update(f"✗ {exc.message}")
+            line.update(plain(f"✗ {exc.message}"))
             line.set_classes("panel error")
 
     def action_save_type(self) -> None:
@@ -182,7 +181,7 @@ class SettingsScreen(CounterScreen):
             for k, sel in selects.items()
             if (value := _chosen(self.query_one(sel, Select))) is not None
         }
-        saved = self.call(
+        self.save(
             settings.update_product_type,
             self.ctx,
             name,
@@ -190,10 +189,14 @@ class SettingsScreen(CounterScreen):
             card_template=self.query_one("#template", TextArea).text,
             serial_pattern=self.query_one("#pattern", Input).value,
             **kept,
+            then=self.type_saved,
+            what="Saving the product type",
         )
-        if saved is not None:
+
+    def type_saved(self, saved) -> None:
+        if not self.typed_meanwhile("#pattern"):
             self.query_one("#pattern", Input).value = saved.serial_pattern
-            self.message.ok(f"Saved product type {saved.name}." + self.old_rule_warning(saved))
+        self.message.ok(f"Saved product type {saved.name}." + self.old_rule_warning(saved))
 
     def action_save_employee(self) -> None:
         login = self.query_one("#login", Input).value
@@ -203,11 +206,21 @@ class SettingsScreen(CounterScreen):
             self.message.fail("Choose a role or type a new PIN.")
             return
         # One change: a PIN that is refused leaves the role as it was too.
-        saved = self.call(settings.update_employee, self.ctx, login, role=role, pin=pin or None)
-        if saved is None:
-            return
-        self.query_one("#pin", Input).value = ""
-        self.message.ok(f"Saved {login.strip().lower()}.")
+
+        def saved(_employee) -> None:
+            if not self.typed_meanwhile("#pin"):
+                self.query_one("#pin", Input).value = ""
+            self.message.ok(f"Saved {login.strip().lower()}.")
+
+        self.save(
+            settings.update_employee,
+            self.ctx,
+            login,
+            role=role,
+            pin=pin or None,
+            then=saved,
+            what="Saving the employee",
+        )
 
     # --- one product --------------------------------------------------------------------
 
@@ -227,8 +240,11 @@ class SettingsScreen(CounterScreen):
         own = " (own)" if found.own_mode else " (as its type)"
         ruled = " (own)" if found.own_pattern is not None or found.own_check else " (as its type)"
         self.query_one("#product-info", Static).update(
-            f"{found.sku} {found.name} · {found.type_name} · {found.mode.replace('_', ' ')}{own}"
-            f" · pattern {found.pattern or '-'}, check {found.check}{ruled}"
+            plain(
+                f"{found.sku} {found.name} · {found.type_name} · "
+                f"{found.mode.replace('_', ' ')}{own}"
+                f" · pattern {found.pattern or '-'}, check {found.check}{ruled}"
+            )
         )
 
     def action_save_product(self) -> None:
@@ -245,25 +261,37 @@ class SettingsScreen(CounterScreen):
         check = _chosen(self.query_one("#pcheck", Select)) or "none"
         if rule == "own" and self.call(serial_rules.serial_rule, pattern, check) is None:
             return  # refused before anything is saved
-        done = []
-        if mode is not None:
-            chosen = None if mode == "inherit" else mode
-            if self.call(catalog.set_product_mode, self.ctx, sku, chosen) is None:
-                return
-            done.append(f"tracks as {mode.replace('_', ' ')}")
-        if rule is not None:
-            own = rule == "own"
-            saved = self.call(
-                serial_rules.set_product_serial_rule,
-                self.ctx,
-                sku,
-                pattern if own else None,
-                check if own else None,
-            )
-            if saved is None:
-                return
-            done.append("has its own serial rule" if own else "follows its type's serial rule")
-        found = self.call(serial_rules.product_settings, sku)
-        if found is not None:
-            self.show_product(found)
-        self.message.ok(f"{sku.upper()} now {' and '.join(done)}.")
+        self.save(
+            save_product_settings,
+            self.ctx,
+            sku,
+            mode,
+            rule,
+            pattern,
+            check,
+            then=self.product_saved,
+            what="Saving the product",
+        )
+
+    def product_saved(self, saved: tuple[serial_rules.ProductSettings, list[str]]) -> None:
+        found, done = saved
+        self.show_product(found)
+        self.message.ok(f"{found.sku} now {' and '.join(done)}.")
+
+
+def save_product_settings(
+    ctx, sku: str, mode: str | None, rule: str | None, pattern: str, check: str
+) -> tuple[serial_rules.ProductSettings, list[str]]:
+    """The product's tracking mode and serial rule as chosen (run in the save's thread);
+    the product as it now is, and what changed in words."""
+    done = []
+    if mode is not None:
+        catalog.set_product_mode(ctx, sku, None if mode == "inherit" else mode)
+        done.append(f"tracks as {mode.replace('_', ' ')}")
+    if rule is not None:
+        own = rule == "own"
+        serial_rules.set_product_serial_rule(
+            ctx, sku, pattern if own else None, check if own else None
+        )
+        done.append("has its own serial rule" if own else "follows its type's serial rule")
+    return serial_rules.product_settings(sku), done

@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.domain.roles import Role
+from screens.widgets.shown import markup
 
 
 class PickRole(ModalScreen[str | None]):
@@ -24,7 +25,7 @@ class PickRole(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Role of {self.who}", classes="dialog-title")
+            yield Static(f"Role of {markup(self.who)}", classes="dialog-title")
             yield OptionList(*[Option(r.value, id=r.value) for r in Role], id="roles")
             yield Static("↑/↓ choose · Enter confirm · Esc cancel", classes="dialog-keys")
 
@@ -51,7 +52,7 @@ class AskPin(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"New PIN for {self.who}", classes="dialog-title")
+            yield Static(f"New PIN for {markup(self.who)}", classes="dialog-title")
             yield Input(placeholder="new PIN (4-12 digits)", password=True, id="pin1")
             yield Input(placeholder="the same PIN again", password=True, id="pin2")
             yield Static("", id="pin-problem", classes="message-line error")

@@ -13,12 +13,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from app.domain.errors import DomainError
 from app.domain.tracking import PrintMode, TrackingMode
 from app.services.shop import catalog, products
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
+from screens.saving import Saves
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import cell
 
 STATUS = [("active", "active"), ("inactive (not sold)", "inactive")]
 NEXT = {"sku": "#name", "name": "#type", "price": "#gtin", "gtin": "#status"}
@@ -97,14 +98,14 @@ class ProductsScreen(CounterScreen):
         self.rows = {row.sku: row for row in catalog.list_products()}
         for row in self.rows.values():
             table.add_row(
-                row.sku,
-                row.name,
+                cell(row.sku),
+                cell(row.name),
                 f"{row.price:.2f}",
                 str(row.in_stock),
                 "yes" if row.active else "no",
-                f"{row.product_type} (kit)" if row.kit else row.product_type,
+                cell(f"{row.product_type} (kit)" if row.kit else row.product_type),
                 MODE[row.tracking_mode],
-                products.shown_gtin(row.gtin),
+                cell(products.shown_gtin(row.gtin)),
                 key=row.sku,
             )
         if keep in self.rows:
@@ -159,7 +160,13 @@ class ProductsScreen(CounterScreen):
         if ptype.is_blank():
             self.message.fail("Choose the new product's type (Ctrl+N adds a type).")
             return
-        added = self.call(
+
+        def added(product) -> None:
+            self.refresh_rows(keep=product.sku)
+            self.clear_form()
+            self.message.ok(f"Added {product.sku} ({product.name}) at {product.price:.2f}.")
+
+        self.save(
             products.new_product,
             self.ctx,
             self.value("sku"),
@@ -167,11 +174,9 @@ class ProductsScreen(CounterScreen):
             str(ptype.value),
             self.value("price"),
             self.value("gtin"),
+            then=added,
+            what="Adding the product",
         )
-        if added is not None:
-            self.refresh_rows(keep=added.sku)
-            self.clear_form()
-            self.message.ok(f"Added {added.sku} ({added.name}) at {added.price:.2f}.")
 
     def action_update(self) -> None:
         sku = self.loaded
@@ -184,13 +189,19 @@ class ProductsScreen(CounterScreen):
             question = f"Deactivate {was.name} ({sku})? It can no longer be sold or received."
             self.app.push_screen(
                 Confirm(question, destructive=True),
-                lambda yes: self.save(sku, active) if yes else None,
+                lambda yes: self.save_product(sku, active) if yes else None,
             )
             return
-        self.save(sku, active)
+        self.save_product(sku, active)
 
-    def save(self, sku: str, active: bool) -> None:
-        saved = self.call(
+    def save_product(self, sku: str, active: bool) -> None:
+        def saved(product) -> None:
+            self.refresh_rows(keep=product.sku)
+            self.clear_form()
+            state = "" if product.active else "; inactive: no longer sold or received"
+            self.message.ok(f"Saved {product.sku} ({product.name}) at {product.price:.2f}{state}.")
+
+        self.save(
             products.update_product,
             self.ctx,
             sku,
@@ -198,12 +209,9 @@ class ProductsScreen(CounterScreen):
             price=self.value("price"),
             gtin=self.value("gtin"),
             active=active,
+            then=saved,
+            what="Saving the product",
         )
-        if saved is not None:
-            self.refresh_rows(keep=saved.sku)
-            self.clear_form()
-            state = "" if saved.active else "; inactive: no longer sold or received"
-            self.message.ok(f"Saved {saved.sku} ({saved.name}) at {saved.price:.2f}{state}.")
 
     def action_add_type(self) -> None:
         def added(name: str | None) -> None:
@@ -214,7 +222,7 @@ class ProductsScreen(CounterScreen):
         self.app.push_screen(NewProductType(), added)
 
 
-class NewProductType(ModalScreen[str | None]):
+class NewProductType(Saves, ModalScreen[str | None]):
     """A new product type: name, tracking mode, warranty months, print mode. Esc cancels."""
 
     BINDINGS = [
@@ -229,7 +237,7 @@ class NewProductType(ModalScreen[str | None]):
             yield Select(_choices(TrackingMode), id="type-mode", prompt="tracking mode")
             yield Input(placeholder="warranty months (0 if none)", id="type-months")
             yield Select(_choices(PrintMode), id="type-print", value="offer", allow_blank=False)
-            yield Static("", id="type-problem", classes="message-line error")
+            yield ErrorLine(id="type-problem")
             yield Static("Enter next · F10 save · Esc cancel", classes="dialog-keys")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -238,25 +246,26 @@ class NewProductType(ModalScreen[str | None]):
         else:
             self.action_save()
 
+    @property
+    def message(self) -> ErrorLine:
+        return self.query_one("#type-problem", ErrorLine)
+
     def action_save(self) -> None:
         mode = self.query_one("#type-mode", Select)
-        problem = self.query_one("#type-problem", Static)
         if mode.is_blank():
-            problem.update("Choose the tracking mode.")
+            self.message.fail("Choose the tracking mode.")
             return
-        try:
-            made = products.new_product_type(
-                self.app.ctx,
-                self.query_one("#type-name", Input).value,
-                str(mode.value),
-                self.query_one("#type-months", Input).value,
-                str(self.query_one("#type-print", Select).value),
-            )
-        except DomainError as exc:
-            problem.update(exc.message)
-            self.app.bell()
-            return
-        self.dismiss(made.name)
+        self.save(
+            products.new_product_type,
+            self.app.ctx,
+            self.query_one("#type-name", Input).value,
+            str(mode.value),
+            self.query_one("#type-months", Input).value,
+            str(self.query_one("#type-print", Select).value),
+            then=lambda made: self.dismiss(made.name),
+            what="Adding the type",
+        )
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.saving is None:
+            self.dismiss(None)

@@ -23,6 +23,7 @@ from app.seat_file import check_seat_settings, print_test_card, save_seat_settin
 from app.services.shop import settings
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import plain
 
 TEXT_FIELDS = [
     ("seat", "Seat", "seat name"),
@@ -67,7 +68,7 @@ class SeatSettingsScreen(CounterScreen):
             yield Input(placeholder=hint, id=key, compact=True, **options)
 
         yield self.seat_bar()
-        yield Static(f"File: {self.path}", id="path", classes="hint")
+        yield Static(plain(f"File: {self.path}"), id="path", classes="hint")
         with Horizontal(classes="form-line"):
             yield from text("seat")
             yield from text("branch")
@@ -149,17 +150,26 @@ class SeatSettingsScreen(CounterScreen):
         if new is None:
             return
         running = self.app.seat_name
-        saved = self.call(save_seat_settings, self.path, new, running_seat=running)
-        if saved is not None:
-            self.show(seat_settings(saved))
-            self.app.set_idle_lock(saved.idle_lock_minutes)
-            if saved.seat == running:
-                self.message.ok(SAVED.format(path=self.path))
-                return
-            # The waiting cards moved to the new name: this seat queues and prints there now.
-            self.app.seat_name = saved.seat
-            self.app.devices.renamed(saved.seat)
-            self.message.ok(RENAMED.format(path=self.path, seat=saved.seat))
+        # Renaming the seat moves its waiting cards in the database: off the UI thread.
+        self.save(
+            save_seat_settings,
+            self.path,
+            new,
+            running_seat=running,
+            then=lambda saved: self.saved(saved, running),
+            what="Saving the seat settings",
+        )
+
+    def saved(self, saved, running: str) -> None:
+        self.show(seat_settings(saved))
+        self.app.set_idle_lock(saved.idle_lock_minutes)
+        if saved.seat == running:
+            self.message.ok(SAVED.format(path=self.path))
+            return
+        # The waiting cards moved to the new name: this seat queues and prints there now.
+        self.app.seat_name = saved.seat
+        self.app.devices.renamed(saved.seat)
+        self.message.ok(RENAMED.format(path=self.path, seat=saved.seat))
 
     def action_test_print(self) -> None:
         new = self.form()

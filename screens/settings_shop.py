@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from app.services.shop import settings
 from screens.base import CounterScreen
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import cell
 
 
 class MasterListScreen(CounterScreen):
@@ -55,7 +56,7 @@ class MasterListScreen(CounterScreen):
         table = self.query_one(DataTable)
         table.clear()
         for row in self.rows():
-            table.add_row(*row, key=row[0])
+            table.add_row(*(cell(value) for value in row), key=row[0])
         if keep is not None:
             table.move_cursor(row=table.get_row_index(keep))
 
@@ -98,26 +99,26 @@ class MasterListScreen(CounterScreen):
                 f"{self.loaded} is loaded: F10 saves its changes, Ctrl+N starts a new {self.WHAT}."
             )
             return
-        added = self.add(*self.values())
-        if added is not None:
-            self.refresh_rows(keep=added)
-            self.clear_form()
+        self.add(*self.values())
 
     def action_update(self) -> None:
         if self.loaded is None:
             self.message.fail(f"Enter on a {self.WHAT} in the list loads it; F9 adds a new one.")
             return
-        saved = self.update(self.loaded, *self.values()[1:])
-        if saved is not None:
-            self.refresh_rows(keep=saved)
-            self.clear_form()
+        self.update(self.loaded, *self.values()[1:])
 
-    def add(self, *values: str) -> str | None:
-        """Add the record; its key, or None when refused (the message says why)."""
+    def saved(self, key: str, said: str) -> None:
+        """After a save: the list shows the record, the form is empty for the next."""
+        self.message.ok(said)
+        self.refresh_rows(keep=key)
+        self.clear_form()
+
+    def add(self, *values: str) -> None:
+        """Save the record typed (off the UI thread); then ``saved``, or the refusal shown."""
         raise NotImplementedError
 
-    def update(self, key: str, *values: str) -> str | None:
-        """Save the loaded record's other fields; its key, or None when refused."""
+    def update(self, key: str, *values: str) -> None:
+        """Save the loaded record's other fields (off the UI thread), as ``add`` does."""
         raise NotImplementedError
 
 
@@ -141,21 +142,17 @@ class BranchesScreen(MasterListScreen):
     def rows(self) -> list[tuple[str, ...]]:
         return [(b.code, b.name, b.address, str(b.staff)) for b in settings.list_branches()]
 
-    def add(self, *values: str) -> str | None:
-        code, name, address = values
-        added = self.call(settings.add_branch, self.ctx, code, name, address)
-        if added is None:
-            return None
-        self.message.ok(f"Added branch {added.code} ({added.name}).")
-        return added.code
+    def add(self, *values: str) -> None:
+        def then(b) -> None:
+            self.saved(b.code, f"Added branch {b.code} ({b.name}).")
 
-    def update(self, key: str, *values: str) -> str | None:
-        name, address = values
-        saved = self.call(settings.update_branch, self.ctx, key, name, address)
-        if saved is None:
-            return None
-        self.message.ok(f"Saved branch {saved.code} ({saved.name}).")
-        return saved.code
+        self.save(settings.add_branch, self.ctx, *values, then=then, what="Adding the branch")
+
+    def update(self, key: str, *values: str) -> None:
+        def then(b) -> None:
+            self.saved(b.code, f"Saved branch {b.code} ({b.name}).")
+
+        self.save(settings.update_branch, self.ctx, key, *values, then=then, what="Saving")
 
 
 class SuppliersScreen(MasterListScreen):
@@ -177,18 +174,14 @@ class SuppliersScreen(MasterListScreen):
     def rows(self) -> list[tuple[str, ...]]:
         return [(s.name, s.contact) for s in settings.list_suppliers()]
 
-    def add(self, *values: str) -> str | None:
-        name, contact = values
-        added = self.call(settings.add_supplier, self.ctx, name, contact)
-        if added is None:
-            return None
-        self.message.ok(f"Added supplier {added.name}.")
-        return added.name
+    def add(self, *values: str) -> None:
+        def then(s) -> None:
+            self.saved(s.name, f"Added supplier {s.name}.")
 
-    def update(self, key: str, *values: str) -> str | None:
-        (contact,) = values
-        saved = self.call(settings.update_supplier, self.ctx, key, contact)
-        if saved is None:
-            return None
-        self.message.ok(f"Saved the contact of {saved.name}.")
-        return saved.name
+        self.save(settings.add_supplier, self.ctx, *values, then=then, what="Adding the supplier")
+
+    def update(self, key: str, *values: str) -> None:
+        def then(s) -> None:
+            self.saved(s.name, f"Saved the contact of {s.name}.")
+
+        self.save(settings.update_supplier, self.ctx, key, *values, then=then, what="Saving")

@@ -14,6 +14,7 @@ from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.settings_dialogs import AskPin, PickRole
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import cell
 
 NEXT = {"login": "#name", "name": "#role", "branch": "#pin"}
 
@@ -64,7 +65,9 @@ class EmployeesScreen(CounterScreen):
         table.clear()
         self.rows = {row.login: row for row in settings.list_employees(self.ctx)}
         for row in self.rows.values():
-            table.add_row(row.login, row.name, row.role, row.branch, row.status, key=row.login)
+            table.add_row(
+                *map(cell, (row.login, row.name, row.role, row.branch, row.status)), key=row.login
+            )
         if keep in self.rows:
             table.move_cursor(row=table.get_row_index(keep))
 
@@ -92,7 +95,7 @@ class EmployeesScreen(CounterScreen):
         if role.is_blank():
             self.message.fail("Choose the new employee's role.")
             return
-        added = self.call(
+        self.save(
             settings.add_employee,
             self.ctx,
             self.query_one("#login", Input).value,
@@ -100,14 +103,21 @@ class EmployeesScreen(CounterScreen):
             str(role.value),
             self.query_one("#pin", Input).value,
             self.query_one("#branch", Input).value,
+            then=self.added,
+            what="Adding the employee",
         )
-        if added is None:
-            return
+
+    def added(self, added) -> None:
         for field in ("#login", "#name", "#pin"):
-            self.query_one(field, Input).value = ""
-        role.clear()
+            if not self.typed_meanwhile(field):
+                self.query_one(field, Input).value = ""
+        self.query_one("#role", Select).clear()
         self.refresh_rows(keep=added.login)
         self.message.ok(f"Added {added.login} ({added.name}, {added.role}).")
+
+    def changed(self, said: str) -> None:
+        self.refresh_rows()
+        self.message.ok(said)
 
     def action_role(self) -> None:
         row = self.selected()
@@ -117,9 +127,10 @@ class EmployeesScreen(CounterScreen):
         def chosen(role: str | None) -> None:
             if role is None or role == row.role:
                 return
-            if self.call(settings.set_role, self.ctx, row.login, role) is not None:
-                self.refresh_rows()
-                self.message.ok(f"{row.name} is now {role}.")
+            said = f"{row.name} is now {role}."
+            self.save(
+                settings.set_role, self.ctx, row.login, role, then=lambda _: self.changed(said)
+            )
 
         self.app.push_screen(PickRole(row.name, row.role), chosen)
 
@@ -131,9 +142,10 @@ class EmployeesScreen(CounterScreen):
         def typed(pin: str | None) -> None:
             if pin is None:
                 return
-            if self.call(settings.reset_pin, self.ctx, row.login, pin) is not None:
-                self.refresh_rows()
-                self.message.ok(f"{row.name} has a new PIN and may log in again.")
+            said = f"{row.name} has a new PIN and may log in again."
+            self.save(
+                settings.reset_pin, self.ctx, row.login, pin, then=lambda _: self.changed(said)
+            )
 
         self.app.push_screen(AskPin(row.name), typed)
 
@@ -146,13 +158,14 @@ class EmployeesScreen(CounterScreen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            if self.call(settings.set_active, self.ctx, row.login, active) is not None:
-                self.refresh_rows()
-                self.message.ok(
-                    f"{row.name} may log in again."
-                    if active
-                    else f"{row.name} can no longer log in; their history stays."
-                )
+            said = (
+                f"{row.name} may log in again."
+                if active
+                else f"{row.name} can no longer log in; their history stays."
+            )
+            self.save(
+                settings.set_active, self.ctx, row.login, active, then=lambda _: self.changed(said)
+            )
 
         question = f"{'Reactivate' if active else 'Deactivate'} {row.name} ({row.login})?"
         self.app.push_screen(Confirm(question, destructive=not active), answered)

@@ -11,7 +11,9 @@ from app.domain.states import UnitState
 from app.messages import OpenPassport
 from app.services.stock import on_hand
 from screens.base import CounterScreen
+from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit_row
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import plain
 
 LIMIT = 500
 
@@ -48,8 +50,15 @@ class StockScreen(CounterScreen):
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(
-            "Serial", "SKU", "Product", "State", "Branch", "Since"
+        # Fixed widths: with their padding, the focus marker and the scroll bar, 80 columns.
+        add_fixed_columns(
+            self.query_one(DataTable),
+            ("Serial", SERIAL_WIDTH),
+            ("SKU", 9),
+            ("Product", 12),
+            ("State", 10),
+            ("Branch", 8),
+            ("Since", 10),
         )
         self.load()
         self.query_one("#product", Input).focus()
@@ -79,19 +88,24 @@ class StockScreen(CounterScreen):
         table.clear()
         for r in rows:
             table.add_row(
-                r.serial,
-                r.sku,
-                r.product[:22],
-                UnitState(r.state).label,
-                r.branch[:12],
-                r.since.astimezone().strftime("%Y-%m-%d"),
+                *fit_row(
+                    table,
+                    r.serial,
+                    r.sku,
+                    r.product,
+                    UnitState(r.state).label,
+                    r.branch,
+                    r.since.astimezone().strftime("%Y-%m-%d"),
+                ),
                 key=r.serial,
             )
         where = "all branches" if self.all_branches else self.ctx.branch_name
         more = f" (first {LIMIT})" if len(rows) == LIMIT else ""
         self.query_one("#summary", Static).update(
-            f"{len(rows)} unit(s){more} · {UnitState(state).label} · {where} · "
-            "Enter opens the passport"
+            plain(
+                f"{len(rows)} unit(s){more} · {UnitState(state).label} · {where} · "
+                "Enter opens the passport"
+            )
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -14,6 +14,7 @@ from screens.base import CounterScreen
 from screens.modals.approval import ManagerApproval
 from screens.modals.confirm import Confirm
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import cell, plain
 
 SHOWN = 200
 
@@ -132,15 +133,17 @@ class StocktakeScreen(CounterScreen):
 
     def show(self, tally: stocktake.StocktakeStatus) -> None:
         self.query_one("#tally", Static).update(
-            f"{tally.number} {tally.scope}: counted {tally.counted} of {tally.expected} · "
-            f"missing {len(tally.missing)} · problems {len(tally.problems)}"
+            plain(
+                f"{tally.number} {tally.scope}: counted {tally.counted} of {tally.expected} · "
+                f"missing {len(tally.missing)} · problems {len(tally.problems)}"
+            )
         )
         table = self.query_one(DataTable)
         table.clear()
         for serial, result in tally.problems:
-            table.add_row(serial, result.replace("_", " "), key=serial)
+            table.add_row(cell(serial), result.replace("_", " "), key=serial)
         for serial in tally.missing[:SHOWN]:
-            table.add_row(serial, "missing", key=serial)
+            table.add_row(cell(serial), "missing", key=serial)
 
     def action_close_count(self) -> None:
         if not self.number:

@@ -19,6 +19,7 @@ from screens.modals.confirm import Confirm
 from screens.stock_document import StockLinesScreen
 from screens.widgets.columns import add_fixed_columns, fit_row
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import plain
 from screens.widgets.stocklines import StockLines, split_count
 
 
@@ -165,7 +166,7 @@ class TransfersScreen(StockLinesScreen):
 
     def refresh_counts(self) -> None:
         self.query_one("#counts", Static).update(
-            f"Going out: {self.stock_lines.summary()} · Ctrl+N quantity · Ctrl+D remove"
+            plain(f"Going out: {self.stock_lines.summary()} · Ctrl+N quantity · Ctrl+D remove")
         )
 
     def refresh_views(self) -> None:

@@ -54,3 +54,26 @@ def test_a_collected_ticket_is_closed_with_nowhere_to_go(shop):
     assert (view.status, view.closed, view.next_statuses) == ("collected", True, [])
     with refused("This ticket is closed"):
         repairs.change_status(shop.technician, number, "diagnosing")
+
+
+def test_an_unchecked_repair_is_not_collected_as_repaired(shop):
+    """From repairing (or the quality check) the unit may go back as it is, but not as
+    repaired: that skips the check. The screen and the CLI both collect through here."""
+    number = _ticket(shop)
+    repairs.change_status(shop.technician, number, "diagnosing")
+    repairs.change_status(shop.technician, number, "repairing")
+    with refused("has not passed its quality check"):
+        repairs.collect(shop.cashier, number, outcome="Repaired, new speaker")
+    assert ticket_view(number).status == "repairing"
+    repairs.change_status(shop.technician, number, "quality_check")
+    with refused("has not passed its quality check"):
+        repairs.collect(shop.cashier, number, outcome="repaired")
+    repairs.change_status(shop.technician, number, "ready")
+    assert repairs.collect(shop.cashier, number, outcome="repaired").closed
+
+
+def test_a_unit_may_be_taken_back_unrepaired_from_repairing(shop):
+    number = _ticket(shop)
+    repairs.change_status(shop.technician, number, "diagnosing")
+    repairs.change_status(shop.technician, number, "repairing")
+    assert repairs.collect(shop.cashier, number, outcome="taken back unrepaired").closed

@@ -73,6 +73,21 @@ def check_status_change(current: RepairStatus, new: RepairStatus) -> None:
     )
 
 
+# Open statuses where the work is under way: the unit has not passed its check yet.
+UNCHECKED = (RepairStatus.REPAIRING, RepairStatus.QUALITY_CHECK)
+
+
+def check_collection(current: RepairStatus, outcome: str) -> None:
+    """The unit may be taken back at any open status, but only a checked one (ready) goes
+    back as repaired: from repairing or the quality check it goes back as it is."""
+    if current in UNCHECKED and outcome.strip().lower().startswith("repaired"):
+        raise Refused(
+            f"The ticket is at {current.label}: the repair has not passed its quality check. "
+            "Move it on to ready first, or write down how it goes back (e.g. taken back "
+            "unrepaired)."
+        )
+
+
 class ReplacementMatch(StrEnum):
     """How a replacement unit stands to the unit it replaces."""
 

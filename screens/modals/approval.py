@@ -9,10 +9,12 @@ from textual.widgets import Input, Static
 from app.domain.errors import DomainError
 from app.services.access.context import Approver
 from app.services.access.signin import approve
+from screens.saving import Saves
 from screens.widgets.errorline import ErrorLine
+from screens.widgets.shown import markup
 
 
-class ManagerApproval(ModalScreen[Approver | None]):
+class ManagerApproval(Saves, ModalScreen[Approver | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="approval.cancel")]
 
     def __init__(self, what: str) -> None:
@@ -21,7 +23,7 @@ class ManagerApproval(ModalScreen[Approver | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Manager approval: {self.what}", classes="dialog-title")
+            yield Static(f"Manager approval: {markup(self.what)}", classes="dialog-title")
             yield Input(placeholder="manager login", id="login")
             yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*")
             yield ErrorLine(id="message")
@@ -31,13 +33,22 @@ class ManagerApproval(ModalScreen[Approver | None]):
             self.query_one("#pin", Input).focus()
             return
         login = self.query_one("#login", Input).value
-        try:
-            approver = approve(login, event.value, seat=self.app.seat_name, clock=self.app.clock)
-        except DomainError as exc:
-            self.query_one("#pin", Input).value = ""
-            self.query_one(ErrorLine).fail(exc.message)
-            return
-        self.dismiss(approver)
+        # The PIN check writes (a miss counts towards the lock-out): off the UI thread.
+        self.save(
+            approve,
+            login,
+            event.value,
+            seat=self.app.seat_name,
+            clock=self.app.clock,
+            then=self.dismiss,
+            refused=self.refused,
+            what="Checking the PIN",
+        )
+
+    def refused(self, error: DomainError) -> None:
+        self.query_one("#pin", Input).value = ""
+        self.message.fail(error.message)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.saving is None:
+            self.dismiss(None)

@@ -6,6 +6,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from screens.widgets.shown import plain
+
 
 class AskText(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
@@ -18,7 +20,7 @@ class AskText(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(plain(self.question), classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder)
             yield Static("Enter confirm · Esc cancel", classes="dialog-keys")
 

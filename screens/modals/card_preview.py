@@ -6,6 +6,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from screens.widgets.shown import markup, plain
+
 
 class CardPreview(ModalScreen[None]):
     BINDINGS = [Binding("escape,enter", "close", "Close", id="card.close")]
@@ -17,8 +19,8 @@ class CardPreview(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog card-preview"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.text, classes="card-text", markup=False)
+            yield Static(markup(self.title_text), classes="dialog-title")
+            yield Static(plain(self.text), classes="card-text")
             yield Static("Enter/Esc close", classes="dialog-keys")
 
     def action_close(self) -> None:

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from screens.widgets.shown import plain
+
 
 class Confirm(ModalScreen[bool | None]):
     BINDINGS = [
@@ -25,9 +27,9 @@ class Confirm(ModalScreen[bool | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(plain(self.question), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-body")
+                yield Static(plain(self.detail), classes="dialog-body")
             if self.destructive:
                 keys = "[b]Y[/b] yes   [b]N[/b]/Enter no   Esc cancel"
             else:

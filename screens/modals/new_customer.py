@@ -6,12 +6,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from app.domain.errors import DomainError
 from app.services.shop.catalog import add_customer
+from screens.saving import Saves
 from screens.widgets.errorline import ErrorLine
 
 
-class NewCustomer(ModalScreen[tuple[int, str] | None]):
+class NewCustomer(Saves, ModalScreen[tuple[int, str] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="customer.cancel")]
 
     def __init__(self, text: str = "") -> None:
@@ -31,12 +31,12 @@ class NewCustomer(ModalScreen[tuple[int, str] | None]):
         if event.input.id == "name":
             self.query_one("#phone", Input).focus()
             return
-        try:
-            customer = add_customer(self.query_one("#name", Input).value, event.value)
-        except DomainError as exc:
-            self.query_one(ErrorLine).fail(exc.message)
-            return
+        name = self.query_one("#name", Input).value
+        self.save(add_customer, name, event.value, then=self.added, what="Adding the customer")
+
+    def added(self, customer) -> None:
         self.dismiss((customer.id, f"{customer.name} {customer.phone}".strip()))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.saving is None:  # once saved, the customer goes to the sale
+            self.dismiss(None)

@@ -9,7 +9,10 @@ fits whole.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
+
+from screens.widgets.shown import cell
 
 # Wide enough for a 15-digit IMEI, a GS1 serial of 16 or a kit number.
 SERIAL_WIDTH = 16
@@ -29,7 +32,10 @@ def fit(text: str, width: int) -> str:
     return text[: max(width - 1, 0)] + "…"
 
 
-def fit_row(table: DataTable, *cells: object) -> list[str]:
-    """Cells from a row's first column on, each fitted to its column's width."""
+def fit_row(table: DataTable, *cells: object) -> list[Text]:
+    """Cells from a row's first column on, each fitted to its column's width, read
+    literally (a name holding ``[/]`` is drawn, not taken as markup)."""
     columns = table.ordered_columns
-    return [fit(str(cell), column.width) for cell, column in zip(cells, columns, strict=False)]
+    return [
+        cell(fit(str(value), column.width)) for value, column in zip(cells, columns, strict=False)
+    ]

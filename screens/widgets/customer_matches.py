@@ -12,6 +12,8 @@ from typing import Protocol
 from textual.content import Content
 from textual.widgets import Static
 
+from app.domain.text import visible
+
 SHOWN = 4  # lines under the field; with more matches than that, the last says so
 
 
@@ -39,7 +41,7 @@ class CustomerMatches(Static):
         self.remove_class("chosen")
         if not found:
             self.update(
-                Content(f"No customer matches '{typed}': Enter or F9 adds a new one")
+                Content(f"No customer matches '{visible(typed)}': Enter or F9 adds a new one")
                 if typed
                 else ""
             )
@@ -58,10 +60,11 @@ class CustomerMatches(Static):
         lines = []
         for n, person in enumerate(self.matches):
             chosen = n == self.index
-            name = person.name if len(person.name) <= 30 else person.name[:29] + "…"
+            name, phone = visible(person.name), visible(person.phone or "no phone")
+            name = name if len(name) <= 30 else name[:29] + "…"
             line = Content.assemble(
                 ("▸ " if chosen else "  ", "bold"),
-                (f"{name:<31}{person.phone or 'no phone':<17}", "reverse" if chosen else ""),
+                (f"{name:<31}{phone:<17}", "reverse" if chosen else ""),
             )
             if chosen:
                 line = line + Content(" Enter takes it · ↑↓")
@@ -76,7 +79,9 @@ class CustomerMatches(Static):
         self.add_class("chosen")
         self.update(
             Content.assemble(
-                ("Customer: ", "bold"), (name, "bold"), f" · phone {phone or 'none given'}"
+                ("Customer: ", "bold"),
+                (visible(name), "bold"),
+                f" · phone {visible(phone) or 'none given'}",
             )
         )
 

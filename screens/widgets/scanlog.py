@@ -1,5 +1,6 @@
 """The last scans and what became of each, so a refused serial stays in sight after later
-good scans: refusals in red with their reason, kept before good scans when room is short."""
+good scans: refusals in red with their reason, kept before good scans when room is short.
+A refusal is shown whole (wrapped onto more lines); a good scan keeps to one line."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from dataclasses import dataclass
 
 from textual.content import Content
 from textual.widgets import Static
+
+from app.domain.text import visible
+from screens.widgets.columns import fit
+
+MAX_LINES = 10  # the most the log takes from the cart at 24 rows
 
 
 @dataclass(frozen=True)
@@ -48,15 +54,37 @@ class ScanLog(Static):
             keep.add(i)
         return [self.outcomes[i] for i in sorted(keep)]
 
+    def fitting(self, room: int) -> list[ScanOutcome]:
+        """``shown()``, less the oldest (good scans first) while the wrapped refusals would
+        take more than ``MAX_LINES`` from the cart; the newest always stays."""
+        shown = self.shown()
+
+        def height(o: ScanOutcome) -> int:
+            return 1 if o.ok else -(-(len(o.scanned) + len(o.outcome) + 5) // max(room, 1))
+
+        while len(shown) > 1 and sum(map(height, shown)) > MAX_LINES:
+            good = [o for o in shown[:-1] if o.ok]
+            shown.remove(good[0] if good else shown[0])
+        return shown
+
+    def on_resize(self) -> None:
+        self.show_outcomes()
+
     def show_outcomes(self) -> None:
-        lines = [
-            Content.assemble(
-                ("✓ " if o.ok else "✗ ", "$success" if o.ok else "bold $error"),
-                # a reason that names the scan already needs no second copy of it
-                ("" if o.scanned.upper() in o.outcome.upper() else f"{o.scanned} · ", "bold"),
-                (o.outcome, "" if o.ok else "$error"),
+        room = self.content_size.width or 78
+        lines = []
+        for o in self.fitting(room):
+            scanned, outcome = visible(o.scanned), visible(o.outcome)
+            # a reason that names the scan already needs no second copy of it
+            named = "" if scanned.upper() in outcome.upper() else f"{scanned} · "
+            if o.ok:  # one line: the cart shows the rest
+                outcome = fit(outcome, max(room - 2 - len(named), 1))
+            lines.append(
+                Content.assemble(
+                    ("✓ " if o.ok else "✗ ", "$success" if o.ok else "bold $error"),
+                    (named, "bold"),
+                    (outcome, "" if o.ok else "$error"),
+                )
             )
-            for o in self.shown()
-        ]
         self.update(Content("\n").join(lines))
         self.display = bool(lines)

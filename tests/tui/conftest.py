@@ -89,7 +89,7 @@ async def log_in(pilot, login: str = "cal", pin: str = "1234") -> None:
     await pilot.press("enter")
     await type_text(pilot, pin)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)  # the PIN is checked in a worker thread
 
 
 def pytest_configure(config):

@@ -182,7 +182,23 @@ async def test_cart_columns_show_a_whole_imei_and_cut_long_names(counter):
         width = sum(column.get_render_width(table) for column in table.ordered_columns)
         assert width + 2 <= SIZE[0]  # room for the scrollbar too
         await scan(pilot, IMEIS[20])
-        row = table.get_row_at(0)
+        row = [str(value) for value in table.get_row_at(0)]  # cells are plain Text
         assert row[2] == IMEIS[20]
         assert row[1].startswith("Nimbus 8 Pro Max") and row[1].endswith("…")
         assert len(row[1]) == table.ordered_columns[1].width
+
+
+async def test_an_older_refusal_is_shown_whole_not_cut_at_the_edge(counter):
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await pilot.press("f3")
+        long_code = "NOT-A-SERIAL-BUT-A-LONG-CODE-1"
+        await scan(pilot, long_code, IMEIS[1], "NOPE-2", IMEIS[2])
+        log = app.screen.query_one(ScanLog)
+        refusal = next(o.outcome for o in log.shown() if o.scanned == long_code)
+        assert len(refusal) > 70  # longer than a line at 80 columns
+        strips = log.render_lines(log.region.reset_offset)
+        drawn = " ".join("".join(seg.text for seg in strip) for strip in strips)
+        assert " ".join(refusal.split()) in " ".join(drawn.split())  # wrapped, whole
+        assert "…" not in drawn

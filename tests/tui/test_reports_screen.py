@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, Select
 
+from app.services.counter.selling import SaleItem, sell
 from screens.reports import ReportsScreen
+from tests.conftest import IMEIS
 from tests.tui.conftest import log_in, make_app
 
 SIZE = (80, 24)
@@ -34,7 +36,10 @@ async def test_days_narrows_the_sales_and_an_odd_filter_is_named(counter, tmp_pa
         days.value = "5"
         await run_report(pilot)
         assert screen.query_one(DataTable).row_count == 0
-        days.value = "10"
+        days.value = "10"  # the last ten days, today counted: not ten days ago
+        await run_report(pilot)
+        assert screen.query_one(DataTable).row_count == 0
+        days.value = "11"
         await run_report(pilot)
         assert screen.query_one(DataTable).row_count == 2
         screen.query_one("#report", Select).value = "stock-count"
@@ -53,3 +58,20 @@ async def test_days_narrows_the_sales_and_an_odd_filter_is_named(counter, tmp_pa
         folder = tmp_path / "home" / "Documents" / "serialdesk"
         (written,) = folder.glob("sales-*.csv")
         assert f"Exported 2 row(s) to {written}." in text(app, "#message")
+
+
+async def test_days_1_on_the_form_is_today_only(counter):
+    sell(counter.cashier, [SaleItem(serial=IMEIS[2])])  # today
+    counter.clock.advance(days=1)
+    sell(counter.cashier, [SaleItem(serial=IMEIS[3])])  # the seat's today
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "mia")
+        await pilot.press("f11", *["down"] * 4, "enter")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#days", Input).value = "1"
+        await run_report(pilot)
+        table = screen.query_one(DataTable)
+        shown = [str(c) for r in range(table.row_count) for c in table.get_row_at(r)]
+        assert IMEIS[3] in shown and IMEIS[2] not in shown  # not yesterday's

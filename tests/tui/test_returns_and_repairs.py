@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from app.services.counter import repairs, replacements
+from app.services.counter import repair_tickets, repairs, replacements
 from app.services.counter.passport import passport
 from app.services.counter.selling import SaleItem, sell
 from app.services.shop.catalog import add_product
@@ -196,3 +196,23 @@ async def test_the_passport_screen_shows_the_replacement_chain(counter):
         assert f"replaces {IMEIS[2]} PH-X1" in header and "no ticket" in header
         assert f"replaces {IMEIS[0]} PH-X1" in header and f"{first} " in header
         assert "speaker crackles (collected)" in header
+
+
+async def test_the_ticket_screen_refuses_collecting_an_unchecked_repair_as_repaired(counter):
+    ticket = repairs.intake(counter.cashier, IMEIS[0], complaint="no sound").number
+    repairs.change_status(counter.technician, ticket, "diagnosing")
+    repairs.change_status(counter.technician, ticket, "repairing")
+    app = make_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ted")
+        app.push_screen(TicketScreen(ticket))
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        question = str(app.screen.query_one(".dialog-title").render())
+        assert "goes back from repairing, not checked" in question
+        await type_text(pilot, "repaired")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "has not passed its quality check" in message(app)
+        assert repair_tickets.ticket_view(ticket).status == "repairing"

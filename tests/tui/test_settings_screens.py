@@ -17,7 +17,7 @@ from screens.settings import SettingsScreen
 from screens.settings_dialogs import AskPin, PickRole
 from screens.settings_seat import SeatSettingsScreen
 from screens.settings_staff import EmployeesScreen
-from tests.tui.conftest import log_in, make_app, message, type_text
+from tests.tui.conftest import log_in, make_app, message, settle, type_text
 
 SIZE = (80, 24)
 
@@ -40,7 +40,7 @@ async def fill(pilot, **values: str) -> None:
 
 async def press(pilot, *keys: str) -> None:
     await pilot.press(*keys)
-    await pilot.pause()
+    await settle(pilot)  # what the key saves is written in a worker thread
 
 
 def highlight(app, key: str) -> None:

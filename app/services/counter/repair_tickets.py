@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from app.domain.repairs import RepairStatus, next_statuses
+from app.domain.repairs import RepairStatus, check_collection, next_statuses
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, doc_number, get_document
 from db.models import Document, RepairPart, RepairStatusChange, RepairTicket
@@ -99,6 +99,7 @@ def find_ticket(number: str) -> RepairTicket:
 
 
 def close_ticket(ctx: Context, ticket: RepairTicket, outcome: str) -> None:
+    check_collection(RepairStatus(ticket.status), outcome)
     RepairStatusChange.create(
         ticket=ticket,
         from_status=ticket.status,

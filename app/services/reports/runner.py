@@ -146,7 +146,7 @@ FILTER_LABELS = {
 
 def run(name: str, filters: Filters | None = None, *, today: date | None = None) -> Report:
     """Run a report by name with its filters. A filter the report cannot take is refused,
-    never ignored; Days on a report over dates means from ``today`` minus that many days."""
+    never ignored; Days N on a report over dates means the last N days, today counted."""
     spec = REPORTS.get(name)
     if spec is None:
         raise Refused(f"No report '{name}' ({', '.join(REPORTS)}).")
@@ -166,7 +166,9 @@ def run(name: str, filters: Filters | None = None, *, today: date | None = None)
     if filters.days is not None:
         if filters.date_from is not None:
             raise Refused("Give From or Days, not both: Days counts back from today.")
-        filters = replace(filters, date_from=today - timedelta(days=filters.days), days=None)
+        # Days N is the last N days counting today: Days 1 is today only (0 too).
+        back = max(filters.days - 1, 0)
+        filters = replace(filters, date_from=today - timedelta(days=back), days=None)
     return spec.run(filters)
 
 
