@@ -6,6 +6,7 @@ Example ``~/.config/serialdesk/seat.toml``::
     branch = "A"
     database = "/var/lib/serialdesk/shop.db"   # or postgresql://user@host/db
     idle_lock_minutes = 10
+    key_file = "/home/serialdesk/.config/serialdesk/keys/shop.key"   # the history's key
 
     [keymap]                                   # rebind any key by its binding id
     "screen.checkout" = "f3"
@@ -49,6 +50,7 @@ class SeatConfig:
     branch: str | None = None
     database: str | None = None
     idle_lock_minutes: int = 10
+    key_file: str | None = None  # the history chain's key (default: db.chain_key.key_path)
     keymap: dict[str, str] = field(default_factory=dict)
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
@@ -86,7 +88,7 @@ def parse_config(text: str, path: Path) -> SeatConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError(f"The seat settings in {path} cannot be read: {exc}") from None
-    for key in ("seat", "branch", "database"):
+    for key in ("seat", "branch", "database", "key_file"):
         if key in data and not isinstance(data[key], str):
             raise DomainError(
                 f'In {path}, {key} is text in quotes, like {key} = "..."; it is {data[key]!r}.'
@@ -99,6 +101,7 @@ def parse_config(text: str, path: Path) -> SeatConfig:
             seat=str(data.get("seat", "Counter")),
             branch=data.get("branch"),
             database=data.get("database"),
+            key_file=data.get("key_file"),
             idle_lock_minutes=int(data.get("idle_lock_minutes", 10)),
             keymap=dict(keymap),
             scanner=scanner_config(data.get("scanner")),

@@ -8,7 +8,7 @@ import random
 
 import benchlib
 import peewee
-from bulk_writers import CHAINED, EVENT_CONTENT
+from bulk_writers import CHAINED, EVENT_CONTENT, FACTS
 from shop_data import COLUMNS
 
 from app.domain.states import Event, UnitState, replay
@@ -82,10 +82,15 @@ def verify(database, sample: int, rnd: random.Random) -> None:
 
 def verify_chain(database, unit_ids: list[int]) -> None:
     """Recompute the hash of the history rows of some units from their predecessors in the chain."""
-    from db.history import GENESIS, event_hash
+    from db.chain_key import load_key
+    from db.history import GENESIS, event_mac
+
+    key = load_key()
 
     param = database.param
     columns = ", ".join(f"e.{c}" for c in COLUMNS["unit_event"][1:])
+    if FACTS:
+        columns += ", e.facts"
     checked = bad = 0
     for uid in unit_ids:
         rows = database.execute_sql(
@@ -95,8 +100,8 @@ def verify_chain(database, unit_ids: list[int]) -> None:
         ).fetchall()
         for seq, stored, prev, *content in rows:
             checked += 1
-            row = dict(zip(EVENT_CONTENT, content, strict=True))
-            bad += event_hash(seq, prev or GENESIS, row) != stored
+            row = dict(zip(EVENT_CONTENT + (("facts",) if FACTS else ()), content, strict=True))
+            bad += event_mac(key, seq, prev or GENESIS, row) != stored
     (rows, top) = database.execute_sql('SELECT COUNT(*), MAX(seq) FROM "unit_event"').fetchone()
     print(f"history chain: {rows:,} rows, head #{top:,}; {checked - bad:,} of {checked:,} "
           "sampled hashes recomputed from their predecessor")  # fmt: skip

@@ -95,7 +95,7 @@ def main() -> None:
         batch = Batch(master, ids, clock, rnd)
         rows = batch.run(plan[done:stop])
         if CHAINED:
-            rows["unit_event"] = chained(rows["unit_event"], chain)
+            rows["unit_event"] = chained(rows["unit_event"], chain, rows["unit"])
         t1 = time.perf_counter()
         with database.atomic():
             for table in TABLE_ORDER:

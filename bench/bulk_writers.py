@@ -15,22 +15,40 @@ from db.models import UnitEvent
 # The history's hash chain (db/history.py), where the schema has one: each event row
 # carries its place in the chain and a hash over the previous row's hash and its content.
 CHAINED = "seq" in UnitEvent._meta.fields and "hash" in UnitEvent._meta.fields
+# Schema 5: each history row records its unit as it left it (``facts``); here the last row
+# of each unit records the unit as the batch leaves it, as the upgrade to schema 5 does.
+FACTS = "facts" in UnitEvent._meta.fields
+UNIT_FACTS = ("serial", "product_id", "customer_id", "warranty_start", "warranty_end")
 EVENT_CONTENT = (
     "unit", "event", "at", "branch", "employee", "approved_by", "document", "from_state",
     "to_state", "note",
 )  # fmt: skip
 
 
-def chained(rows: list[tuple], chain: list) -> list[tuple]:
-    """History rows with their seq and hash, as ``db.history.append_events`` writes them."""
-    from db.history import GENESIS, event_hash
+def chained(rows: list[tuple], chain: list, units: list[tuple] = ()) -> list[tuple]:
+    """History rows with their seq and hash (and facts), as ``db.history.append_events``
+    writes them; ``units`` are the batch's unit rows, for the facts of each unit's last row."""
+    from db.chain_key import load_key
+    from db.history import GENESIS, event_mac, facts_text
 
+    key = load_key()  # once a batch: the rows are hashed here, thousands at a time
+
+    unit_columns = COLUMNS["unit"]
+    picks = [unit_columns.index(name) for name in UNIT_FACTS]
+    facts = {u[0]: facts_text([u[i] for i in picks]) for u in units} if FACTS else {}
+    last = {row[1]: n for n, row in enumerate(rows)}  # each unit's last row in this batch
     seq, prev = chain[0], chain[1] or GENESIS
     out = []
-    for row in rows:
+    for n, row in enumerate(rows):
         seq += 1
-        prev = event_hash(seq, prev, dict(zip(EVENT_CONTENT, row[1:], strict=True)))
-        out.append((*row, seq, prev))
+        content = dict(zip(EVENT_CONTENT, row[1:], strict=True))
+        if FACTS:
+            content["facts"] = facts.get(row[1], "") if last[row[1]] == n else ""
+            prev = event_mac(key, seq, prev, content)
+            out.append((*row, content["facts"], seq, prev))
+        else:
+            prev = event_mac(key, seq, prev, content)
+            out.append((*row, seq, prev))
     chain[:] = [seq, prev]
     return out
 
@@ -42,7 +60,7 @@ FILLED_LATER = {"unit": (("repair_count", 0),), "repair_ticket": (("came_back_ag
 def columns_of(table: str) -> tuple[str, ...]:
     columns = COLUMNS[table] + tuple(name for name, _v in FILLED_LATER.get(table, ()))
     if table == "unit_event" and CHAINED:
-        return (*columns, "seq", "hash")
+        return (*columns, "facts", "seq", "hash") if FACTS else (*columns, "seq", "hash")
     return columns
 
 

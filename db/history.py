@@ -1,11 +1,12 @@
-"""The unit history as one tamper-evident hash chain.
+"""The unit history as one keyed, tamper-evident chain.
 
 Every ``UnitEvent`` row carries ``seq`` (its place in one global chain: 1, 2, 3, ...)
-and ``hash`` = SHA-256 over the previous row's hash and this row's content. A row
-changed, inserted or removed behind the application's back breaks the chain, and
-``verify_history`` names it. Removing rows from the very end cannot be seen from
-inside the database: compare the head that ``verify`` prints with an earlier one
-(a backup's, or one written down).
+and ``hash`` = HMAC-SHA256, under the shop's history key (``db.chain_key``: a file on
+the seats, never in the database), over the previous row's hash and this row's
+content, which includes ``facts``: the unit as the row left it (serial, product,
+customer, warranty start and end). Whoever can write the database but has no key
+cannot change, insert or re-hash a row without ``verify_history`` naming it; removing
+rows from the very end is caught against the anchors (``app.services.safety.evidence``).
 
 Writers never fork the chain: on SQLite a write transaction holds the one write
 lock (``BEGIN IMMEDIATE``); on PostgreSQL ``write_transaction`` takes an advisory
@@ -16,14 +17,16 @@ is unique, so even a writer that skipped the lock fails instead of forking.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import peewee as pw
 
 from db.bulk import insert_rows
+from db.chain_key import chain_id, load_key
 from db.connection import HISTORY_LOCK, db, is_sqlite
 from db.models import Unit, UnitEvent
 
@@ -41,7 +44,11 @@ CONTENT = (
     "from_state",
     "to_state",
     "note",
+    "facts",
 )
+UNKEYED_CONTENT = CONTENT[:-1]  # schema 1 to 4: SHA-256, no key, no facts
+# What ``facts`` records of the unit, in this order.
+FACT_FIELDS = (Unit.serial, Unit.product, Unit.customer, Unit.warranty_start, Unit.warranty_end)
 
 _DEFAULTS = {"branch": None, "approved_by": None, "document": None, "from_state": None, "note": ""}
 
@@ -58,11 +65,46 @@ def _plain(name: str, value):
     return value
 
 
-def event_hash(seq: int, prev_hash: str, row: dict) -> str:
-    """The hash of one history row: its place, the previous row's hash and its content."""
-    content = [seq, prev_hash] + [_plain(name, row.get(name)) for name in CONTENT]
+def _text(seq: int, prev_hash: str, row: dict, names: tuple[str, ...]) -> bytes:
+    content = [seq, prev_hash] + [_plain(name, row.get(name)) for name in names]
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return text.encode("utf-8", "surrogatepass")
+
+
+def event_mac(key: bytes, seq: int, prev_hash: str, row: dict) -> str:
+    """The keyed hash of one history row: its place, the previous row's hash, its content."""
+    row = {**row, "facts": row.get("facts") or ""}
+    return hmac.new(key, _text(seq, prev_hash, row, CONTENT), hashlib.sha256).hexdigest()
+
+
+def unkeyed_hash(seq: int, prev_hash: str, row: dict) -> str:
+    """The plain SHA-256 that schema 1 to 4 chained with (checked once by schema step 5)."""
+    return hashlib.sha256(_text(seq, prev_hash, row, UNKEYED_CONTENT)).hexdigest()
+
+
+def event_hash(seq: int, prev_hash: str, row: dict) -> str:
+    """``event_mac`` under the open database's key (kept for bulk writers, e.g. the bench)."""
+    cached = getattr(db.obj, "_history_key", None)
+    if cached is None or cached[0] != chain_id():
+        cached = (chain_id(), load_key())
+        db.obj._history_key = cached
+    return event_mac(cached[1], seq, prev_hash, row)
+
+
+def unit_facts(unit_ids) -> dict[int, str]:
+    """What ``facts`` records for each unit as it is now (JSON text)."""
+    found = {}
+    ids = list(dict.fromkeys(unit_ids))
+    for start in range(0, len(ids), 500):
+        query = Unit.select(Unit.id, *FACT_FIELDS).where(Unit.id.in_(ids[start : start + 500]))
+        for unit_id, *values in query.tuples():
+            found[unit_id] = facts_text(values)
+    return found
+
+
+def facts_text(values) -> str:
+    plain = [v.isoformat() if isinstance(v, date) else v for v in values]
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
 
 
 def _lock() -> None:
@@ -88,17 +130,21 @@ def append_events(rows: list[dict]) -> None:
 
     The only way SerialDesk writes unit history: one row from ``append_event``, or
     thousands from a receipt (hashed here in Python, inserted in a few statements).
-    Call it inside a write transaction.
+    Call it inside a write transaction, after the units are changed: each row records
+    its unit as it is then. Raises ``KeyMissing`` (before writing) on a seat without the key.
     """
     if not rows:
         return
+    key = load_key()
     _lock()
     seq, prev = head()
+    facts = unit_facts(_plain("unit", r["unit"]) for r in rows if "facts" not in r)
     chained = []
     for given in rows:
         row = {**_DEFAULTS, **{k: _plain(k, v) if k != "at" else v for k, v in given.items()}}
+        row.setdefault("facts", facts.get(row["unit"], ""))
         seq += 1
-        prev = event_hash(seq, prev, row)
+        prev = event_mac(key, seq, prev, row)
         chained.append({**row, "seq": seq, "hash": prev})
     keys = set(chained[0])
     if any(set(r) != keys for r in chained):
@@ -116,7 +162,7 @@ def append_events(rows: list[dict]) -> None:
 class Problem:
     seq: int | None
     event_id: int | None
-    kind: str  # changed | removed | unchained
+    kind: str  # changed | removed | unchained | anchor | protection | facts
     message: str
 
 
@@ -125,6 +171,7 @@ class VerifyResult:
     rows: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
+    start_seq: int = 0  # rows after this one were walked (0: the whole chain)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -146,14 +193,16 @@ _COLUMNS = (
     UnitEvent.from_state,
     UnitEvent.to_state,
     UnitEvent.note,
+    UnitEvent.facts,
 )
 
 
-def _chain_rows() -> Iterator[tuple]:
-    last = 0
+def chain_rows(after: int = 0, columns=_COLUMNS) -> Iterator[tuple]:
+    """Chained rows with ``seq`` above ``after``, in order, a batch at a time (flat memory)."""
+    last = after
     while True:
         batch = list(
-            UnitEvent.select(*_COLUMNS)
+            UnitEvent.select(*columns)
             .where(UnitEvent.seq > last)
             .order_by(UnitEvent.seq)
             .limit(BATCH)
@@ -163,18 +212,27 @@ def _chain_rows() -> Iterator[tuple]:
             return
         yield from batch
         last = batch[-1][0]
+        del batch
 
 
-def verify_history(limit: int = 100) -> VerifyResult:
-    """Walk the whole chain; report every row changed, removed or slipped in (up to ``limit``)."""
-    result = VerifyResult()
-    prev_seq, prev_hash = 0, GENESIS
-    for seq, stored, event_id, *content in _chain_rows():
+def verify_history(
+    limit: int = 100, start: tuple[int, str] | None = None, key: bytes | None = None
+) -> VerifyResult:
+    """Walk the chain (from ``start`` = (seq, hash) trusted, else from the beginning);
+    report every row changed, removed or slipped in (up to ``limit``)."""
+    key = key if key is not None else load_key()
+    prev_seq, prev_hash = start or (0, GENESIS)
+    result = VerifyResult(start_seq=prev_seq)
+    problems = result.problems
+    for seq, stored, event_id, *content in chain_rows(prev_seq):
         result.rows += 1
+        if len(problems) >= limit:
+            prev_seq, prev_hash = seq, stored
+            continue
         row = dict(zip(CONTENT, content, strict=True))
         if seq != prev_seq + 1:
             gap = f"#{prev_seq + 1}" if seq == prev_seq + 2 else f"#{prev_seq + 1} to #{seq - 1}"
-            result.problems.append(
+            problems.append(
                 Problem(
                     prev_seq + 1,
                     None,
@@ -182,14 +240,14 @@ def verify_history(limit: int = 100) -> VerifyResult:
                     f"History row {gap} was removed (the chain jumps from #{prev_seq} to #{seq}).",
                 )
             )
-        elif event_hash(seq, prev_hash, row) != stored:
-            result.problems.append(
+        elif not hmac.compare_digest(event_mac(key, seq, prev_hash, row), stored or ""):
+            problems.append(
                 Problem(
                     seq,
                     event_id,
                     "changed",
                     f"History row #{seq} {_describe(event_id, row)}"
-                    " was changed after it was written.",
+                    " was changed or written without the shop's key.",
                 )
             )
         prev_seq, prev_hash = seq, stored
@@ -203,7 +261,7 @@ def verify_history(limit: int = 100) -> VerifyResult:
     )
     for event_id, *content in loose:
         row = dict(zip(CONTENT, content, strict=True))
-        result.problems.append(
+        problems.append(
             Problem(
                 None,
                 event_id,
@@ -212,8 +270,28 @@ def verify_history(limit: int = 100) -> VerifyResult:
                 "behind the application's back.",
             )
         )
-    del result.problems[limit:]
+    del problems[limit:]
     return result
+
+
+def unkeyed_breaks(limit: int = 5) -> list[str]:
+    """Rows of a schema 1 to 4 chain (plain SHA-256) that do not match: step 5 checks
+    the old chain before it re-chains it under the key."""
+    found, prev_seq, prev_hash = [], 0, GENESIS
+    for seq, stored, event_id, *content in chain_rows(0, _COLUMNS[:-1]):
+        row = dict(zip(UNKEYED_CONTENT, content, strict=True))
+        if seq != prev_seq + 1:
+            found.append(f"rows #{prev_seq + 1} to #{seq - 1} were removed")
+        elif unkeyed_hash(seq, prev_hash, row) != stored:
+            found.append(f"row #{seq} {_describe(event_id, row)} was changed")
+        if len(found) >= limit:
+            break
+        prev_seq, prev_hash = seq, stored
+    loose = UnitEvent.seq.is_null() | UnitEvent.hash.is_null()
+    unchained = UnitEvent.select(UnitEvent.id).where(loose)
+    if len(found) < limit and unchained.exists():
+        found.append("rows were written outside the chain")
+    return found
 
 
 def _describe(event_id: int | None, row: dict) -> str:

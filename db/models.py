@@ -242,10 +242,12 @@ class UnitEvent(BaseModel):
     to_state = pw.CharField(max_length=24)
     note = pw.TextField(default="")
     # Tamper evidence (db/history.py): the row's place in the one chain of all history,
-    # and SHA-256 over the previous row's hash and this row. Null only if written
-    # behind the application's back.
+    # and HMAC-SHA256 (a key kept off the database) over the previous row's hash and this
+    # row. Null only if written behind the application's back.
     seq = pw.BigIntegerField(null=True, unique=True)
     hash = pw.CharField(max_length=64, null=True)
+    # The unit as this row left it (serial, product, customer, warranty), under the hash.
+    facts = pw.TextField(default="")
 
     class Meta:
         indexes = ((("unit", "id"), False),)

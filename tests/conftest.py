@@ -22,6 +22,7 @@ from stdnum import luhn
 from app.services.access import pin_policy
 from app.services.access.context import Context, approver_from, load_context
 from app.services.shop import catalog
+from db import chain_key
 from db.connection import db
 from db.database import close_database, open_database
 from db.models import Employee
@@ -38,6 +39,17 @@ def make_imei(n: int, tac: str = "35693803") -> str:
 IMEIS = [make_imei(n) for n in range(1, 41)]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _history_key_file(tmp_path_factory):
+    """One history key for the test process, set before any shop is made: a shop seeded
+    once per module outlives the first test's home, and seats started as subprocesses
+    read the key through the same env."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SERIALDESK_KEY_FILE", str(tmp_path_factory.getbasetemp() / "keys" / "h.key"))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Keep the developer's own data and config out of the tests."""
@@ -45,6 +57,10 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
     monkeypatch.delenv("SERIALDESK_DB", raising=False)
+    for name in ("EMPLOYEE", "PIN", "TOKEN", "APPROVER_PIN", "APPROVER_TOKEN", "NEW_PIN"):
+        monkeypatch.delenv(f"SERIALDESK_{name}", raising=False)  # the developer's own
+    yield
+    chain_key.use_key_file(None)  # a seat file's key_file read by one test is not the next's
 
 
 def _pg_admin():

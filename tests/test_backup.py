@@ -144,14 +144,18 @@ def test_cli_backup_and_restore(tmp_path, capsys, monkeypatch):
 
     url = str(tmp_path / "shop.db")
     assert main(["--db", url, "init", "--demo"]) == 0
-    assert main(["--db", url, "backup", str(tmp_path / "copy.db")]) == 0
+    assert main(["--db", url, "backup", str(tmp_path / "copy.db")]) == 2  # a manager's
+    monkeypatch.setenv("SERIALDESK_PIN", "1111")
+    assert main(["--db", url, "--employee", "mara", "backup", str(tmp_path / "copy.db")]) == 0
     assert "Backup written" in capsys.readouterr().out
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
     restore = ["--db", url, "--employee", "mara", "restore", str(tmp_path / "copy.db")]
+    monkeypatch.setenv("SERIALDESK_PIN", "1111")  # mara's demo PIN
     assert main(restore) == 2
     assert "--yes" in capsys.readouterr().err
     assert main([*restore, "--yes"]) == 0
     assert "Restored" in capsys.readouterr().out
+    monkeypatch.setenv("SERIALDESK_PIN", "2222")  # cody's: a cashier may not restore
     assert (
         main(["--db", url, "--employee", "cody", "restore", "--yes", str(tmp_path / "copy.db")])
         == 1

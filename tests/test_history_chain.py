@@ -58,6 +58,7 @@ def test_every_history_row_is_chained_in_order(shop):
             "from_state": r.from_state,
             "to_state": r.to_state,
             "note": r.note,
+            "facts": r.facts,
         }
         assert event_hash(r.seq, prev, content) == r.hash
         prev = r.hash
@@ -126,7 +127,9 @@ def test_a_re_hashed_forgery_still_breaks_the_next_link(shop):
         "from_state": rows[1].from_state,
         "to_state": rows[1].to_state,
         "note": rows[1].note,
+        "facts": rows[1].facts,
     }
+    # Even with the key, a re-hashed row breaks the link to the row after it.
     new_hash = event_hash(rows[1].seq, rows[0].hash, forged)
     who, row = shop.manager.employee_id, rows[1].id
     _sql(f"UPDATE unit_event SET employee_id = {who}, hash = '{new_hash}' WHERE id = {row}")

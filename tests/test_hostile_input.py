@@ -18,6 +18,7 @@ from app.services.counter.selling import SaleItem, sell
 from app.services.shop.catalog import add_customer
 from app.services.stock.receiving import ReceiptLine, check_serial, receive
 from db.models import Customer, Employee
+from tests.cli.conftest import environ
 from tests.support import (
     fast_shop,  # noqa: F401
     seeded_shop,  # noqa: F401
@@ -146,8 +147,8 @@ def test_hostile_cli_arguments_never_crash(tmp_path_factory, args, command):
     if command == "receive":
         argv += ["--supplier", args[0], "--product", args[-1]]
     # A relative path (a backup's, say) lands in a scratch folder, not the project.
-    with contextlib.chdir(tmp_path_factory.mktemp("cwd")):
-        code = main(argv)
+    with contextlib.chdir(tmp_path_factory.mktemp("cwd")), environ(SERIALDESK_PIN="2222"):
+        code = main(argv)  # cody, with his demo PIN
     assert code in (0, 1, 2), f"exit {code} (a bug) for {argv!r}"
 
 

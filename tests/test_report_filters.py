@@ -25,12 +25,15 @@ def rows(name: str, today: date, **filters) -> int:
 
 
 def test_days_on_a_listing_counts_back_from_today(data):  # noqa: F811
-    assert rows("sales", SOLD_ON + timedelta(days=30), days=30) == 5
-    assert rows("sales", SOLD_ON + timedelta(days=31), days=30) == 0
+    # Days N is the last N days counting today: Days 1 is today only, not yesterday too.
+    assert rows("sales", SOLD_ON + timedelta(days=29), days=30) == 5
+    assert rows("sales", SOLD_ON + timedelta(days=30), days=30) == 0
+    assert rows("sales", SOLD_ON, days=1) == 5
+    assert rows("sales", SOLD_ON + timedelta(days=1), days=1) == 0
     assert rows("sales", SOLD_ON, days=0) == 5
     assert rows("returns", SOLD_ON + timedelta(days=10), days=0) == 1
-    assert rows("repairs", SOLD_ON + timedelta(days=40), days=30) == 3
-    assert rows("repairs", SOLD_ON + timedelta(days=41), days=30) == 0
+    assert rows("repairs", SOLD_ON + timedelta(days=39), days=30) == 3
+    assert rows("repairs", SOLD_ON + timedelta(days=40), days=30) == 0
     assert rows("returns-by-branch", SOLD_ON + timedelta(days=60), days=30) == 0
     assert rows("returns-by-branch", SOLD_ON + timedelta(days=10), days=5) == 1
     # Days still means the next N days for warranties expiring (30 when not given)
@@ -50,17 +53,26 @@ def test_a_filter_a_report_cannot_take_is_refused_not_ignored(data):  # noqa: F8
     assert runner.takes("supplier-failure") == "Supplier, Product"
 
 
-def test_the_command_line_takes_days_as_the_screen_does(data, capsys):  # noqa: F811
-    since = (date.today() - SOLD_ON).days  # the sales fall on the first day of the window
+def test_the_command_line_takes_days_as_the_screen_does(data, capsys, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("SERIALDESK_PIN", "1234")  # mia's: reports show costs and customers
+    since = (date.today() - SOLD_ON).days + 1  # the sales fall on the first day of the window
 
     def sales(*argv) -> list:
-        assert cli.main(["--db", data.url, "report", "sales", "--json", *argv]) == 0
+        assert (
+            cli.main(["--db", data.url, "--employee", "mia", "report", "sales", "--json", *argv])
+            == 0
+        )
         return json.loads(capsys.readouterr().out)["rows"]
 
     assert len(sales("--days", str(since))) == 5
     assert sales("--days", str(since - 1)) == []
     assert len(sales()) == 5  # no --days: every date
-    assert cli.main(["--db", data.url, "report", "stock", "--customer", "Ann Buyer"]) == 1
+    assert (
+        cli.main(
+            ["--db", data.url, "--employee", "mia", "report", "stock", "--customer", "Ann Buyer"]
+        )
+        == 1
+    )
     assert "cannot be narrowed by Customer" in capsys.readouterr().err
 
 

@@ -180,24 +180,30 @@ def test_csv_round_trip(data):
     assert rows[1] == ["PhoneCo", "PH-X1", "Phone X1 128GB", "6", "2", "33.3"]
 
 
-def test_cli_report_csv_json_and_refusal(sqlite_shop, capsys):
+def test_cli_report_csv_json_and_refusal(sqlite_shop, capsys, monkeypatch):
     shop = sqlite_shop
+    monkeypatch.setenv("SERIALDESK_PIN", "1234")  # mia's: reports show costs and customers
     receive_phones(shop.inventory, IMEIS[:2])
     sell_serials(shop.cashier, [IMEIS[0]])
     url = shop.url
-    assert cli.main(["--db", url, "report", "stock-count", "--csv"]) == 0
+    assert cli.main(["--db", url, "--employee", "mia", "report", "stock-count", "--csv"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines() == ["branch,sku,product,units", "A,PH-X1,Phone X1 128GB,1"]
-    assert cli.main(["--db", url, "report", "sales", "--json", "--by", "cal"]) == 0
+    assert (
+        cli.main(["--db", url, "--employee", "mia", "report", "sales", "--json", "--by", "cal"])
+        == 0
+    )
     body = json.loads(capsys.readouterr().out)
     assert body["report"] == "sales" and body["rows"][0]["serial"] == IMEIS[0]
     assert body["rows"][0]["price"] == "499.00"
-    assert cli.main(["--db", url, "report", "sales", "--branch", "B"]) == 0
+    assert cli.main(["--db", url, "--employee", "mia", "report", "sales", "--branch", "B"]) == 0
     assert "(none)" in capsys.readouterr().out
-    assert cli.main(["--db", url, "report", "where", "--serial", "ZZZ"]) == 1
+    assert cli.main(["--db", url, "--employee", "mia", "report", "where", "--serial", "ZZZ"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not known" in err
-    assert cli.main(["--db", url, "report", "sales", "--from", "15/01/2026"]) == 2
+    assert (
+        cli.main(["--db", url, "--employee", "mia", "report", "sales", "--from", "15/01/2026"]) == 2
+    )
 
 
 def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused():

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.cli.identity import approver
 from app.cli.render import day, join, label, money, pairs, table, warnings_text, when
 from app.cli.session import (
     UsageError,
-    approver,
     context,
     emit,
     items_of,

@@ -15,7 +15,10 @@ import sys
 import peewee as pw
 
 from app import crash_log
+from app.cli import access as cli_access
 from app.cli import counter as cli_counter
+from app.cli import doctor as cli_doctor
+from app.cli import identity
 from app.cli import kits as cli_kits
 from app.cli import repairs as cli_repairs
 from app.cli import reports as cli_reports
@@ -24,6 +27,7 @@ from app.cli import start as cli_start
 from app.cli import stock as cli_stock
 from app.cli import stocktake as cli_stocktake
 from app.cli.devices import cmd_devices
+from app.cli.doors import door_key
 from app.cli.render import to_json
 from app.cli.session import PartlyRefused, UsageError, opt, shown_url
 from app.cli.setup import register as register_setup
@@ -39,10 +43,14 @@ from db.database import close_database
 from db.migrations import SchemaTooNew
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-SECRET_OPTIONS = ("--approver-pin",)
+SECRET_OPTIONS = tuple(identity.ON_THE_LINE)  # refused anyway; hidden in the crash log too
 
 
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        # No abbreviations: '--approver-pin 1234' must never pass as '--approver-pin-file'.
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
     def error(self, message: str):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
@@ -54,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = None
     try:
+        identity.refuse_secrets_on_the_line(argv)
         args = build_parser().parse_args(argv)
+        identity.prove(args)  # what each command needs: app.cli.doors
         handler = getattr(args, "handler", None) or cli_start.cmd_welcome
         return handler(args) or EXIT_OK
     except UsageError as exc:
@@ -120,19 +130,32 @@ def _redacted(argv: list[str]) -> list[str]:
 
 def _common() -> argparse.ArgumentParser:
     """Options every command takes, before or after its name."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     group = common.add_argument_group("common options")
     s = argparse.SUPPRESS
     group.add_argument("--db", metavar="URL", default=s, help="SQLite file or postgresql://...")
     group.add_argument("--json", action="store_true", default=s, help="machine-readable output")
-    group.add_argument("--employee", metavar="LOGIN", default=s, help="who works (writes)")
+    group.add_argument("--employee", metavar="LOGIN", default=s, help="who works (with a PIN)")
+    group.add_argument(
+        "--pin-file", metavar="F", default=s, help="their PIN from a file (else SERIALDESK_PIN)"
+    )
+    group.add_argument(
+        "--token-file", metavar="F", default=s, help="an API token from a file (SERIALDESK_TOKEN)"
+    )
     group.add_argument("--branch", metavar="CODE", default=s, help="at which branch")
     return common
 
 
 def _approval(parser) -> None:
     parser.add_argument("--approved-by", metavar="LOGIN", help="approving manager")
-    parser.add_argument("--approver-pin", metavar="PIN", help="their PIN (else asked)")
+    parser.add_argument(
+        "--approver-pin-file", metavar="F", help="their PIN from a file (SERIALDESK_APPROVER_PIN)"
+    )
+    parser.add_argument(
+        "--approver-token-file",
+        metavar="F",
+        help="a manager's API token from a file (SERIALDESK_APPROVER_TOKEN)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,7 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="serialdesk",
         description="SerialDesk: serial-tracked stock, sales, returns, repairs and warranties.",
         parents=[common],
-        epilog="Without a command: the counter screens (a first run sets up a demo shop).",
+        epilog=(
+            "Without a command: the counter screens (a first run sets up a demo shop). "
+            "Commands that change anything or show customers, costs or margins need proof "
+            "of who runs them: --employee LOGIN with a PIN (SERIALDESK_PIN, --pin-file F, "
+            "or asked at a terminal), or an API token (SERIALDESK_TOKEN, --token-file F)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"serialdesk {_version()}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -149,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, handler, help: str, parent=sub):
         p = parent.add_parser(name, parents=[common], help=help, description=help)
         if handler is not None:
-            p.set_defaults(handler=handler)
+            p.set_defaults(handler=handler, door=door_key(p.prog))
         return p
 
     def with_items(p, what: str = "SERIAL") -> None:
@@ -318,7 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=0, help="at most N rows (0: all)")
     p.add_argument("--csv", action="store_true", help="CSV to stdout")
     cli_safety.add_commands(command)  # verify, backup, restore
+    cli_doctor.add_commands(command)  # doctor, ssh-seat
     cli_kits.add_commands(command)  # kit define|assemble|disassemble|show
+    cli_access.add_commands(command)  # token create|list|revoke
     return parser
 
 

@@ -3,8 +3,9 @@ and warranty replacements, with the text each prints."""
 
 from __future__ import annotations
 
+from app.cli.identity import approver
 from app.cli.render import day, join, label, money, pairs, table, when
-from app.cli.session import approver, context, emit, open_db, opt
+from app.cli.session import context, emit, open_db, opt
 from app.services.counter import repair_tickets, repairs, replacements
 from app.services.ledger.lookups import find_branch
 

@@ -1,4 +1,4 @@
-"""The ``verify``, ``backup`` and ``restore`` commands of ``serialdesk``.
+"""The ``verify``, ``day-end``, ``backup`` and ``restore`` commands of ``serialdesk``.
 
 Kept apart from the other commands so they grow without touching them; ``app.cli.entry``
 registers them with ``add_commands``.
@@ -9,16 +9,26 @@ from __future__ import annotations
 import sys
 
 from app.cli.session import UsageError, context, emit, open_db, opt
-from app.domain.errors import Refused
+from app.config import load_config
+from app.domain.errors import DomainError, Refused
 from app.services.safety import backup as backups
-from app.services.safety import integrity
+from app.services.safety import day_end, integrity
+from devices.printers import print_bytes
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 
 
 def add_commands(command) -> None:
     """Register the commands with ``build_parser``'s ``command(name, handler, help)``."""
-    command("verify", cmd_verify, "check the history chain and that documents are whole")
+    p = command("verify", cmd_verify, "check the history chain and that documents are whole")
+    p.add_argument(
+        "--since-anchor",
+        action="store_true",
+        help="only what was written since this seat's last anchor (seconds, not minutes)",
+    )
+    p = command("day-end", cmd_day_end, "the day's sales and returns and the history's anchor")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="business day (default: today)")
+    p.add_argument("--no-print", action="store_true", help="do not print the slip")
     p = command("backup", cmd_backup, "copy the SQLite database safely while seats work")
     p.add_argument("path", nargs="?", metavar="PATH", help="file or folder for the copy")
     p.add_argument(
@@ -31,17 +41,35 @@ def add_commands(command) -> None:
 
 def cmd_verify(args) -> int:
     open_db(args)
-    report = integrity.check()
-    chain = report.chain
+    report = integrity.check(full=not opt(args, "since_anchor"))
+    chain, anchors = report.chain, report.anchors
+    last = anchors.last
     result = {
         "ok": report.ok,
+        "full": report.full,
         "history_rows": chain.rows,
+        "from_seq": chain.start_seq,
         "history_head": {"seq": chain.head_seq, "hash": chain.head_hash},
+        "last_anchor": last and {k: last.get(k) for k in ("seq", "at", "why")},
+        "rows_after_anchor": anchors.rows_after,
         "problems": report.messages(),
     }
+    if report.ok:
+        result["anchor"] = integrity.anchor("verify")["seq"]
 
     def render(r) -> str:
-        head = f"History: {chain.rows} rows, head #{chain.head_seq} {chain.head_hash}."
+        walked = "" if report.full else f" (only rows after #{chain.start_seq})"
+        head = (
+            f"History: {chain.rows} rows checked{walked}, head #{chain.head_seq} {chain.head_hash}."
+        )
+        if last:
+            changed = "changed" if anchors.problems else "unchanged"
+            head += (
+                f"\nLast anchor #{last['seq']} ({last.get('why')}, {last.get('at')}): {changed}; "
+                f"{anchors.rows_after} rows written after it."
+            )
+        else:
+            head += "\nNo anchor on this seat yet: this check writes the first."
         if report.ok:
             return f"{head}\nEverything checks out: no history row changed, inserted or removed."
         return "\n".join([head, *(f"  {m}" for m in r["problems"])])
@@ -51,6 +79,19 @@ def cmd_verify(args) -> int:
         return EXIT_OK
     print(f"serialdesk: {len(result['problems'])} problem(s) found; see above.", file=sys.stderr)
     return EXIT_REFUSED
+
+
+def cmd_day_end(args) -> int:
+    open_db(args)
+    slip = day_end.close_day(opt(args, "date"))
+    printer = load_config().printer
+    if printer.kind != "none" and not opt(args, "no_print"):
+        text = day_end.slip_text(slip) + "\n\n\n"
+        try:
+            print_bytes(printer, text.encode("ascii", "replace") + b"\x1dV\x00")  # ESC/POS cut
+        except DomainError as exc:
+            print(f"serialdesk: the slip was not printed: {exc}", file=sys.stderr)
+    return emit(args, slip, day_end.slip_text)
 
 
 def cmd_backup(args) -> int:

@@ -1,5 +1,6 @@
-"""What every command of ``serialdesk`` starts from: the database, who works and who approves,
-the items from the arguments and files, and printing the result as text or JSON.
+"""What every command of ``serialdesk`` starts from: the database, who works (proven by
+``app.cli.identity``), the items from the arguments and files, and printing the result as
+text or JSON.
 
 ``app.cli.entry`` builds the parser and turns errors into exit codes; each command
 (``app.cli.counter``, ``app.cli.stock``, ...) calls one service and prints with ``emit``.
@@ -11,6 +12,7 @@ import getpass
 import os
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -18,10 +20,10 @@ import peewee as pw
 
 from app.cli.render import shown, to_json
 from app.config import load_config
-from app.domain.errors import Refused
-from app.services.access import signin
+from app.domain.errors import DomainError, PermissionDenied, Refused
 from app.services.access.context import load_context
 from app.services.ledger import totals
+from db import chain_key
 from db.database import default_url, is_postgres_url, open_database
 from db.migrations import LATEST as LATEST_SCHEMA
 from db.migrations import current_version
@@ -70,9 +72,30 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url).expanduser()
 
 
+def _seat_key_file() -> str | None:
+    """The history key's place from the seat file (else the env or the default, see
+    ``db.chain_key``); a seat file that cannot be read names no place."""
+    try:
+        return load_config().key_file
+    except DomainError:
+        return None
+
+
 def open_db(args, *, create: bool = False) -> bool:
-    """Open (and migrate) the database; return whether it was new. Refuse a missing one."""
+    """Open (and migrate) the database; return whether it was new. Refuse a missing one.
+
+    Opened once per command: proving who runs it opens it before the command does."""
     url = database_url(args)
+    opened = opt(args, "opened_db")
+    if opened is not None and opened[0] == url:
+        return opened[1]
+    chain_key.use_key_file(_seat_key_file())
+    new = _open_db(url, create)
+    args.opened_db = (url, new)
+    return new
+
+
+def _open_db(url: str, create: bool) -> bool:
     path = _sqlite_path(url)
     if not create and path is not None and not path.exists():
         raise Refused(
@@ -103,25 +126,14 @@ def open_db(args, *, create: bool = False) -> bool:
 
 
 def context(args):
-    login = opt(args, "employee") or os.environ.get("SERIALDESK_EMPLOYEE")
-    if not login:
-        raise UsageError("say who is working: --employee LOGIN (or set SERIALDESK_EMPLOYEE)")
-    return load_context(login, opt(args, "branch"))
-
-
-def approver(args):
-    """The manager who approves with their PIN (--approved-by, --approver-pin), or None."""
-    login = opt(args, "approved_by")
-    if not login:
-        if opt(args, "approver_pin"):
-            raise UsageError("--approver-pin needs --approved-by LOGIN")
-        return None
-    pin = opt(args, "approver_pin") or os.environ.get("SERIALDESK_APPROVER_PIN")
-    if not pin and sys.stdin.isatty():
-        pin = getpass.getpass(f"PIN of {login}: ")
-    if not pin:
-        raise UsageError("--approved-by needs the manager's --approver-pin")
-    return signin.approve(login, pin.strip(), seat=cli_seat())
+    """Who works, as proven by ``app.cli.identity.prove`` (a token may narrow their role)."""
+    proven = opt(args, "proven")
+    if proven is None:  # the command's door in app.cli.doors asks for no proof: a bug
+        raise UsageError(f"serialdesk {opt(args, 'door', '')} ran without proof of who runs it")
+    if proven.read_only:
+        raise PermissionDenied("A read-only API token cannot change anything.")
+    ctx = load_context(proven.login, opt(args, "branch"))
+    return replace(ctx, role=proven.role) if proven.role is not None else ctx
 
 
 def cli_seat() -> str:

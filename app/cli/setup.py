@@ -4,9 +4,9 @@ product types, products). On a brand-new database the first branch and manager n
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 
+from app.cli.identity import read_secret
 from app.cli.session import UsageError, emit, open_db, opt
 from app.services.access import pin_policy
 from app.services.shop import catalog
@@ -24,13 +24,15 @@ def register(command, sub) -> None:
     s.add_argument("--address", default="")
 
     s = command(
-        "employee", cmd_add_employee, "a member of staff (PIN asked, or --pin)", parent=steps
+        "employee", cmd_add_employee, "a member of staff (PIN asked, or from a file)", parent=steps
     )
     s.add_argument("login")
     s.add_argument("name")
     s.add_argument("role", choices=("cashier", "inventory", "technician", "manager"))
     s.add_argument("--home-branch", metavar="CODE")
-    s.add_argument("--pin", help="else SERIALDESK_NEW_PIN, else asked")
+    s.add_argument(
+        "--new-pin-file", metavar="F", help="their PIN from a file (SERIALDESK_NEW_PIN; else asked)"
+    )
 
     s = command("supplier", cmd_add_supplier, "a supplier", parent=steps)
     s.add_argument("name")
@@ -63,7 +65,9 @@ def register(command, sub) -> None:
 
 
 def _login(args) -> str | None:
-    return opt(args, "employee") or os.environ.get("SERIALDESK_EMPLOYEE")
+    """The manager proven by ``app.cli.identity.prove``; None while a new shop is set up."""
+    proven = opt(args, "proven")
+    return proven.login if proven is not None else None
 
 
 def _added(args, what: str, label: str) -> int:
@@ -80,10 +84,12 @@ def cmd_add_branch(args) -> int:
 
 def cmd_add_employee(args) -> int:
     open_db(args, create=True)
-    pin = args.pin or os.environ.get("SERIALDESK_NEW_PIN")
+    pin = read_secret("SERIALDESK_NEW_PIN", args.new_pin_file, "--new-pin-file")
     if not pin:
         if not sys.stdin.isatty():
-            raise UsageError("give the new PIN: --pin, SERIALDESK_NEW_PIN, or run at a terminal")
+            raise UsageError(
+                "give the new PIN: SERIALDESK_NEW_PIN, --new-pin-file F, or run at a terminal"
+            )
         pin = getpass.getpass(f"PIN for {args.login}: ")
     employee = as_manager(
         _login(args),

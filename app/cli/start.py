@@ -138,7 +138,8 @@ def welcome_text(database: str, created: bool, summary, example: str | None, log
         shown = ", ".join(f"{login} ({role}, PIN {pin})" for login, role, pin in logins)
         lines.append(f"Demo logins: {shown}.")
     lines.append(
-        "Commands that change stock need --employee LOGIN (or SERIALDESK_EMPLOYEE). "
-        "See serialdesk --help and serialdesk COMMAND --help."
+        "Commands that change anything, or show customers or costs, need proof of who runs "
+        "them: --employee LOGIN with the PIN in SERIALDESK_PIN or --pin-file F (asked at a "
+        "terminal), or an API token in SERIALDESK_TOKEN. See serialdesk --help."
     )
     return "\n".join(lines)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.cli.identity import approver
 from app.cli.render import join, label, shown, table, to_json
 from app.cli.session import (
     EXIT_OK,
     PartlyRefused,
     UsageError,
-    approver,
     context,
     emit,
     items_of,

@@ -1,20 +1,25 @@
 """One all-or-nothing write for a use case: the database's write transaction, with a
-database kept busy by another seat told to staff as a refusal (nothing was saved)."""
+database kept busy by another seat, or a seat without the history's key, told to staff
+as a refusal (nothing was saved)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.domain.errors import Busy
+from app.domain.errors import Busy, Refused
 from db import database
+from db.chain_key import KeyMissing
 
 
 @contextmanager
 def write_transaction() -> Iterator[object]:
-    """``db.database.write_transaction``, raising ``Busy`` when the lock never came."""
+    """``db.database.write_transaction``, raising ``Busy`` when the lock never came and
+    ``Refused`` when this seat has no key to write the history with."""
     try:
         with database.write_transaction() as txn:
             yield txn
     except database.DatabaseBusy as exc:
         raise Busy(str(exc)) from exc
+    except KeyMissing as exc:
+        raise Refused(str(exc)) from exc

@@ -14,10 +14,12 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run_operations
 
-from db.access_models import ACCESS_MODELS, ShopSetting
+from db.access_models import ACCESS_MODELS, ApiToken, ShopSetting
+from db.chain_key import create_key, new_chain_id
+from db.history_upgrade import key_the_chain
 from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
 
-LATEST = 3
+LATEST = 5
 
 # A step that adds figures computed from the ledger is filled by rules that live above
 # the database (``app.services.ledger.totals.FILLS``), passed in by whoever migrates. A
@@ -56,9 +58,23 @@ def _v3_access(database: peewee.Database, migrator: SchemaMigrator) -> None:
     ShopSetting.insert(key="min_pin_length.manager", value="4").on_conflict_ignore().execute()
 
 
+def _v4_api_tokens(database: peewee.Database, migrator: SchemaMigrator) -> None:
+    """Employees' API tokens for scripts: hashed secret, scope, expiry, revocation."""
+    database.create_tables([ApiToken], safe=True)
+
+
+def _v5_keyed_history(database: peewee.Database, migrator: SchemaMigrator) -> None:
+    """The history re-chained under a key kept off the database, each row recording its
+    unit (``facts``); refused, naming the rows, if the old chain is already broken
+    (``db.history_upgrade`` says why)."""
+    key_the_chain(database, migrator, _protect_history)
+
+
 STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {
     2: _v2_report_figures,
     3: _v3_access,
+    4: _v4_api_tokens,
+    5: _v5_keyed_history,
 }
 
 
@@ -119,6 +135,7 @@ def _migrate_locked(
     if version == 0:
         database.create_tables(ALL_MODELS + ACCESS_MODELS)
         _protect_history(database)
+        create_key(new_chain_id())  # the history's key, on this seat only
         SchemaVersion.create(version=LATEST)
         return LATEST
     steps = range(version + 1, LATEST + 1)

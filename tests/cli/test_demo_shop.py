@@ -43,7 +43,7 @@ def test_init_demo_numbers_make_sense(db_url, capsys, monkeypatch):
     assert summary["replacements"] == 1 and summary["transfers"] == 2
     assert summary["repairs"] == 5 and summary["returns"] >= 3
     assert summary["supplier_returns"] == 2
-    assert "already has data" in run.refused("init", "--demo")
+    assert "already has data" in run.refused("init", "--demo", employee="mara")
 
     open_database(db_url)
     try:
@@ -104,7 +104,7 @@ def _subprocess_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_subprocess_init_demo_and_passport(tmp_path):
-    env = _subprocess_env(tmp_path)
+    env = _subprocess_env(tmp_path) | {"SERIALDESK_PIN": "2222"}  # cody's demo PIN
     url = str(tmp_path / "demo.db")
 
     def sd(*argv, check=True):
@@ -126,9 +126,10 @@ def test_subprocess_init_demo_and_passport(tmp_path):
     assert summary["replacements"] == 1 and summary["repairs"] == 5
     stock = json.loads(sd("stock", "--serials", "--json").stdout)
     serial = next(r["serials"][0] for r in stock if r["tracking_mode"] == "strict")
-    text = sd("passport", serial).stdout
+    text = sd("--employee", "cody", "passport", serial).stdout  # PIN: SERIALDESK_PIN
     assert text.startswith(serial) and "History" in text
-    assert json.loads(sd("passport", serial, "--json").stdout)["state"] == "in_stock"
+    passport = sd("--employee", "cody", "passport", serial, "--json").stdout
+    assert json.loads(passport)["state"] == "in_stock"
     refused = sd("--employee", "cody", "sell", "000000000000000", check=False)
     assert refused.returncode == 1
     assert_one_line(refused.stderr)

@@ -38,6 +38,11 @@ def active_staff() -> list[StaffMember]:
     ]
 
 
+def shop_has_staff() -> bool:
+    """Whether anyone works here yet: a brand-new shop is set up without signing in."""
+    return Employee.select().exists()
+
+
 def seat_label(seat: str | None) -> str:
     """The seat's name as counted and recorded."""
     return (seat or "").strip()[:120] or UNNAMED_SEAT

@@ -73,6 +73,7 @@ def backup(path: str | os.PathLike, *, overwrite: bool = False) -> BackupResult:
     if target.resolve() == live.resolve():
         raise Refused("A backup cannot overwrite the live database.")
     info = _copy(db.connection(), target)
+    _anchor(target, copy_head=info.history_head)
     return BackupResult(
         str(target),
         target.stat().st_size,
@@ -80,6 +81,17 @@ def backup(path: str | os.PathLike, *, overwrite: bool = False) -> BackupResult:
         info.history_rows,
         info.history_head,
     )
+
+
+def _anchor(target: Path, why: str = "backup", **extra) -> None:
+    """Every backup and restore anchors the history on this seat (a restore starts the
+    anchors afresh); a seat without the key skips it: a backup must not fail for that."""
+    from app.services.safety import integrity  # integrity's checks are not backup's imports
+
+    try:
+        integrity.anchor(why, backup=target.name, **extra)
+    except Refused:
+        pass
 
 
 def _copy(source: sqlite3.Connection, target: Path) -> BackupInfo:
@@ -177,6 +189,7 @@ def restore(ctx: Context, path: str | os.PathLike) -> BackupInfo:
         check = _replace(live, Path(plain_text(str(path), "backup path")).expanduser(), safety)
     if check != ["ok"]:
         raise Refused(f"The restored database fails its check: {check[0]}. Restore again.")
+    _anchor(Path(path), "restore")
     return info
 
 

@@ -3,6 +3,11 @@
 A part of a kit has no line of its own on the sale of its kit, only a history row naming
 it (``sold_in_kit``): the kit unit's line on that sale accounts for it.
 
+The history is keyed (``db.history``): the chain, each unit against what its last row
+recorded, the append-only triggers, and the seat's anchors (``evidence``) are checked;
+``full=False`` walks only the rows after the newest anchor that still matches and skips
+the whole-ledger scans, so a daily check takes seconds.
+
 ``serialdesk verify`` runs ``check``; the crash, backup and load tests use it too.
 """
 
@@ -12,10 +17,14 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from app.domain.errors import Refused
 from app.services.ledger import totals
 from app.services.ledger.documents import Kind
+from app.services.safety import evidence
+from db.chain_key import KeyMissing, load_key
 from db.connection import db, is_sqlite
 from db.history import VerifyResult, verify_history
+from db.history_checks import protection_problems, units_off_their_facts
 from db.models import AssembledKit, AssembledKitPart, Document, DocumentLine, Unit, UnitEvent
 
 LIMIT = 50
@@ -27,6 +36,8 @@ MOVING_KINDS = (Kind.RECEIPT, Kind.SALE)
 class IntegrityReport:
     chain: VerifyResult
     problems: list[str] = field(default_factory=list)
+    anchors: evidence.AnchorCheck = field(default_factory=evidence.AnchorCheck)
+    full: bool = True
 
     @property
     def ok(self) -> bool:
@@ -44,14 +55,37 @@ def storage_problems() -> list[str]:
     return [] if rows == ["ok"] else [f"SQLite integrity check: {r}" for r in rows[:LIMIT]]
 
 
-def check() -> IntegrityReport:
-    """Every check; an empty report means the history and the documents agree."""
-    report = IntegrityReport(verify_history(LIMIT))
+def history_key() -> bytes:
+    """This seat's history key, or a refusal saying where it should be."""
+    try:
+        return load_key()
+    except KeyMissing as exc:
+        raise Refused(str(exc)) from exc
+
+
+def check(*, full: bool = True) -> IntegrityReport:
+    """Every check; an empty report means the history and the documents agree.
+    ``full=False``: only what changed since the newest anchor that still matches."""
+    key = history_key()
+    anchors = evidence.check(key, every_range=full)
+    start = None if full else anchors.start
+    report = IntegrityReport(verify_history(LIMIT, start=start, key=key), anchors=anchors)
+    report.full = full or start is None
+    report.problems += anchors.problems
+    report.problems += protection_problems()
+    if not report.full:
+        return report
     report.problems += storage_problems()
     report.problems += _half_documents()
     report.problems += _units_off_their_history()
+    report.problems += units_off_their_facts(LIMIT)
     report.problems += totals.mismatches(LIMIT)
     return report
+
+
+def anchor(why: str, **extra) -> dict:
+    """Write an anchor of the history and documents as they are now (``evidence.anchor``)."""
+    return evidence.anchor(history_key(), why, **extra)
 
 
 def _half_documents() -> list[str]:

@@ -1,0 +1,71 @@
+"""The end-of-day slip: the day's sales and returns, and an anchor of the history.
+
+Printed (or kept as text or JSON) at closing time, the slip is the shop's paper copy of
+the chain head: a day's rows removed or re-chained later no longer match it, and the
+seat's anchor file records the same head (``evidence.anchor``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import peewee as pw
+
+from app.domain.errors import Refused
+from app.services.ledger.documents import Kind
+from app.services.safety import integrity
+from db.models import Document
+
+
+@dataclass(frozen=True)
+class DaySlip:
+    day: date
+    sales: int
+    sales_total: Decimal
+    returns: int
+    returns_total: Decimal
+    head_seq: int
+    head_mac: str
+    anchored_at: str
+
+
+def close_day(day_text: str | None = None, *, today: date | None = None) -> DaySlip:
+    """The day's figures (all branches) and a fresh anchor of the history."""
+    try:
+        day = date.fromisoformat(day_text) if day_text else today or date.today()
+    except ValueError:
+        raise Refused(f"{day_text!r} is not a date (YYYY-MM-DD).") from None
+    figures = {}
+    for kind in (Kind.SALE, Kind.RETURN):
+        count, total = (
+            Document.select(pw.fn.COUNT(Document.id), pw.fn.SUM(Document.total))
+            .where(Document.kind == kind, Document.business_date == day)
+            .tuples()
+            .first()
+        )
+        figures[kind] = (count or 0, Decimal(str(total or 0)).quantize(Decimal("0.01")))
+    entry = integrity.anchor("day-end", day=day.isoformat())
+    return DaySlip(
+        day,
+        *figures[Kind.SALE],
+        *figures[Kind.RETURN],
+        entry["seq"],
+        entry["mac"],
+        entry["at"],
+    )
+
+
+def slip_text(slip: DaySlip) -> str:
+    """The slip as printed: figures first, then the chain head to keep with the day's papers."""
+    return "\n".join(
+        [
+            f"Day end {slip.day.isoformat()}",
+            f"Sales:   {slip.sales:>5}  {slip.sales_total:>12}",
+            f"Returns: {slip.returns:>5}  {slip.returns_total:>12}",
+            f"History head #{slip.head_seq} at {slip.anchored_at}",
+            slip.head_mac[:32],
+            slip.head_mac[32:],
+        ]
+    )

@@ -1,0 +1,134 @@
+"""The secret key of the shop's history chain, and the anchor file beside it.
+
+The history's rows are chained with HMAC-SHA256 under a key that is *not* in the
+database: whoever can write the database (or its backup) cannot re-chain it. The
+database only holds a random chain id (``ShopSetting`` ``chain.id``) naming which key
+it needs. The key lives on every seat that writes history, as a file (0600, in a 0700
+folder): the seat file's ``key_file`` (given here with ``use_key_file``), else
+``SERIALDESK_KEY_FILE``, else ``<user config dir>/keys/<chain id>.key``. On PostgreSQL
+the key stays on the seats and never reaches the server.
+
+The anchor file (``<chain id>.anchors`` beside the key) keeps the chain head as it was
+on each ``verify``, backup and day-end, one JSON line each: rows removed from the end
+of the history, which no row left in the database can show, are caught against it.
+
+A seat without the key still reads; ``load_key`` raises ``KeyMissing`` when it must
+write history, and the services turn that into a refusal (nothing is changed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from platformdirs import user_config_dir
+
+from db.access_models import ShopSetting
+from db.private_files import create_private_file, make_private_folder, open_private_append
+
+CHAIN_ID = "chain.id"
+KEY_FILE_ENV = "SERIALDESK_KEY_FILE"
+KEY_BYTES = 32
+
+_seat_key_file: str | None = None
+
+
+class KeyMissing(RuntimeError):
+    """This seat has no key (or a wrong one) for the shop's history; nothing was written."""
+
+
+def use_key_file(path: str | os.PathLike | None) -> None:
+    """The seat file's ``key_file``: where this seat keeps the key (None: env or default)."""
+    global _seat_key_file
+    _seat_key_file = str(path) if path else None
+
+
+def chain_id() -> str | None:
+    """The database's chain id, or None for a database that has none yet."""
+    return ShopSetting.select(ShopSetting.value).where(ShopSetting.key == CHAIN_ID).scalar()
+
+
+def new_chain_id() -> str:
+    """Give the database a fresh random chain id (schema creation and step 5)."""
+    value = secrets.token_hex(8)
+    ShopSetting.delete().where(ShopSetting.key == CHAIN_ID).execute()
+    ShopSetting.insert(key=CHAIN_ID, value=value).execute()
+    return value
+
+
+def key_path(chain: str | None = None, key_file: str | os.PathLike | None = None) -> Path:
+    """Where this seat keeps the key of ``chain`` (default: the open database's chain)."""
+    given = key_file or _seat_key_file or os.environ.get(KEY_FILE_ENV)
+    if given:
+        return Path(given).expanduser()
+    chain = chain or chain_id() or "unknown"
+    return Path(user_config_dir("serialdesk", appauthor=False)) / "keys" / f"{chain}.key"
+
+
+def anchor_path(chain: str | None = None, key_file: str | os.PathLike | None = None) -> Path:
+    """The anchor file beside the key: ``<chain id>.anchors``."""
+    chain = chain or chain_id() or "unknown"
+    return key_path(chain, key_file).parent / f"{chain}.anchors"
+
+
+def create_key(chain: str) -> Path:
+    """Write a new random key for ``chain`` (0600 in a 0700 folder); keep one that exists."""
+    path = key_path(chain)
+    make_private_folder(path.parent)
+    if create_private_file(path):
+        path.write_text(secrets.token_hex(KEY_BYTES) + "\n", encoding="ascii")
+    return path
+
+
+def load_key(chain: str | None = None) -> bytes:
+    """This seat's key for the open database's history, or ``KeyMissing`` saying where."""
+    chain = chain or chain_id()
+    if chain is None:
+        raise KeyMissing("This database has no history key yet: open it with SerialDesk first.")
+    path = key_path(chain)
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except (OSError, ValueError):
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise KeyMissing(
+            f"This seat has no key for the shop's history (expected at {path}). Copy the key "
+            f"file {chain}.key from the shop box (or another seat) to that place, readable by "
+            "this user only, or set key_file in the seat file. Nothing was saved."
+        )
+    return key
+
+
+# --- anchors --------------------------------------------------------------------------
+
+
+def read_anchors(chain: str | None = None) -> list[dict]:
+    """Every anchor written on this seat for ``chain``, oldest first (unreadable lines skipped)."""
+    path = anchor_path(chain)
+    if not path.exists():
+        return []
+    anchors = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("seq"), int):
+            anchors.append(entry)
+    return anchors
+
+
+def write_anchor(entry: dict, chain: str | None = None) -> Path:
+    """Append one anchor line (0600 file, 0700 folder); one ``write`` call, so lines never mix."""
+    path = anchor_path(chain)
+    make_private_folder(path.parent)
+    fd = open_private_append(path)
+    try:
+        os.write(fd, (json.dumps(entry, separators=(",", ":")) + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path

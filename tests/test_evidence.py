@@ -1,0 +1,153 @@
+"""The keyed history as evidence: each tampering a warranty dispute could turn on is caught."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from app.domain.errors import Refused
+from app.services.safety import integrity
+from db.connection import db, is_sqlite
+from db.history import CONTENT, GENESIS, head
+from db.models import Document, DocumentLine, Unit, UnitEvent
+from tests.support import customer, imeis, receive_phones, sell_serials
+
+
+def _sql(text: str, *params) -> None:
+    db.execute_sql(text.replace("?", "%s") if not is_sqlite() else text, params)
+
+
+def _unprotect() -> None:
+    if is_sqlite():
+        _sql('DROP TRIGGER "unit_event_no_update"')
+        _sql('DROP TRIGGER "unit_event_no_delete"')
+    else:
+        _sql('DROP TRIGGER "unit_event_append_only" ON "unit_event"')
+
+
+def _sold(shop):
+    phones = imeis(300, 4)
+    receive_phones(shop.inventory, phones)
+    ann, bob = customer(), customer("Bob", "555-0102")
+    sell_serials(shop.cashier, phones[:1], customer_id=ann.id)
+    sell_serials(shop.cashier, phones[1:2], customer_id=ann.id)
+    return phones, ann, bob
+
+
+def _problems(full: bool = True) -> str:
+    report = integrity.check(full=full)
+    assert not report.ok
+    return "\n".join(report.messages())
+
+
+def test_a_clean_shop_verifies_and_anchors(shop):
+    _sold(shop)
+    assert integrity.check().ok
+    entry = integrity.anchor("test")
+    assert entry["seq"] == head()[0]
+    report = integrity.check(full=False)
+    assert report.ok and report.chain.rows == 0 and report.anchors.start[0] == entry["seq"]
+
+
+def test_a_changed_warranty_end_is_caught(shop):
+    phones, _ann, _bob = _sold(shop)
+    _sql("UPDATE unit SET warranty_end = '2099-12-31' WHERE serial = ?", phones[0])
+    assert f"Unit {phones[0]}" in _problems() and "warranty end" in _problems()
+
+
+def test_a_units_changed_customer_is_caught(shop):
+    phones, _ann, bob = _sold(shop)
+    _sql("UPDATE unit SET customer_id = ? WHERE serial = ?", bob.id, phones[0])
+    assert "customer" in _problems()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE document SET customer_id = {bob} WHERE kind = 'sale'",
+        "UPDATE document SET total = total + 100 WHERE kind = 'sale'",
+        "UPDATE document_line SET price = price - 100 WHERE unit_id IS NOT NULL",
+    ],
+)
+def test_changed_sale_figures_are_caught_against_the_anchor(shop, tamper):
+    _phones, _ann, bob = _sold(shop)
+    integrity.anchor("day-end")
+    _sql(tamper.format(bob=bob.id))
+    assert "were changed after the anchor" in _problems()
+
+
+def _row(r: UnitEvent) -> dict:
+    return {name: getattr(r, name + "_id", getattr(r, name, None)) for name in CONTENT}
+
+
+def _unkeyed(seq: int, prev: str, row: dict) -> str:
+    from db.history import _text
+
+    return hashlib.sha256(_text(seq, prev, row, CONTENT)).hexdigest()
+
+
+def test_a_row_appended_with_an_unkeyed_hash_is_caught(shop):
+    _sold(shop)
+    seq, prev = head()
+    last = UnitEvent.get(UnitEvent.seq == seq)
+    row = {**_row(last), "note": "forged"}
+    _sql(
+        "INSERT INTO unit_event (unit_id, event, at, employee_id, to_state, note, facts, seq, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        row["unit"], "sell", last.at, row["employee"], "sold", "forged", row["facts"],
+        seq + 1, _unkeyed(seq + 1, prev, row),
+    )  # fmt: skip
+    assert f"History row #{seq + 1}" in _problems(full=False)
+
+
+def test_a_middle_row_changed_and_the_rest_re_hashed_without_the_key_is_caught(shop):
+    _sold(shop)
+    _unprotect()
+    rows = list(UnitEvent.select().order_by(UnitEvent.seq))
+    middle = len(rows) // 2
+    _sql("UPDATE unit_event SET employee_id = ? WHERE id = ?", rows[0].employee_id, rows[middle].id)
+    prev = rows[middle - 1].hash
+    for r in UnitEvent.select().where(UnitEvent.seq >= rows[middle].seq).order_by(UnitEvent.seq):
+        prev = _unkeyed(r.seq, prev, _row(r))
+        _sql("UPDATE unit_event SET hash = ? WHERE id = ?", prev, r.id)
+    assert f"History row #{rows[middle].seq}" in _problems()
+
+
+def test_the_last_sale_removed_cleanly_is_caught_by_the_anchor(shop):
+    phones, _ann, _bob = _sold(shop)
+    integrity.anchor("day-end")
+    _unprotect()
+    doc = Document.select().where(Document.kind == "sale").order_by(Document.id.desc()).get()
+    event = UnitEvent.get(UnitEvent.document == doc.id)
+    _sql("DELETE FROM unit_event WHERE document_id = ?", doc.id)
+    _sql("DELETE FROM document_line WHERE document_id = ?", doc.id)
+    _sql("DELETE FROM day_total")
+    _sql("DELETE FROM warranty_number")
+    _sql("DELETE FROM document WHERE id = ?", doc.id)
+    facts = json.dumps([phones[1], event.unit.product_id, None, None, None], separators=(",", ":"))
+    _sql("UPDATE unit SET state = 'in_stock', customer_id = NULL, warranty_start = NULL, "
+         "warranty_end = NULL WHERE serial = ?", phones[1])  # fmt: skip
+    assert facts  # the unit now looks never sold
+    assert "were removed: this seat's anchor" in _problems(full=False)
+
+
+def test_a_dropped_append_only_trigger_is_reported(shop):
+    _sold(shop)
+    _unprotect()
+    assert "append-only trigger" in _problems(full=False)
+
+
+def test_a_seat_without_the_key_reads_but_cannot_write(shop, tmp_path, monkeypatch):
+    phones, ann, _bob = _sold(shop)
+    lines = DocumentLine.select().count()
+    before = (UnitEvent.select().count(), Unit.get(Unit.serial == phones[2]).state)
+    monkeypatch.setenv("SERIALDESK_KEY_FILE", str(tmp_path / "nowhere" / "h.key"))
+    with pytest.raises(Refused, match="no key for the shop's history"):
+        sell_serials(shop.cashier, phones[2:3], customer_id=ann.id)
+    assert (UnitEvent.select().count(), Unit.get(Unit.serial == phones[2]).state) == before
+    assert DocumentLine.select().count() == lines
+    with pytest.raises(Refused, match="no key"):
+        integrity.check()
+    assert GENESIS != head()[1]
