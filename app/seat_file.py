@@ -19,6 +19,7 @@ from typing import Any
 from app.config import SeatConfig, SeatSettings, parse_config, read_seat_file
 from app.domain.errors import DomainError
 from app.services.counter import printing
+from db.private_files import make_private_folder
 from devices.config import PrinterConfig, split_host
 
 
@@ -151,7 +152,7 @@ def _write_privately(path: Path, text: str) -> None:
     renamed over it, so a seat never starts from half a file.
     """
     path = path.resolve()  # a symlinked settings file stays a symlink
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)  # the settings may hold a database password: 0700
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:

@@ -77,3 +77,20 @@ def test_the_log_of_unexpected_errors_is_private(umask, tmp_path, monkeypatch):
     for folder in (log.parent, log.parent.parent, log.parent.parent.parent):
         assert mode(folder) == 0o700
     assert "customer's name" in log.read_text()
+
+
+def test_a_new_seat_file_its_folder_and_the_history_key_are_private(umask, tmp_path):
+    from app.config import SeatSettings
+    from app.seat_file import save_seat_settings
+    from db import chain_key
+
+    seat = tmp_path / "config" / "serialdesk" / "seat.toml"
+    settings = SeatSettings("Till 1", "", 10, "wedge", "", "", "", "none", "")
+    save_seat_settings(seat, settings)
+    assert (mode(seat), mode(seat.parent), mode(seat.parent.parent)) == (0o600, 0o700, 0o700)
+    key = chain_key.key_path("c0ffee", tmp_path / "keys" / "k.key")
+    chain_key.use_key_file(key)
+    chain_key.create_key("c0ffee")
+    chain_key.write_anchor({"seq": 1}, "c0ffee")
+    assert (mode(key), mode(key.parent)) == (0o600, 0o700)
+    assert mode(chain_key.anchor_path("c0ffee")) == 0o600
