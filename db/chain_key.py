@@ -11,6 +11,9 @@ the key stays on the seats and never reaches the server.
 The anchor file (``<chain id>.anchors`` beside the key) keeps the chain head as it was
 on each ``verify``, backup and day-end, one JSON line each: rows removed from the end
 of the history, which no row left in the database can show, are caught against it.
+Every line names its chain; a malformed line is skipped and reported, never a crash.
+``seat_keys`` lists the keys this seat keeps (schema step 5 refuses to key an old
+history silently on such a seat: ``db.history_upgrade``).
 
 A seat without the key still reads; ``load_key`` raises ``KeyMissing`` when it must
 write history, and the services turn that into a refusal (nothing is changed).
@@ -105,24 +108,81 @@ def load_key(chain: str | None = None) -> bytes:
 # --- anchors --------------------------------------------------------------------------
 
 
-def read_anchors(chain: str | None = None) -> list[dict]:
-    """Every anchor written on this seat for ``chain``, oldest first (unreadable lines skipped)."""
-    path = anchor_path(chain)
-    if not path.exists():
-        return []
-    anchors = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+def anchor_problem(entry) -> str | None:
+    """What is wrong with one anchor line's entry (None: a well-formed anchor)."""
+    if not isinstance(entry, dict):
+        return "not an object"
+    if not isinstance(entry.get("seq"), int) or isinstance(entry.get("seq"), bool):
+        return "no whole-number seq"
+    if not isinstance(entry.get("mac"), str):
+        return "no mac"
+    if "docs_mac" in entry:
+        ends = (entry.get("docs_from"), entry.get("docs_to"))
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in ends):
+            return "docs_from and docs_to are not whole numbers"
+        if not isinstance(entry["docs_mac"], str):
+            return "docs_mac is not text"
+    return None
+
+
+def read_anchor_file(path: Path) -> tuple[list[dict], list[str]]:
+    """The well-formed anchors of one file, oldest first, and a line for each malformed one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], []
+    except (OSError, ValueError) as exc:
+        return [], [f"The anchor file {path} cannot be read ({exc})."]
+    anchors, bad = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
         try:
             entry = json.loads(line)
         except ValueError:
-            continue
-        if isinstance(entry, dict) and isinstance(entry.get("seq"), int):
+            entry = None
+        why = anchor_problem(entry) if entry is not None else "not JSON"
+        if why:
+            bad.append(f"Anchor line {number} of {path} is malformed ({why}); it was skipped.")
+        else:
             anchors.append(entry)
-    return anchors
+    return anchors, bad
+
+
+def read_anchors(chain: str | None = None) -> list[dict]:
+    """Every anchor written on this seat for ``chain``, oldest first (malformed lines skipped)."""
+    return read_anchor_file(anchor_path(chain))[0]
+
+
+def anchor_files(chain: str | None = None) -> list[Path]:
+    """Every anchor file in the folder of this seat's key (one per chain kept there)."""
+    folder = anchor_path(chain).parent
+    try:
+        return sorted(folder.glob("*.anchors"))
+    except OSError:
+        return []
+
+
+def seat_keys() -> list[Path]:
+    """The history keys this seat keeps: a key file named by the seat file or
+    ``SERIALDESK_KEY_FILE`` that exists, and every ``*.key`` in the default keys folder."""
+    found = []
+    given = _seat_key_file or os.environ.get(KEY_FILE_ENV)
+    if given and Path(given).expanduser().is_file():
+        found.append(Path(given).expanduser())
+    folder = Path(user_config_dir("serialdesk", appauthor=False)) / "keys"
+    try:
+        found += sorted(p for p in folder.glob("*.key") if p.is_file())
+    except OSError:
+        pass
+    return found
 
 
 def write_anchor(entry: dict, chain: str | None = None) -> Path:
-    """Append one anchor line (0600 file, 0700 folder); one ``write`` call, so lines never mix."""
+    """Append one anchor line (0600 file, 0700 folder); one ``write`` call, so lines never mix.
+    Every line names its chain, so a database whose chain id was changed is still found."""
+    chain = chain or chain_id() or "unknown"
+    entry = {**entry, "chain": chain}
     path = anchor_path(chain)
     make_private_folder(path.parent)
     fd = open_private_append(path)

@@ -3,13 +3,15 @@
 - Each unit is as its last history row left it: serial, product, customer, warranty
   start and end equal the ``facts`` that row recorded under the key, so ``UPDATE unit
   SET warranty_end = ...`` behind the application's back is named.
-- The append-only triggers (``db.migrations._protect_history``) are still there and
-  still refuse: a dropped or replaced trigger is reported, not silently accepted.
+- The append-only triggers (``db.migrations._protect_history``, SQL kept here) are still
+  there, enabled and exactly as created: a dropped, disabled or rewritten trigger (one
+  given a ``WHEN`` that never holds, say) is reported, not silently accepted.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import peewee as pw
 
@@ -20,8 +22,6 @@ from db.models import Unit, UnitEvent
 TABLE = UnitEvent._meta.table_name
 SQLITE_TRIGGERS = {f"{TABLE}_no_update", f"{TABLE}_no_delete"}
 PG_TRIGGER = f"{TABLE}_append_only"
-# pg_trigger.tgtype bits: BEFORE, DELETE, UPDATE.
-PG_BEFORE, PG_DELETE, PG_UPDATE = 2, 8, 16
 
 
 def units_off_their_facts(limit: int) -> list[str]:
@@ -62,31 +62,72 @@ def _difference(serial: str, seq: int | None, values: list, recorded: str) -> st
     return f"Unit {serial} was changed behind the application's back: " + "; ".join(changed) + "."
 
 
+def sqlite_trigger_sql() -> dict[str, str]:
+    """The append-only triggers' SQL on SQLite, as ``_protect_history`` creates them."""
+    return {
+        f"{TABLE}_no_{op.lower()}": f'CREATE TRIGGER "{TABLE}_no_{op.lower()}" BEFORE {op} ON '
+        f"\"{TABLE}\" BEGIN SELECT RAISE(ABORT, 'unit history is append-only'); END"
+        for op in ("UPDATE", "DELETE")
+    }
+
+
+PG_FUNCTION = "serialdesk_history_append_only"
+PG_FUNCTION_BODY = " BEGIN RAISE EXCEPTION 'unit history is append-only'; END "
+PG_FUNCTION_SQL = (
+    f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger AS $${PG_FUNCTION_BODY}$$ "
+    "LANGUAGE plpgsql"
+)
+PG_TRIGGER_SQL = (
+    f'CREATE TRIGGER "{PG_TRIGGER}" BEFORE UPDATE OR DELETE ON "{TABLE}" '
+    f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+)
+# What pg_get_triggerdef gives back for PG_TRIGGER_SQL (schema qualifiers taken off).
+PG_TRIGGER_DEF = (
+    f"CREATE TRIGGER {PG_TRIGGER} BEFORE DELETE OR UPDATE ON {TABLE} "
+    f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+)
+
+
+def _plain_sql(text: str | None) -> str:
+    """Whitespace-normalised SQL, schema qualifiers of the history's names taken off."""
+    text = re.sub(rf'\S+\.(?="?(?:{TABLE}|{PG_FUNCTION})\b)', "", text or "")
+    return " ".join(text.split())
+
+
 def protection_problems() -> list[str]:
-    """The append-only triggers on the history: missing, disabled or replaced ones."""
+    """The append-only triggers on the history: missing, disabled or replaced ones (their
+    SQL is compared with what the migrations create: a ``WHEN 0`` or ``IF false`` added to
+    make a trigger never fire is a difference)."""
     if is_sqlite():
         rows = db.execute_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
             (TABLE,),
         ).fetchall()
-        good = {name for name, sql in rows if "RAISE(ABORT" in (sql or "").upper()}
+        found = {name: _plain_sql(sql) for name, sql in rows}
         return [
             f"The history's append-only trigger {name} is missing or changed: someone with "
-            "the database file removed it (rows can be changed in place)."
-            for name in sorted(SQLITE_TRIGGERS - good)
+            "the database file removed or rewrote it (rows can be changed in place)."
+            for name, sql in sorted(sqlite_trigger_sql().items())
+            if found.get(name) != _plain_sql(sql)
         ]
     rows = db.execute_sql(
-        "SELECT t.tgname, t.tgenabled, t.tgtype, p.prosrc FROM pg_trigger t "
-        "JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgrelid = %s::regclass "
+        "SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid), p.proname, p.prosrc, l.lanname "
+        "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+        "JOIN pg_language l ON l.oid = p.prolang WHERE t.tgrelid = %s::regclass "
         "AND NOT t.tgisinternal",
         (TABLE,),
     ).fetchall()
-    for name, enabled, kind, source in rows:
-        refuses = "RAISE EXCEPTION" in (source or "").upper()
-        covers = kind & PG_BEFORE and kind & PG_DELETE and kind & PG_UPDATE
-        if name == PG_TRIGGER and enabled in ("O", "A") and refuses and covers:
+    for name, enabled, definition, function, source, language in rows:
+        same = (
+            _plain_sql(definition) == PG_TRIGGER_DEF
+            and function == PG_FUNCTION
+            and _plain_sql(source) == _plain_sql(PG_FUNCTION_BODY)
+            and language == "plpgsql"
+        )
+        if name == PG_TRIGGER and enabled in ("O", "A") and same:
             return []
     return [
         f"The history's append-only trigger {PG_TRIGGER} is missing, disabled or changed: "
-        "someone with the database's owner rights removed it (rows can be changed in place)."
+        "someone with the database's owner rights removed or rewrote it (rows can be changed "
+        "in place)."
     ]

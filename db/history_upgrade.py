@@ -11,6 +11,14 @@ row's ``facts`` is set (each unit's last row records the unit as it is now, earl
 rows record nothing), every row is re-hashed under the key, and the anchor file gets a
 line saying where keyed evidence starts: rows up to that head were only as good as
 the unkeyed chain before the upgrade; rows after it were keyed when written.
+
+A seat that already keeps a history key (``db.chain_key.seat_keys``) refuses the step
+(``KeyingRefused``) unless a manager asked for it on purpose (``serialdesk init
+--key-old-history``, which calls ``allow_keying_old_history`` for that one upgrade). A
+database that says it was never keyed, opened on a seat that holds a key, is what
+someone who can write the database but has no key would make to launder a change:
+drop ``facts`` and the chain id, set the version back to 4 and re-hash every row with
+plain SHA-256; a silent step 5 would make that forgery keyed evidence.
 """
 
 from __future__ import annotations
@@ -22,7 +30,15 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_operations
 
-from db.chain_key import KeyMissing, chain_id, create_key, load_key, new_chain_id, write_anchor
+from db.chain_key import (
+    KeyMissing,
+    chain_id,
+    create_key,
+    load_key,
+    new_chain_id,
+    seat_keys,
+    write_anchor,
+)
 from db.history import (
     BATCH,
     CONTENT,
@@ -41,12 +57,26 @@ class HistoryBroken(RuntimeError):
     """The unkeyed history chain does not check out; the upgrade to a keyed one is refused."""
 
 
+class KeyingRefused(RuntimeError):
+    """An unkeyed history on a seat that keeps a key: not keyed without a manager's say."""
+
+
+_allowed = False
+
+
+def allow_keying_old_history(allow: bool = True) -> None:
+    """Let the next step 5 key an old, unkeyed history on a seat that keeps a key (once)."""
+    global _allowed
+    _allowed = allow
+
+
 def key_the_chain(
     database: pw.Database, migrator: SchemaMigrator, protect: Callable[[pw.Database], None]
 ) -> None:
     """Bring a schema 4 history to schema 5 (see the module's docstring)."""
     if _already_keyed(database):
         return  # made keyed and set back a version (tests that build older shapes)
+    _refuse_on_a_keyed_seat()
     breaks = unkeyed_breaks()
     if breaks:
         raise HistoryBroken(
@@ -71,6 +101,21 @@ def key_the_chain(
         },
         chain,
     )
+
+
+def _refuse_on_a_keyed_seat() -> None:
+    global _allowed
+    allowed, _allowed = _allowed, False  # for this one upgrade only
+    keys = seat_keys()
+    if keys and not allowed:
+        raise KeyingRefused(
+            "This database says its history was never keyed (schema 4), but this seat "
+            f"already keeps a history key ({keys[0]}). That is the mark of a database "
+            "someone re-hashed without the key to hide a change, so nothing was upgraded. "
+            "Keep this file aside and compare it with your backups and day-end slips. If it "
+            "really is an old shop's database never opened by this SerialDesk, a manager "
+            "keys it on purpose with 'serialdesk init --key-old-history'."
+        )
 
 
 def _already_keyed(database: pw.Database) -> bool:

@@ -30,6 +30,7 @@ import logging
 import os
 import pickle
 import platform
+import stat
 import sys
 import tempfile
 import threading
@@ -47,18 +48,47 @@ log = logging.getLogger(__name__)
 
 
 def _pickle_dir() -> str:
-    """A stable, writable directory for python-escpos' capabilities pickle (per version)."""
+    """A stable directory for python-escpos' capabilities pickle (per version), this user's
+    alone: python-escpos *unpickles* the file on every start, so a folder or file another
+    user could write would let them run code as the shop's account."""
     version = getattr(escpos, "__version__", "unknown")
     preferred = Path(user_cache_dir("serialdesk", appauthor=False)) / "escpos" / version
     fallback = Path(tempfile.gettempdir()) / f"serialdesk-escpos-{os.getuid()}" / version
     for candidate in (preferred, fallback):
         try:
-            candidate.mkdir(parents=True, exist_ok=True)
+            _make_private(candidate)
         except OSError:
             continue
-        if os.access(candidate, os.W_OK):
+        if _private_to_me(candidate) and _private_to_me(candidate.parent):
             return str(candidate)
-    return tempfile.gettempdir()
+    return tempfile.mkdtemp(prefix="serialdesk-escpos-")  # 0700, new: nobody else's
+
+
+def _make_private(folder: Path) -> None:
+    """``folder`` and its missing parents, each created here 0700 whatever the umask."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(created, 0o700)
+
+
+def _private_to_me(path: Path) -> bool:
+    """Owned by this user and writable by nobody else (no symlink followed)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return (
+        (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode))
+        and info.st_uid == os.getuid()
+        and not info.st_mode & 0o022
+    )
 
 
 def pickle_path(pickle_dir: str) -> Path:
@@ -82,6 +112,8 @@ def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
     source, target = _capabilities_file(), pickle_path(pickle_dir)
     try:
         source_time = source.stat().st_mtime
+        if target.exists() and not _private_to_me(target):
+            force = True  # someone else could have written it: never unpickle it, rewrite it
         if not force and target.exists():
             current = target.stat()
             if current.st_size and current.st_mtime >= source_time:
@@ -96,7 +128,6 @@ def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
                 pickle.dump(data, file, protocol=2)
             stamp = max(time.time(), source_time)  # never older than its source
             os.utime(temporary, (stamp, stamp))
-            os.chmod(temporary, 0o644)  # as python-escpos would leave it (mkstemp makes 0600)
             os.replace(temporary, target)
         except BaseException:
             with contextlib.suppress(OSError):

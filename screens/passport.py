@@ -1,4 +1,8 @@
-"""A unit's whole life on one screen: who has it, its warranty, and its timeline."""
+"""A unit's whole life on one screen: who has it, its warranty, and its timeline.
+
+Opened by any code the unit carries (app.services.counter.lookup): a code on several
+units, or a sale's number, lists them instead, and Enter on a row opens that unit's
+passport; a warranty number of goods without serials shows that warranty."""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from textual.widgets import DataTable, Static
 from app.domain.errors import DomainError
 from app.domain.roles import Action, allowed
 from app.services.counter import printing
-from app.services.counter.passport import Passport, passport
+from app.services.counter.lookup import Resolved, WarrantyView, resolve, unit_passport
+from app.services.counter.passport import Passport
 from app.services.counter.replacement_chain import ReplacedUnit
 from app.services.stock import adjustments
 from screens.base import CounterScreen
@@ -31,6 +36,16 @@ COLUMNS = (
     ("Doc", 8),
     ("Note", 12),
 )
+# A sale's lines, or the units a code is on: the same 63 characters.
+SALE_COLUMNS = (
+    ("Line", 6),
+    ("SKU", 9),
+    ("Product", 16),
+    ("Serial / warranty no.", 20),
+    ("Qty", 4),
+    ("Returned", 8),
+)
+CHOICE_COLUMNS = (("Serial", 20), ("SKU", 9), ("Product", 22), ("State", 12))
 
 
 class PassportScreen(CounterScreen):
@@ -41,10 +56,12 @@ class PassportScreen(CounterScreen):
         Binding("ctrl+w", "write_off", "Write off", id="passport.write_off"),
     ]
 
-    def __init__(self, serial: str) -> None:
+    def __init__(self, serial: str, *, unit_id: int | None = None) -> None:
         super().__init__()
-        self.serial = serial
+        self.serial = serial  # the code as scanned: a serial, IMEI, GS1, warranty or sale
+        self.unit_id = unit_id  # a unit chosen from a list
         self.data: Passport | None = None
+        self.links: dict[str, int] = {}  # a listed row's key: the unit it opens
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -59,14 +76,97 @@ class PassportScreen(CounterScreen):
         # Fixed widths that fit 80 columns; a row grows as tall as its longest cell, so a
         # long note is read whole, wrapped, not cut at the screen's edge.
         add_fixed_columns(table, *COLUMNS)
+        today = self.ctx.today()
         try:
-            self.data = passport(self.serial, today=self.ctx.today())
+            if self.unit_id is not None:
+                self.data = unit_passport(self.unit_id, today)
+                found = None
+            else:
+                found = resolve(self.serial, today=today)
+                self.data = found.passport
         except DomainError as exc:
             self.query_one("#passport-header", Static).update(f"Serial: {markup(self.serial)}")
             self.message.fail(exc.message)
             return
-        self.show(self.data)
+        if found is not None and self.data is None:
+            self.show_found(found)
+        else:
+            self.show(self.data)
+            if found is not None and found.code.upper() != self.data.serial:
+                self.message.info(f"{upper_first(found.kind.label)} {self.serial}")
         table.focus()
+
+    # --- what a code named, when it is not one unit ------------------------------
+
+    def show_found(self, found: Resolved) -> None:
+        """A warranty number, or a list to choose a unit from: a sale's lines, or the
+        units a code is on."""
+        header = self.query_one("#passport-header", Static)
+        if found.warranty is not None:
+            header.update(warranty_header(found.warranty))
+            self.show_warranty_number(found.warranty)
+            return
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        warranty = self.query_one("#warranty", Static)
+        warranty.set_classes("warranty none")
+        if found.sale is not None:
+            sale = found.sale
+            header.update(
+                f"[b]{markup(upper_first(found.kind.label))} {markup(sale.number)}[/b] "
+                f"{sale.date} at {markup(sale.branch)}"
+                + (f" · customer {markup(sale.customer)}" if sale.customer else "")
+            )
+            add_fixed_columns(table, *SALE_COLUMNS)
+            for line in sale.lines:
+                code = line.serial or " ".join(line.warranty_numbers)
+                key = table.add_row(
+                    cell(line.line_id),
+                    cell(line.sku, wrap=True),
+                    cell(line.product, wrap=True),
+                    cell(code, wrap=True),
+                    cell(line.quantity),
+                    cell(line.returned or ""),
+                    height=None,
+                )
+                if line.unit_id is not None:
+                    self.links[key.value] = line.unit_id
+        else:
+            header.update(
+                f"[b]{markup(found.code)}[/b] ({markup(found.kind.label)}) is on "
+                f"{len(found.choices)} units"
+            )
+            add_fixed_columns(table, *CHOICE_COLUMNS)
+            for choice in found.choices:
+                key = table.add_row(
+                    cell(choice.serial, wrap=True),
+                    cell(choice.sku, wrap=True),
+                    cell(choice.product, wrap=True),
+                    cell(choice.state_label, wrap=True),
+                    height=None,
+                )
+                self.links[key.value] = choice.unit_id
+        warranty.update("Enter on a unit opens its passport" if self.links else "No units")
+
+    def show_warranty_number(self, w: WarrantyView) -> None:
+        warranty = self.query_one("#warranty", Static)
+        if w.warranty_active:
+            warranty.update(
+                f"Warranty active: {w.warranty_days_left} days left, until {w.warranty_end}"
+            )
+            warranty.set_classes("warranty active")
+        elif w.state != "active":
+            warranty.update(f"Warranty {markup(w.state)}")
+            warranty.set_classes("warranty none")
+        else:
+            warranty.update(f"Warranty expired on {w.warranty_end}")
+            warranty.set_classes("warranty expired")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        unit_id = self.links.get(event.row_key.value)
+        if unit_id is not None:
+            event.stop()
+            self.app.push_screen(PassportScreen(self.serial, unit_id=unit_id))
 
     def show(self, p: Passport) -> None:
         m = markup
@@ -200,7 +300,9 @@ class PassportScreen(CounterScreen):
         )
 
     def reload(self) -> None:
-        self.data = self.call(passport, self.serial, today=self.ctx.today())
+        if self.data is None:
+            return
+        self.data = self.call(unit_passport, self.data.unit_id, self.ctx.today())
         if self.data is not None:
             self.show(self.data)
 
@@ -215,3 +317,19 @@ def chain_line(link: ReplacedUnit) -> str:
         f"{link.replaced_on or '-'} {markup(link.replacement)} · claims: "
         f"{'; '.join(claims) or 'none'}"
     )
+
+
+def warranty_header(w: WarrantyView) -> str:
+    """A warranty number of goods sold without serials: what, when, to whom, its repairs."""
+    m = markup
+    lines = [
+        f"[b]Warranty {m(w.number)}[/b]  {m(w.product)} ({m(w.sku)})",
+        f"Sold {w.sold_on} {m(w.sale)}" + (f" · customer {m(w.customer)}" if w.customer else ""),
+    ]
+    if w.repairs:
+        lines.append("repairs " + m(", ".join(w.repairs)))
+    return "\n".join(lines)
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -14,9 +14,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, NotFound
 from app.services.shop.catalog import ProductRow, lookup_product, product_for_scan
-from app.services.stock.receiving import ReceiptLine, ReceiptResult, check_serial, receive
+from app.services.stock.receiving import (
+    ReceiptLine,
+    ReceiptResult,
+    check_serial,
+    product_of_gs1,
+    receive,
+)
 from screens.base import CounterScreen
 from screens.modals.confirm import Confirm
 from screens.widgets.columns import SERIAL_WIDTH, add_fixed_columns, fit, fit_row
@@ -127,14 +133,22 @@ class ReceiptScreen(CounterScreen):
         # if it was refused).
         if not raw or self.hold(self.scan, raw):
             return
-        if self.product is None:
-            # A product barcode (or GS1 code) scanned first picks the product.
-            found = self.call(product_for_scan, raw)
-            if found is None:
-                return
-            self.choose_product(found)
-            return
         cost = self.query_one("#cost", Input).value.strip()
+        if self.product is None:
+            try:  # a GS1 code names its unit's product: no product need be chosen
+                sku = product_of_gs1(raw)
+            except NotFound as exc:
+                self.add_row(Scanned("?", raw[:40], cost, False, exc.message))
+                self.message.fail(exc.message)
+                return
+            except DomainError:
+                # A product barcode (or SKU) scanned first picks the product.
+                found = self.call(product_for_scan, raw)
+                if found is not None:
+                    self.choose_product(found)
+                return
+            self.check_and_add(sku, raw, cost)
+            return
         if self.product.tracking_mode not in ("strict", "warranty"):
             if not raw.isdigit() or int(raw) < 1:
                 self.message.fail(f"{self.product.name} has no serials: type the quantity.")
@@ -143,15 +157,21 @@ class ReceiptScreen(CounterScreen):
             self.quantities[self.product.sku] = (qty + int(raw), cost)
             self.add_row(Scanned(self.product.sku, f"{raw} pcs", cost, True))
             return
+        self.check_and_add(self.product.sku, raw, cost)
+
+    def check_and_add(self, sku: str, raw: str, cost: str) -> None:
+        """One scanned serial of ``sku``, checked at once: a good row, or a red one with why."""
         pending = {r.serial for r in self.rows if r.ok}
         try:
-            serial = check_serial(self.product.sku, raw, pending)
+            serial = check_serial(sku, raw, pending)
         except DomainError as exc:
-            self.add_row(Scanned(self.product.sku, raw[:40], cost, False, exc.message))
+            self.add_row(Scanned(sku, raw[:40], cost, False, exc.message))
             self.message.fail(exc.message)
             return
-        self.add_row(Scanned(self.product.sku, serial, cost, True))
-        self.message.ok(f"{serial} ok")
+        self.add_row(Scanned(sku, serial, cost, True))
+        self.message.ok(
+            f"{serial} ok" if sku == getattr(self.product, "sku", None) else f"{serial} ok ({sku})"
+        )
 
     def add_row(self, row: Scanned) -> None:
         self.rows.append(row)

@@ -8,6 +8,7 @@ leftovers never leak between tests or runs.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,14 +41,30 @@ IMEIS = [make_imei(n) for n in range(1, 41)]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _history_key_file(tmp_path_factory):
+def _history_key(tmp_path_factory) -> bytes:
     """One history key for the test process, set before any shop is made: a shop seeded
-    once per module outlives the first test's home, and seats started as subprocesses
-    read the key through the same env."""
+    once per module outlives the first test's home, so every test holds the same key."""
+    path = tmp_path_factory.getbasetemp() / "keys" / "h.key"
+    chain_key.make_private_folder(path.parent)
+    if chain_key.create_private_file(path):
+        path.write_text(secrets.token_hex(chain_key.KEY_BYTES) + "\n", encoding="ascii")
     mp = pytest.MonkeyPatch()
-    mp.setenv("SERIALDESK_KEY_FILE", str(tmp_path_factory.getbasetemp() / "keys" / "h.key"))
-    yield
+    mp.setenv("SERIALDESK_KEY_FILE", str(path))
+    yield path.read_bytes()
     mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _history_key_file(_history_key, tmp_path_factory, monkeypatch):
+    """The key, given by path (seats started as subprocesses read it through the env), in
+    a folder of each test's own: the anchor files beside it are that test's alone (the test
+    shops' histories coincide, and a folder's anchor files are matched to a history)."""
+    folder = tmp_path_factory.mktemp("keys")
+    chain_key.make_private_folder(folder)
+    path = folder / "h.key"
+    chain_key.create_private_file(path)
+    path.write_bytes(_history_key)
+    monkeypatch.setenv("SERIALDESK_KEY_FILE", str(path))
 
 
 @pytest.fixture(autouse=True)

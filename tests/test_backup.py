@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -62,6 +64,14 @@ def test_backup_under_load_restores_to_a_consistent_shop(tmp_path, monkeypatch):
     live_sales = _whole()
     close_database()
 
+    # This seat's anchors saw the live database's later rows: opened here, a backup is
+    # reported as the history cut back (evidence.check). Each is checked as a seat that
+    # holds the key but never anchored the live database would.
+    live_key = Path(os.environ["SERIALDESK_KEY_FILE"])
+    elsewhere = tmp_path / "other-seat" / "h.key"
+    elsewhere.parent.mkdir(mode=0o700)
+    elsewhere.write_bytes(live_key.read_bytes())
+    monkeypatch.setenv("SERIALDESK_KEY_FILE", str(elsewhere))
     counts = []
     for result in taken:
         assert backups.inspect(result.path).schema_version == migrations.LATEST
@@ -71,6 +81,7 @@ def test_backup_under_load_restores_to_a_consistent_shop(tmp_path, monkeypatch):
     assert counts == sorted(counts) and counts[-1] < live_sales, (counts, live_sales)
     assert counts[0] >= 4
 
+    monkeypatch.setenv("SERIALDESK_KEY_FILE", str(live_key))
     open_database(url)
     info = backups.restore(shop.manager, taken[1].path)
     assert info.history_rows == taken[1].history_rows

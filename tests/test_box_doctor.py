@@ -82,7 +82,8 @@ def test_a_key_line_without_a_forced_command_is_a_shell_and_fails(box):
     forced = ssh_seats.authorized_line(
         ssh_seats.parse_public_key(KEY), ssh_seats.forced_command("/opt/bin/serialdesk", Path("/s"))
     )
-    unrestricted = 'command="/opt/bin/serialdesk" ssh-rsa AAAAB3Nza bob'
+    command = ssh_seats.forced_command("/opt/bin/serialdesk", Path("/s"))
+    unrestricted = f'command="{command}" ssh-rsa AAAAB3Nza bob'
     box.authorized_keys.write_text(f"# staff\n{forced}\nssh-ed25519 AAAAC3Nz eve\n{unrestricted}\n")
     box.authorized_keys.chmod(0o600)
     found = _by(box_check.check_box(box), "ssh")
@@ -146,3 +147,41 @@ def test_a_seat_file_is_private_and_never_overwritten(tmp_path):
         "database": '/d/"x".db',
         "branch": "A",
     }
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        'command="/bin/bash # serialdesk",restrict',
+        'command="/home/serialdesk/app/bin/python",restrict,pty',
+        'command="serialdesk; exec bash",restrict,pty',
+        'command="exec env SERIALDESK_CONFIG=/s /opt/bin/serialdesk; sh",restrict,pty',
+        'command="exec env SERIALDESK_CONFIG=/s /opt/bin/serialdesk",restrict,port-forwarding',
+        'command="exec env SERIALDESK_CONFIG=/s /opt/bin/serialdesk",restrict,'
+        'permitopen="127.0.0.1:5432"',
+    ],
+)
+def test_a_key_that_is_more_than_the_counter_fails(box, options):
+    box.authorized_keys.parent.mkdir(mode=0o700)
+    box.authorized_keys.write_text(f"{options} ssh-ed25519 AAAAC3Nz eve\n")
+    box.authorized_keys.chmod(0o600)
+    (found,) = _by(box_check.check_box(box), "ssh")
+    assert found.level == FAIL
+
+
+def test_a_shell_key_in_authorized_keys2_is_found_too(box):
+    box.authorized_keys.parent.mkdir(mode=0o700)
+    key = ssh_seats.parse_public_key(KEY)
+    line = ssh_seats.authorized_line(key, ssh_seats.forced_command("serialdesk", Path("/s")))
+    ssh_seats.install(line, key, box.authorized_keys)
+    second = box.authorized_keys.with_name("authorized_keys2")
+    second.write_text("ssh-ed25519 AAAAC3Nz eve\n")
+    second.chmod(0o600)
+    found = _by(box_check.check_box(box), "ssh")
+    assert [f.level for f in found] == [FAIL] and "authorized_keys2:1" in found[0].message
+
+
+def test_an_unreadable_authorized_keys_is_a_finding_not_a_crash(box):
+    box.authorized_keys.mkdir(parents=True)
+    found = _by(box_check.check_box(box), "ssh")
+    assert [f.level for f in found] == [FAIL] and "cannot be read" in found[0].message

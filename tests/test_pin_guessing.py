@@ -121,6 +121,13 @@ def test_the_command_line_counts_under_its_host_and_user():
     assert cli_seat().startswith("cli@") and ":" in cli_seat()
 
 
+def test_the_command_lines_seat_cannot_be_renamed_by_the_environment(monkeypatch):
+    before = cli_seat()
+    monkeypatch.setenv("USER", "someone-else")
+    monkeypatch.setenv("LOGNAME", "someone-else")
+    assert cli_seat() == before  # a fresh count per guess would make guessing free
+
+
 def test_a_v2_database_upgrades_to_v3_keeping_data_and_4_digit_managers(db_url):
     database = open_database(db_url)
     shop = make_shop(db_url)

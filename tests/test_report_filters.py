@@ -5,6 +5,7 @@ known folder, never over another file."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -89,3 +90,17 @@ def test_an_export_goes_to_the_documents_folder_and_never_over_a_file(tmp_path):
     assert elsewhere == tmp_path / "out" / "mine.csv"
     with pytest.raises(Refused, match="Cannot write"):
         export_csv(report, str(Path(written) / "under-a-file.csv"))
+
+
+def test_an_export_is_private_whatever_the_umask(tmp_path):
+    report = runner.Report("sales", "Sales", ["date", "sale"], [(SOLD_ON, "S-1")])
+    old = os.umask(0)
+    try:
+        written = export_csv(report, str(tmp_path / "new" / "deep" / "sales.csv"))
+    finally:
+        os.umask(old)
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert [(p.stat().st_mode & 0o777) for p in (written.parent, written.parent.parent)] == [
+        0o700,
+        0o700,
+    ]

@@ -6,26 +6,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.cli.identity import approver
-from app.cli.render import day, join, label, money, pairs, table, warnings_text, when
+from app.cli.render import (
+    day,
+    join,
+    jsonable,
+    label,
+    money,
+    pairs,
+    table,
+    warnings_text,
+    when,
+)
 from app.cli.session import (
     UsageError,
     context,
     emit,
     items_of,
     open_db,
+    opt,
     split_price,
     split_quantity,
 )
-from app.services.counter import returns, selling
-from app.services.counter.passport import passport
+from app.domain.errors import Ambiguous
+from app.services.counter import lookup, returns, selling
 from app.services.ledger.lookups import find_customer
 from app.services.shop import catalog
 from app.services.transaction import write_transaction as transaction
 
 
 def cmd_passport(args) -> int:
+    """A unit's passport by any code it carries; a warranty number's or a sale's lines."""
     open_db(args)
-    return emit(args, passport(args.serial, product=args.product), passport_text)
+    found = lookup.resolve(args.serial, product=args.product)
+    if found.ambiguous and found.sale is None:
+        names = ", ".join(f"{c.sku} {c.product} ({c.state_label})" for c in found.choices)
+        raise Ambiguous(
+            f"{found.code} is on {len(found.choices)} units: {names}. Say which with --product SKU."
+        )
+    return emit(args, found_json(found) if opt(args, "json") else found, found_text)
 
 
 def cmd_customers(args) -> int:
@@ -104,6 +122,78 @@ def cmd_return(args) -> int:
 
 
 # --- what they print ----------------------------------------------------------------------
+
+
+def found_json(found: lookup.Resolved) -> dict:
+    """A unit found keeps the passport's own JSON (with what the code was); else the rest."""
+    head = {"found_by": found.kind.value, "code": found.code}
+    if found.passport is not None:
+        return {**jsonable(found.passport), **head, "sale_lines": jsonable(found.sale)}
+    return {**head, **jsonable(found)}
+
+
+def found_text(found: lookup.Resolved) -> str:
+    """The passport of the unit a code names, a warranty number, or a sale's lines."""
+    blocks = []
+    p = found.passport
+    if found.kind is not lookup.CodeKind.SERIAL and (p is None or found.code.upper() != p.serial):
+        blocks.append(f"{found.code}: {found.kind.label}")
+    if found.sale is not None:
+        blocks.append(found_sale_text(found.sale))
+    if found.warranty is not None:
+        blocks.append(warranty_text(found.warranty))
+    if found.choices and p is None:
+        blocks.append(
+            "\nUnits its cards were printed for: " + ", ".join(c.serial for c in found.choices)
+        )
+    if p is not None:
+        blocks.append(("\n" if found.sale else "") + passport_text(p))
+    return join(*blocks)
+
+
+def warranty_text(w: lookup.WarrantyView) -> str:
+    if w.warranty_active:
+        running = (
+            f"{day(w.warranty_start)} to {day(w.warranty_end)}, {w.warranty_days_left} days left"
+        )
+    elif w.state != "active":
+        running = f"none: the warranty was {label(w.state)}"
+    else:
+        running = f"{day(w.warranty_start)} to {day(w.warranty_end)}, ended"
+    return join(
+        f"Warranty {w.number} · {w.product} ({w.sku})",
+        pairs(
+            [
+                ("Sold", f"{w.sale} on {day(w.sold_on)}, line {w.sale_line}"),
+                ("Customer", w.customer),
+                ("Warranty", running),
+                ("Repairs", "; ".join(w.repairs)),
+            ]
+        ),
+    )
+
+
+def found_sale_text(v: lookup.SaleLookup) -> str:
+    head = f"{v.number} on {day(v.date)} at {v.branch}" + (
+        f", customer {v.customer}" if v.customer else ""
+    )
+    lines = table(
+        ["Line", "SKU", "Product", "Serial", "Qty", "Returned", "Price", "Warranty no."],
+        [
+            (
+                x.line_id,
+                x.sku,
+                x.product,
+                x.serial,
+                x.quantity,
+                x.returned,
+                money(x.price),
+                " ".join(x.warranty_numbers),
+            )
+            for x in v.lines
+        ],
+    )
+    return join(head, lines)
 
 
 def passport_text(p) -> str:

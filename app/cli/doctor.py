@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from app.cli.session import UsageError, _sqlite_path, database_url, emit, open_db, opt
+from app.cli.session import UsageError, database_url, emit, open_db, opt, sqlite_path
 from app.config import default_config_path, load_config
 from app.crash_log import log_path
 from app.domain.errors import Refused
@@ -39,7 +39,7 @@ def box_paths(args) -> box_check.BoxPaths:
     except Exception:  # no key set up for this database yet: reported as such
         pass
     return box_check.BoxPaths(
-        database=_sqlite_path(url),
+        database=sqlite_path(url),
         seat_file=config.path or default_config_path(),
         key_file=key_file,
         anchor_file=anchor_file,
@@ -88,7 +88,10 @@ def cmd_ssh_seat(args) -> int:
         url = database_url(args)
         if urlparse(url).password:
             raise Refused("Put the PostgreSQL password in ~/.pgpass, not in the seat's file.")
-        ssh_seats.write_seat_file(seat_file, seat, url, config.branch)
+        path = sqlite_path(url)  # the seat starts anywhere: its database by its full path
+        ssh_seats.write_seat_file(
+            seat_file, seat, str(path.resolve()) if path else url, config.branch
+        )
         keys = Path.home() / ".ssh" / "authorized_keys"
         result["installed"] = f"{ssh_seats.install(line, key, keys)} in {keys}"
 

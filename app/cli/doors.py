@@ -41,6 +41,7 @@ DOORS: dict[str, Door] = {
     "kit show": Door(FREE, why="a kit's parts"),
     "verify": Door(FREE, why="history chain check: counts and hashes"),
     "doctor": Door(FREE, why="this box's file modes; --fix only makes files private"),
+    "serve": Door(FREE, why="the counter screens in a browser: they ask for a PIN themselves"),
     "passport": Door(READ, why="customer, cost"),
     "customers": Door(READ, why="customers"),
     "sale": Door(READ, why="customer"),
@@ -69,7 +70,9 @@ DOORS: dict[str, Door] = {
     "set-mode": Door(WRITE, manager=True),
     "init": Door(WRITE, manager=True, bootstrap=True, why="upgrade an existing database"),
     "add branch": _SETUP,
-    "add employee": _SETUP,
+    # A token will not do: a leaked manager token must not make a manager with a PIN of its
+    # choosing, who could then make tokens (``token create`` takes a PIN only).
+    "add employee": Door(WRITE, manager=True, bootstrap=True, pin_only=True, why="shop set-up"),
     "add supplier": _SETUP,
     "add product-type": _SETUP,
     "add product": _SETUP,
@@ -81,6 +84,8 @@ DOORS: dict[str, Door] = {
     "token create": Door(WRITE, manager=True, pin_only=True),
     "token list": Door(READ, manager=True),
     "token revoke": Door(WRITE, manager=True),
+    "import": Door(WRITE, manager=True, why="moving in: the shop's spreadsheets into the ledger"),
+    "export": Door(READ, manager=True, why="copies every customer and cost"),
 }
 
 

@@ -20,9 +20,11 @@ from app.cli import counter as cli_counter
 from app.cli import doctor as cli_doctor
 from app.cli import identity
 from app.cli import kits as cli_kits
+from app.cli import moving_in as cli_moving_in
 from app.cli import repairs as cli_repairs
 from app.cli import reports as cli_reports
 from app.cli import safety as cli_safety
+from app.cli import serve as cli_serve
 from app.cli import start as cli_start
 from app.cli import stock as cli_stock
 from app.cli import stocktake as cli_stocktake
@@ -197,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("init", cli_start.cmd_init, "create or upgrade the database")
     p.add_argument("--demo", action="store_true", help="load a demo shop (empty database only)")
+    p.add_argument(
+        "--key-old-history",
+        action="store_true",
+        help="key an old, never-keyed history on a seat that already keeps a key (manager)",
+    )
 
     p = command("passport", cli_counter.cmd_passport, "everything about one serial")
     p.add_argument("serial")
@@ -214,7 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("receive", cli_stock.cmd_receive, "receive a delivery from a supplier")
     p.add_argument("--supplier", required=True, metavar="NAME")
-    p.add_argument("--product", required=True, metavar="SKU")
+    p.add_argument(
+        "--product", metavar="SKU", help="the product; left out, each GS1 code's GTIN names it"
+    )
     p.add_argument("--po", metavar="REF", help="purchase order / delivery note")
     p.add_argument("--cost", metavar="X", help="unit cost")
     p.add_argument("--qty", type=int, metavar="N", help="quantity (goods without serials)")
@@ -349,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_doctor.add_commands(command)  # doctor, ssh-seat
     cli_kits.add_commands(command)  # kit define|assemble|disassemble|show
     cli_access.add_commands(command)  # token create|list|revoke
+    cli_moving_in.add_commands(command)  # import, export
+    cli_serve.add_commands(command)  # serve: the counter screens in a browser
     return parser
 
 

@@ -91,7 +91,15 @@ def cmd_day_end(args) -> int:
             print_bytes(printer, text.encode("ascii", "replace") + b"\x1dV\x00")  # ESC/POS cut
         except DomainError as exc:
             print(f"serialdesk: the slip was not printed: {exc}", file=sys.stderr)
-    return emit(args, slip, day_end.slip_text)
+    emit(args, slip, day_end.slip_text)
+    if slip.anchored:
+        return EXIT_OK
+    print(
+        f"serialdesk: {slip.problems} problem(s) found; the day was NOT anchored. "
+        "Run 'serialdesk verify'.",
+        file=sys.stderr,
+    )
+    return EXIT_REFUSED
 
 
 def cmd_backup(args) -> int:

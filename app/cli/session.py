@@ -25,6 +25,7 @@ from app.services.access.context import load_context
 from app.services.ledger import totals
 from db import chain_key
 from db.database import default_url, is_postgres_url, open_database
+from db.history_upgrade import HistoryBroken, KeyingRefused
 from db.migrations import LATEST as LATEST_SCHEMA
 from db.migrations import current_version
 from db.migrations import migrate as migrate_schema
@@ -66,7 +67,7 @@ def database_url(args) -> str:
     return load_config().database or default_url()
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
     if is_postgres_url(url) or url in (":memory:", "sqlite:///:memory:"):
         return None
     return Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url).expanduser()
@@ -90,13 +91,13 @@ def open_db(args, *, create: bool = False) -> bool:
     if opened is not None and opened[0] == url:
         return opened[1]
     chain_key.use_key_file(_seat_key_file())
-    new = _open_db(url, create)
+    new = _open_db(url, create, upgrade=not opt(args, "key_old_history"))
     args.opened_db = (url, new)
     return new
 
 
-def _open_db(url: str, create: bool) -> bool:
-    path = _sqlite_path(url)
+def _open_db(url: str, create: bool, upgrade: bool = True) -> bool:
+    path = sqlite_path(url)
     if not create and path is not None and not path.exists():
         raise Refused(
             f"There is no SerialDesk database at {path}. Create one with 'serialdesk init' "
@@ -113,6 +114,13 @@ def _open_db(url: str, create: bool) -> bool:
             f"The database {shown_url(url)} has no SerialDesk data yet. "
             "Run 'serialdesk init' (or 'serialdesk init --demo') first."
         )
+    if upgrade or new:
+        upgrade_schema(database)
+    return new
+
+
+def upgrade_schema(database: pw.Database) -> None:
+    """Bring the schema up to date (``db.migrations``); a refused step is a refusal."""
     version = current_version(database)
     if 0 < version < LATEST_SCHEMA:
         print(
@@ -121,8 +129,10 @@ def _open_db(url: str, create: bool) -> bool:
             file=sys.stderr,
             flush=True,
         )
-    migrate_schema(database, totals.FILLS)
-    return new
+    try:
+        migrate_schema(database, totals.FILLS)
+    except (HistoryBroken, KeyingRefused) as exc:
+        raise Refused(str(exc)) from None
 
 
 def context(args):
@@ -137,11 +147,18 @@ def context(args):
 
 
 def cli_seat() -> str:
-    """This command line's seat name for counting wrong PINs: its host and system user."""
+    """This command line's seat name for counting wrong PINs: its host and system user, by
+    the process's real uid (``USER`` and ``LOGNAME`` are the caller's to set: a seat named
+    by them would start a fresh count at every guess)."""
+    if not hasattr(os, "getuid"):
+        return f"cli@{socket.gethostname()}:{getpass.getuser()}"
+    uid = os.getuid()
     try:
-        user = getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment or the password file
-        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+        import pwd
+
+        user = pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):  # a uid with no entry in the password file
+        user = str(uid)
     return f"cli@{socket.gethostname()}:{user}"
 
 

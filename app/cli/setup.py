@@ -8,6 +8,7 @@ import sys
 
 from app.cli.identity import read_secret
 from app.cli.session import UsageError, emit, open_db, opt
+from app.domain.serials import CheckKind
 from app.services.access import pin_policy
 from app.services.shop import catalog
 from app.services.shop.setup import as_manager
@@ -44,7 +45,7 @@ def register(command, sub) -> None:
     s.add_argument("--warranty-months", type=int, default=0)
     s.add_argument("--print-mode", default="offer", choices=("auto", "offer", "never"))
     s.add_argument("--pattern", default="", help="serial pattern, e.g. 996***** (* # @, | or)")
-    s.add_argument("--check", default="none", choices=("none", "imei", "gtin"))
+    s.add_argument("--check", default="none", choices=[c.value for c in CheckKind])
     s.add_argument("--mask", default="none", choices=("none", "last4", "middle"))
 
     s = command(

@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 from app.cli.render import join
-from app.cli.session import EXIT_BUG, EXIT_OK, database_url, emit, open_db, opt, shown_url
+from app.cli.session import (
+    EXIT_BUG,
+    EXIT_OK,
+    database_url,
+    emit,
+    open_db,
+    opt,
+    shown_url,
+    sqlite_path,
+    upgrade_schema,
+)
 from app.config import load_config
+from app.domain.errors import Refused
 from db.connection import db
+from db.history_upgrade import allow_keying_old_history
 from db.migrations import current_version
 from db.models import Unit
+
+
+def _refuse_a_missing_seat_database(args) -> None:
+    """A seat file that names its database means that one: a seat never makes a demo shop
+    in its place (staff would sell into it). Only the default place gets a first-run demo."""
+    if opt(args, "db") or os.environ.get("SERIALDESK_DB"):
+        return
+    config = load_config()
+    path = sqlite_path(config.database) if config.database else None
+    if path is not None and not path.exists():
+        raise Refused(
+            f"The seat settings in {config.path} name the database {path}, which does not "
+            "exist. Nothing was created: correct the path, or make it with 'serialdesk init'."
+        )
 
 
 def cmd_welcome(args) -> int:
@@ -19,6 +46,7 @@ def cmd_welcome(args) -> int:
     from app.demo.build import load_demo
     from app.demo.master_data import EMPLOYEES
 
+    _refuse_a_missing_seat_database(args)
     created = open_db(args, create=True)
     summary = load_demo(_demo_start()) if created else None
     if opt(args, "json"):
@@ -27,7 +55,7 @@ def cmd_welcome(args) -> int:
             {"database": shown_url(database_url(args)), "created": created, "demo": summary},
             str,
         )
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if not in_a_browser() and (not sys.stdin.isatty() or not sys.stdout.isatty()):
         # Not a terminal (a script, a pipe): say where things are instead of drawing screens.
         logins = [(e[0], e[2], e[4]) for e in EMPLOYEES] if summary else []
         print(
@@ -44,6 +72,12 @@ def cmd_welcome(args) -> int:
         print(app.crash_message, file=sys.stderr)
         return EXIT_BUG
     return EXIT_OK
+
+
+def in_a_browser() -> bool:
+    """Started by ``serialdesk serve`` (textual-serve): stdin and stdout are its pipes, and
+    Textual's web driver, named in TEXTUAL_DRIVER, draws the screens into the browser."""
+    return os.environ.get("TEXTUAL_DRIVER", "").endswith("web_driver:WebDriver")
 
 
 def _example_serial() -> str | None:
@@ -66,6 +100,14 @@ def cmd_init(args) -> int:
     from app.demo.build import database_is_empty, load_demo
 
     open_db(args, create=True)
+    if opt(args, "key_old_history"):
+        # A manager's say (the door asked for one): key this old, unkeyed history on a
+        # seat that already keeps a key (db.history_upgrade says why that is refused).
+        allow_keying_old_history()
+        try:
+            upgrade_schema(db.obj)
+        finally:
+            allow_keying_old_history(False)
     summary = load_demo(_demo_start()) if args.demo else None
     result = {
         "database": shown_url(database_url(args)),

@@ -19,7 +19,7 @@ from app.cli.session import (
 from app.services.ledger.lookups import find_branch, find_product
 from app.services.shop import catalog
 from app.services.stock import adjustments, on_hand, supplier_returns, transfers
-from app.services.stock.receiving import ReceiptLine, receive
+from app.services.stock.receiving import ReceiptLine, lines_by_gtin, receive
 from db.models import Branch
 
 
@@ -64,8 +64,14 @@ def cmd_stock(args) -> int:
 def cmd_receive(args) -> int:
     open_db(args)
     serials = items_of(args)
-    line = ReceiptLine(args.product, serials, quantity=args.qty or 0, cost=args.cost)
-    result = receive(context(args), args.supplier, [line], reference=args.po or "", note=args.note)
+    if args.product:
+        lines = [ReceiptLine(args.product, serials, quantity=args.qty or 0, cost=args.cost)]
+    elif args.qty or not serials:
+        raise UsageError("say --product, or scan GS1 codes whose GTIN names the product")
+    else:
+        lines = lines_by_gtin(serials, args.cost)
+    ctx = context(args)
+    result = receive(ctx, args.supplier, lines, reference=args.po or "", note=args.note)
     return emit(args, result, receipt_text)
 
 

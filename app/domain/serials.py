@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import biip
+from biip.gs1_messages import GS1Message
 from stdnum import ean, imei
 
 from app.domain.errors import InvalidSerial, Refused
+from app.domain.meid import canonical_meid
 
 MAX_SERIAL_LENGTH = 64
 GS1_SEPARATOR = "\x1d"
@@ -26,6 +28,7 @@ class CheckKind(StrEnum):
     NONE = "none"
     IMEI = "imei"
     GTIN = "gtin"
+    MEID = "meid"  # a MEID or an ESN, in hex or decimal
 
 
 MAX_TYPED = 4000  # characters: far more than any scan or typed name
@@ -85,6 +88,17 @@ class SerialRule:
     pattern: str = ""
     check: CheckKind = CheckKind.NONE
 
+    def canonical(self, serial: str) -> str:
+        """The serial as stored under this rule: an IMEI printed with dashes as its 15
+        digits; a MEID or ESN in any printed form as its hex (InvalidSerial if it is none)."""
+        if self.check is CheckKind.MEID:
+            return canonical_meid(serial)
+        if self.check is CheckKind.IMEI:
+            digits = serial.translate(_IMEI_SEPARATORS)
+            if len(digits) == 15 and digits.isdigit():
+                return digits
+        return serial
+
     def validate(self, serial: str) -> None:
         """Raise InvalidSerial (with the reason) unless ``serial`` fits this rule."""
         if self.pattern and not matches_pattern(serial, self.pattern):
@@ -105,6 +119,19 @@ class SerialRule:
         elif self.check is CheckKind.GTIN:
             if not serial.isdigit() or not ean.is_valid(serial):
                 raise InvalidSerial(f"{serial} has a wrong GTIN/EAN check digit.")
+        elif self.check is CheckKind.MEID:
+            canonical_meid(serial)  # raises with the reason: length, digits, check digit
+
+
+_IMEI_SEPARATORS = str.maketrans("", "", " -./")
+
+
+def imei_as_printed(serial: str) -> str | None:
+    """The IMEI a code printed with dashes, dots or slashes is (35-209011-120007-2), else None."""
+    digits = serial.translate(_IMEI_SEPARATORS)
+    if digits != serial and len(digits) == 15 and digits.isdigit() and imei.is_valid(digits):
+        return digits
+    return None
 
 
 def matches_pattern(serial: str, pattern: str) -> bool:
@@ -184,10 +211,10 @@ def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
     )
     # A symbology prefix or a group separator says "GS1" for sure; a leading 01 only hints.
     surely_gs1 = upper.startswith(_SYMBOLOGY_PREFIXES) or GS1_SEPARATOR in text
+    if _HRI.match(text):  # printed under the barcode: (01) 0950... (21) ABC
+        looks_gs1 = surely_gs1 = True
     if looks_gs1:
-        result = biip.parse(text)
-        message = result.gs1_message
-        problem = result.gs1_message_error
+        message, problem = _gs1_message(text)
         if message is not None and problem is None:
             fields = {es.ai.ai: es for es in message.element_strings}
             gtin = fields["01"].value if "01" in fields else None
@@ -211,6 +238,21 @@ def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
         if known_gtin(gtin14):
             return Scan(ScanKind.PRODUCT, text, gtin=gtin14)
     return Scan(ScanKind.SERIAL, text, serial=normalize_serial(text))
+
+
+_HRI = re.compile(r"^\(\d{2,4}\)")
+
+
+def _gs1_message(text: str):
+    """The GS1 message in a scan (raw, with separators, or as printed in brackets) and
+    what was wrong with it, if anything."""
+    if _HRI.match(text):
+        try:
+            return GS1Message.parse_hri(text), None
+        except biip.ParseError as exc:
+            return None, str(exc)
+    result = biip.parse(text)
+    return result.gs1_message, result.gs1_message_error
 
 
 def normalize_gtin(raw: str) -> str:

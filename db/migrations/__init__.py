@@ -16,8 +16,9 @@ from playhouse.migrate import migrate as run_operations
 
 from db.access_models import ACCESS_MODELS, ApiToken, ShopSetting
 from db.chain_key import create_key, new_chain_id
+from db.history_checks import PG_FUNCTION_SQL, PG_TRIGGER_SQL, sqlite_trigger_sql
 from db.history_upgrade import key_the_chain
-from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
+from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit
 
 LATEST = 5
 
@@ -154,20 +155,11 @@ def _migrate_locked(
 
 
 def _protect_history(database: peewee.Database) -> None:
-    """Make the unit history append-only in the database itself, not just in our code."""
-    table = UnitEvent._meta.table_name
+    """Make the unit history append-only in the database itself, not just in our code
+    (the SQL is ``db.history_checks``'s, which ``verify`` compares the triggers with)."""
     if isinstance(database, peewee.SqliteDatabase):
-        for op in ("UPDATE", "DELETE"):
-            database.execute_sql(
-                f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" '
-                "BEGIN SELECT RAISE(ABORT, 'unit history is append-only'); END"
-            )
+        for sql in sqlite_trigger_sql().values():
+            database.execute_sql(sql)
         return
-    database.execute_sql(
-        "CREATE OR REPLACE FUNCTION serialdesk_history_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'unit history is append-only'; END $$ LANGUAGE plpgsql"
-    )
-    database.execute_sql(
-        f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
-        "FOR EACH ROW EXECUTE FUNCTION serialdesk_history_append_only()"
-    )
+    database.execute_sql(PG_FUNCTION_SQL)
+    database.execute_sql(PG_TRIGGER_SQL)

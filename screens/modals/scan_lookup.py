@@ -1,4 +1,4 @@
-"""Scan a serial from any screen and see its passport."""
+"""Scan any code a unit carries (or its card, or its sale) from any screen: its passport."""
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,8 +12,10 @@ class ScanLookup(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Passport: scan or type a serial", classes="dialog-title")
-            yield Input(placeholder="serial, IMEI or warranty number", id="serial")
+            yield Static(
+                "Passport: scan any code on the unit, its card or its sale", classes="dialog-title"
+            )
+            yield Input(placeholder="serial, IMEI, GS1, warranty no., card or S-12", id="serial")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

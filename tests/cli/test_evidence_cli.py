@@ -82,3 +82,52 @@ def test_the_seat_files_key_file_is_where_the_seat_finds_the_key(run, shop, tmp_
     moved.parent.mkdir()
     moved.write_bytes(open(os.environ["SERIALDESK_KEY_FILE"], "rb").read())  # this run's key
     run.ok("sell", phones[0], employee="cal")
+
+
+def test_init_keys_a_never_keyed_history_only_when_a_manager_says_so(srun):
+    from db.database import close_database, open_database
+    from db.migrations import LATEST, current_version
+    from tests.test_evidence_attacks import _launder_by_downgrade, _sold
+
+    phones, _ann, _bob = _sold(srun.shop)
+    with db.atomic():
+        _launder_by_downgrade(db.obj, phones)
+    close_database()
+    code, _out, err = srun("init")
+    assert code == 1 and "Traceback" not in err
+    assert "never keyed" in err and "serialdesk init --key-old-history" in err
+    code, _out, _err = srun("init", "--key-old-history", employee="cal")
+    assert code != 0  # a cashier cannot
+    assert current_version(open_database(srun.url, migrate=False)) == 4
+    close_database()
+    code, out, err = srun("init", "--key-old-history", employee="mia")
+    assert code == 0, err
+    assert f"schema version {LATEST}" in out
+    assert current_version(open_database(srun.url, migrate=False)) == LATEST
+
+
+def test_day_end_does_not_anchor_a_database_that_fails_its_check(run, shop):
+    phones = imeis(740, 2)
+    receive_phones(shop.inventory, phones)
+    sell_serials(shop.cashier, phones[:1])
+    run.ok("verify")
+    anchored = len(read_anchors())
+    _sql("UPDATE document SET total = total + 100 WHERE kind = 'sale'")
+    day = shop.cashier.today().isoformat()
+    code, out, err = run("day-end", "--date", day, "--no-print", employee="cal")
+    assert code == 1 and "NOT ANCHORED: " in out and "NOT anchored" in err
+    code, _out, _err = run("verify")
+    assert code == 1
+    assert len(read_anchors()) == anchored  # neither wrote an anchor
+
+
+def test_a_malformed_anchor_line_is_a_problem_not_a_crash(run, shop):
+    from db.chain_key import anchor_path
+
+    receive_phones(shop.inventory, imeis(750, 1))
+    run.ok("verify")
+    with anchor_path().open("a", encoding="utf-8") as f:
+        f.write('{"seq":5}\n{"seq":1,"mac":"00","docs_from":"x","docs_to":1,"docs_mac":""}\n')
+    code, out, err = run("verify", "--since-anchor")
+    assert code == 1 and "problem(s) found" in err
+    assert "Anchor line 2 of" in out and "Anchor line 3 of" in out

@@ -64,12 +64,15 @@ ARGV = {
     "add product-type": ["add", "product-type", "Gadgets", "none"],
     "add product": ["add", "product", "NOPE", "Nope", "NoType", "1"],
     "add min-pin": ["add", "min-pin", "cashier", "4"],
+    "day-end": ["day-end", "--no-print", "--date", "2020-01-01"],
     "backup": ["backup"],  # no path: refused after the proof
     "restore": ["restore", "/nonexistent/backup.db", "--yes"],
     "ssh-seat": ["ssh-seat", "/nonexistent/key.pub", "--seat", "Till"],
     "token create": ["token", "create", "cal", "--role", "read", "--days", "1", "--name", "t"],
     "token list": ["token", "list"],
     "token revoke": ["token", "revoke", "999999"],
+    "import": ["import", "stock", "/nonexistent/stock.csv"],
+    "export": ["export", "/proc/nonexistent/export"],  # cannot be made: refused after
 }
 PARSER = functools.cache(cli.build_parser)
 GUARDED = sorted(key for key, door in DOORS.items() if door.proof is not Proof.FREE)
@@ -368,3 +371,19 @@ def test_a_token_can_go_straight_into_a_private_file_never_on_screen(srun, capsy
     )  # fmt: skip
     assert "exists already" in err and target.read_text().strip() == token
     assert len(tokens.list_tokens(manager(srun.shop))) == before  # no token made for nothing
+
+
+def test_a_tokens_number_with_a_wrong_secret_is_recorded_as_a_refused_use(run, capsys):
+    token = run.json(
+        "token", "create", "cal", "--role", "cashier", "--days", "3", "--name", "t", employee="mia"
+    )["token"]
+    guess = token.rsplit("_", 1)[0] + "_guessed"
+    with environ(SERIALDESK_TOKEN=guess):
+        assert "not valid" in run.refused("customers", "x")
+    open_database(run.url)
+    last = AccessEvent.select().order_by(AccessEvent.id.desc()).first()
+    close_database()
+    assert (last.kind, last.detail) == (
+        "token_refused",
+        f"#{token.split('_')[1]} customers: wrong secret",
+    )

@@ -89,3 +89,40 @@ def test_an_empty_cache_left_by_a_crash_is_rewritten_before_python_escpos_reads_
     pickle.write_bytes(b"")
     result = _start_together(tmp_path, 1)[0]
     assert (result.returncode, result.stdout, result.stderr) == (0, "started\n", "")
+
+
+_HOSTILE = """
+import os, pickle, sys
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch " + sys.argv[1],))
+with open(sys.argv[2], "wb") as f:
+    pickle.dump(Payload(), f)
+"""
+
+
+def test_a_pickle_another_user_could_write_is_rewritten_never_loaded(tmp_path):
+    """python-escpos unpickles its cache: a file (or folder) writable by others would run
+    their code as the shop's account. Such a file is rebuilt before anything reads it."""
+    pickle = _pickle(tmp_path)
+    pickle.parent.mkdir(parents=True)
+    ran = tmp_path / "ran"
+    subprocess.run([sys.executable, "-c", _HOSTILE, str(ran), str(pickle)], check=True)
+    os.utime(pickle, (time.time() + 3600, time.time() + 3600))  # newer than its source
+    pickle.chmod(0o666)
+    result = _start_together(tmp_path, 1)[0]
+    assert (result.returncode, result.stdout) == (0, "started\n"), result.stderr
+    assert not ran.exists()
+    assert pickle.stat().st_mode & 0o777 == 0o600 and pickle.stat().st_size > 1000
+
+
+def test_the_cache_folders_are_private_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        result = _start_together(tmp_path, 1)[0]
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    folder = _pickle(tmp_path).parent
+    for made in (folder, folder.parent, folder.parent.parent):
+        assert made.stat().st_mode & 0o777 == 0o700, made

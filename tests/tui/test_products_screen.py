@@ -12,7 +12,7 @@ from db.models import Product, ProductType
 from screens.backoffice import SCREENS, BackOfficeScreen
 from screens.modals.confirm import Confirm
 from screens.settings_products import NewProductType, ProductsScreen
-from tests.tui.conftest import log_in, make_app, message, type_text
+from tests.tui.conftest import log_in, make_app, message, settle, type_text
 
 SIZE = (80, 24)
 
@@ -38,7 +38,7 @@ async def fill(pilot, **values: str) -> None:
 
 async def press(pilot, *keys: str) -> None:
     await pilot.press(*keys)
-    await pilot.pause()
+    await settle(pilot)  # a save runs in a worker: wait for what it shows
 
 
 async def load_row(pilot, sku: str) -> None:

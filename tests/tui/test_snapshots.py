@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import IMEIS
-from tests.tui.conftest import make_app, type_text
+from tests.tui.conftest import make_app, settle, type_text
 
 SIZE = (80, 24)
 
@@ -18,9 +18,10 @@ async def _keys(pilot, *steps):
     for step in steps:
         if step.startswith("<") and step.endswith(">"):
             await pilot.press(step[1:-1])
+            await settle(pilot)  # a PIN check or save runs in a worker: let it finish
         else:
             await type_text(pilot, step)
-    await pilot.pause()
+    await settle(pilot)
 
 
 SCREENS = {

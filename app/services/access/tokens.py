@@ -207,22 +207,33 @@ def authenticate(
         raise invalid
     now = clock()
     refusal: DomainError | None = None
+    role = None
     with write_transaction():
         row = ApiToken.get_or_none(ApiToken.id == int(token_id))
-        if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
+        if row is None:
             raise invalid
-        try:
-            role = _check(row, writes, manager, as_login, now)
-        except DomainError as exc:
-            refusal = exc
-            _record(row.employee, seat, REFUSED, f"#{row.id} {command}: {exc.message}", now)
+        if not hmac.compare_digest(row.secret_hash, _digest(secret)):
+            # A token's number without its secret: a guess, recorded against its employee.
+            refusal = invalid
+            _record(row.employee, seat, REFUSED, f"#{row.id} {command}: wrong secret", now)
         else:
-            row.last_used_at = now
-            row.save()
-            _record(row.employee, seat, USED, f"#{row.id} {command}", now)
+            role, refusal = _use(row, writes, manager, as_login, seat, command, now)
     if refusal is not None:
         raise refusal  # after the commit: the refused use stays recorded
     return TokenUse(row.id, row.employee.login, role)
+
+
+def _use(row, writes, manager, as_login, seat, command, now):
+    """Check one use of a token and record it: (the role it acts with, None) or (None, why not)."""
+    try:
+        role = _check(row, writes, manager, as_login, now)
+    except DomainError as exc:
+        _record(row.employee, seat, REFUSED, f"#{row.id} {command}: {exc.message}", now)
+        return None, exc
+    row.last_used_at = now
+    row.save()
+    _record(row.employee, seat, USED, f"#{row.id} {command}", now)
+    return role, None
 
 
 def approve_with_token(

@@ -29,6 +29,11 @@ from db.models import (
 
 
 def unit_query(serial: str) -> pw.ModelSelect:
+    return units_query().where(Unit.serial == serial)
+
+
+def units_query() -> pw.ModelSelect:
+    """Units with their product, type, branch, customer and supplier: all a passport needs."""
     return (
         Unit.select(Unit, Product, ProductType, Branch, Customer, Supplier)
         .join(Product)
@@ -39,7 +44,6 @@ def unit_query(serial: str) -> pw.ModelSelect:
         .join(Customer, pw.JOIN.LEFT_OUTER)
         .switch(Unit)
         .join(Supplier, pw.JOIN.LEFT_OUTER)
-        .where(Unit.serial == serial)
     )
 
 

@@ -26,6 +26,8 @@ class Kind:
     REPLACEMENT = "replacement"
     KIT_ASSEMBLY = "kit_assembly"
     KIT_DISASSEMBLY = "kit_disassembly"
+    # What a shop brought when it moved in: stock on its shelves, units sold before (import).
+    OPENING = "opening_balance"
 
 
 PREFIX = {
@@ -40,6 +42,7 @@ PREFIX = {
     Kind.REPLACEMENT: "WR",
     Kind.KIT_ASSEMBLY: "KA",
     Kind.KIT_DISASSEMBLY: "KD",
+    Kind.OPENING: "OB",
 }
 KIND_BY_PREFIX = {v: k for k, v in PREFIX.items()}
 
@@ -67,7 +70,8 @@ _FREE_TEXT = ("note", "reason", "reference")  # typed text a document keeps
 
 
 def new_document(kind: str, ctx: Context, **fields) -> Document:
-    """A new document of ``kind``, by this employee at this branch, dated today."""
+    """A new document of ``kind``, by this employee at this branch (unless ``branch`` says
+    another), dated today."""
     for key in _FREE_TEXT:
         if isinstance(fields.get(key), str):
             fields[key] = free_text(fields[key], key, limit=MAX_STORED_NOTE, lines=True)
@@ -76,7 +80,8 @@ def new_document(kind: str, ctx: Context, **fields) -> Document:
     above = _id_above_floor()
     if above is not None:
         fields.setdefault("id", above)
-    return Document.create(kind=kind, branch=ctx.branch_id, employee=ctx.employee_id, **fields)
+    fields.setdefault("branch", ctx.branch_id)  # an opening balance names each branch's own
+    return Document.create(kind=kind, employee=ctx.employee_id, **fields)
 
 
 def _id_above_floor() -> int | None:

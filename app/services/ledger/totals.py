@@ -163,14 +163,17 @@ def rebuild() -> int:
     return DayTotal.select().count()
 
 
-def mismatches(limit: int = 20) -> list[str]:
-    """Totals that disagree with the lines they count (none, unless edited behind our back)."""
-    kept = {
-        tuple(row[:4]): tuple(int(v) for v in row[4:])
-        for row in DayTotal.select(*KEY, *(getattr(DayTotal, n) for n in FIGURES)).tuples()
-    }
+def mismatches(limit: int = 20, since: date | None = None) -> list[str]:
+    """Totals that disagree with the lines they count (none, unless edited behind our back);
+    ``since``: only the days from that one on."""
+    kept_rows = DayTotal.select(*KEY, *(getattr(DayTotal, n) for n in FIGURES))
+    if since is not None:
+        kept_rows = kept_rows.where(DayTotal.day >= since)
+    kept = {tuple(row[:4]): tuple(int(v) for v in row[4:]) for row in kept_rows.tuples()}
     counted = {}
     for query in _from_lines():
+        if since is not None:
+            query = query.where(Document.business_date >= since)
         for row in query.tuples():
             counted[_key(row[:4])] = tuple(int(v or 0) for v in row[4:])
     kept = {_key(k): v for k, v in kept.items()}

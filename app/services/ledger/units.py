@@ -8,14 +8,33 @@ from collections.abc import Iterable
 import peewee as pw
 
 from app.domain.errors import Ambiguous, NotFound
-from app.domain.serials import normalize_serial
+from app.domain.meid import meid_or_none
+from app.domain.serials import CheckKind, imei_as_printed, normalize_serial
 from app.domain.states import UnitState
 from app.services.access.context import Context
 from app.services.ledger.documents import doc_number
+from app.services.ledger.product_settings import settings_of
 from db.models import Branch, Document, Product, Unit, UnitEvent
 
 
 def units_with_serial(serial: str, product: Product | None = None) -> list[Unit]:
+    """The units carrying a serial: as scanned, else as the same code printed otherwise
+    (an IMEI with dashes, a MEID in decimal or with its check digit)."""
+    units = _with_serial(serial, product)
+    if units:
+        return units
+    imei = imei_as_printed(serial)
+    if imei is not None:
+        return _with_serial(imei, product)
+    meid = meid_or_none(serial)
+    if meid is None or meid == serial:
+        return []
+    # Only units whose product checks MEIDs: another product's serial may look like one.
+    meids = _with_serial(meid, product)
+    return [u for u in meids if settings_of(u.product).rule.check is CheckKind.MEID]
+
+
+def _with_serial(serial: str, product: Product | None) -> list[Unit]:
     query = Unit.select().where(Unit.serial == serial)
     if product is not None:
         query = query.where(Unit.product == product)

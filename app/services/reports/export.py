@@ -1,14 +1,18 @@
 """A report written to a CSV file: into the user's documents folder (README, Configuration)
-unless a full path is given, never over an existing file, and the full path said back."""
+unless a full path is given, never over an existing file, and the full path said back.
+The file is 0600 and folders made for it 0700, whatever the umask: reports name customers
+and show costs."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import user_documents_dir
 
 from app.domain.errors import Refused
 from app.services.reports.base import Report
+from db.private_files import FILE_MODE, make_private_folder
 
 
 def export_folder() -> Path:
@@ -34,9 +38,11 @@ def export_csv(report: Report, name: str) -> Path:
     path = export_path(name)
     created = False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="") as out:
+        make_private_folder(path.parent)  # reports name customers and show costs: 0700
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             created = True
+            os.fchmod(out.fileno(), FILE_MODE)
             out.write(report.to_csv())
     except OSError as exc:
         if created:  # a half-written export is worse than none

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.roles import Role
+from app.domain.text import visible
 from app.services.access.pin_policy import min_pin_length
-from app.services.safety.ssh_seats import read_authorized_keys
+from app.services.safety.ssh_seats import is_counter_command, read_authorized_keys
 from db.connection import db, is_sqlite
 from db.migrations import LATEST, current_version
 from db.number_floor import mark_path
@@ -246,28 +247,49 @@ def _database_settings() -> Iterator[Finding]:
 
 
 def _ssh(authorized_keys: Path) -> Iterator[Finding]:
-    if not authorized_keys.exists():
+    """Every key that reaches this account, in both files sshd reads by default."""
+    files = [authorized_keys, authorized_keys.with_name("authorized_keys2")]
+    present = [f for f in files if f.exists() or f.is_symlink()]
+    if not present:
         yield Finding(OK, "ssh", f"No SSH keys reach this account ({authorized_keys}).")
         return
-    yield from _private(authorized_keys, "authorized_keys", False)
-    lines = read_authorized_keys(authorized_keys)
-    for line in lines:
-        where = f"{authorized_keys}:{line.number} ({line.key})"
-        if not line.command:
-            yield Finding(
-                FAIL,
-                "ssh",
-                f"{where} opens a shell on the account that owns the shop's data.",
-                "serialdesk ssh-seat KEY.pub --seat NAME --install (it replaces the line)",
-            )
-        elif "serialdesk" not in line.command:
-            yield Finding(FAIL, "ssh", f"{where} forces a command that is not the counter.")
-        elif not line.restricted:
-            yield Finding(
-                WARN,
-                "ssh",
-                f"{where} allows port or agent forwarding; add 'restrict,pty'.",
-                "serialdesk ssh-seat KEY.pub --seat NAME --install",
-            )
-    if lines and all(line.command and "serialdesk" in line.command for line in lines):
-        yield Finding(OK, "ssh", f"All {len(lines)} SSH key(s) are forced into the counter.")
+    total = bad = 0
+    for keys in present:
+        yield from (f for f in _private(keys, keys.name, False) if f.level != OK)
+        try:
+            lines = read_authorized_keys(keys)
+        except OSError as exc:
+            bad += 1
+            yield Finding(FAIL, "ssh", f"{keys} cannot be read ({exc.strerror or exc}).")
+            continue
+        total += len(lines)
+        for line in lines:
+            finding = _key_line(keys, line)
+            if finding is not None:
+                bad += 1
+                yield finding
+    if not bad:
+        yield Finding(OK, "ssh", f"All {total} SSH key(s) are forced into the counter.")
+
+
+def _key_line(keys: Path, line) -> Finding | None:
+    where = f"{keys}:{line.number} ({line.key})"
+    fix = "serialdesk ssh-seat KEY.pub --seat NAME --install (it replaces the line)"
+    if not line.command:
+        return Finding(
+            FAIL, "ssh", f"{where} opens a shell on the account that owns the shop's data.", fix
+        )
+    if not is_counter_command(line.command):
+        return Finding(
+            FAIL,
+            "ssh",
+            f"{where} forces a command that is not just the counter: {visible(line.command)}",
+            fix,
+        )
+    if line.reopened:
+        return Finding(
+            FAIL, "ssh", f"{where} turns forwarding back on ({', '.join(line.reopened)}).", fix
+        )
+    if not line.restricted:
+        return Finding(WARN, "ssh", f"{where} allows port or agent forwarding.", fix)
+    return None

@@ -3,12 +3,16 @@
 Printed (or kept as text or JSON) at closing time, the slip is the shop's paper copy of
 the chain head: a day's rows removed or re-chained later no longer match it, and the
 seat's anchor file records the same head (``evidence.anchor``).
+
+The incremental check (``verify --since-anchor``) runs first: a day whose database does
+not check out is not anchored (an anchor would take a loss as the new normal); the slip
+is printed all the same, marked NOT ANCHORED with the number of problems.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import peewee as pw
@@ -16,6 +20,7 @@ import peewee as pw
 from app.domain.errors import Refused
 from app.services.ledger.documents import Kind
 from app.services.safety import integrity
+from db.history import head
 from db.models import Document
 
 
@@ -29,6 +34,8 @@ class DaySlip:
     head_seq: int
     head_mac: str
     anchored_at: str
+    anchored: bool = True
+    problems: int = 0
 
 
 def close_day(day_text: str | None = None, *, today: date | None = None) -> DaySlip:
@@ -46,6 +53,14 @@ def close_day(day_text: str | None = None, *, today: date | None = None) -> DayS
             .first()
         )
         figures[kind] = (count or 0, Decimal(str(total or 0)).quantize(Decimal("0.01")))
+    report = integrity.check(full=False)
+    if not report.ok:
+        seq, mac = head()
+        problems = len(report.messages())
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        return DaySlip(
+            day, *figures[Kind.SALE], *figures[Kind.RETURN], seq, mac, at, False, problems
+        )
     entry = integrity.anchor("day-end", day=day.isoformat())
     return DaySlip(
         day,
@@ -68,4 +83,12 @@ def slip_text(slip: DaySlip) -> str:
             slip.head_mac[:32],
             slip.head_mac[32:],
         ]
+        + (
+            []
+            if slip.anchored
+            else [
+                f"NOT ANCHORED: {slip.problems} problem(s) found.",
+                "Run 'serialdesk verify' and keep this slip.",
+            ]
+        )
     )

@@ -7,8 +7,19 @@ clean ``verify``, every backup and every day-end slip, records the chain head (s
 time) and a keyed digest of the sales, returns and replacements written since the
 previous anchor: every figure a warranty dispute turns on (customer, total, approver,
 each line's product, serial, quantity and price). ``check`` compares the database with
-the anchors; ``start`` is where an incremental ``verify`` may begin. A restore writes an
-anchor that starts the seat's anchors afresh (the database went back in time on purpose).
+the anchors; ``start`` is where an incremental ``verify`` may begin.
+
+Only a restore anchor (written by ``serialdesk restore``) starts the seat's anchors
+afresh: rows any later anchor saw and that are now missing are always reported, even
+when the database is now exactly one of this seat's backups (copied over the live file
+without ``serialdesk restore``), and a fresh anchor cannot make that loss disappear.
+
+Every anchor names its chain. The anchor file is found by the database's chain id; a
+database whose chain id was changed would point at an empty file, so every anchor file
+in the key's folder is looked at: one whose anchors match this history (a keyed mac at
+its place, or at the chain's first row, which every anchor records: macs of different
+chains do not collide) belongs to it, the change of id is
+reported and its anchors are checked too.
 """
 
 from __future__ import annotations
@@ -22,11 +33,12 @@ from datetime import UTC, datetime
 import peewee as pw
 
 from app.services.ledger.documents import Kind
-from db.chain_key import read_anchors, write_anchor
+from db.chain_key import anchor_files, anchor_path, chain_id, read_anchor_file, write_anchor
 from db.history import BATCH, head
-from db.models import Document, DocumentLine, UnitEvent
+from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
 
 RESTORE = "restore"
+DOCS_VERSION = 2  # 2: the dispute documents' warranty numbers are in the digest too
 # Documents whose figures decide a dispute, and the fields of theirs that never change.
 DISPUTE_KINDS = (Kind.SALE, Kind.RETURN, Kind.REPLACEMENT)
 DOC_FIELDS = (
@@ -49,6 +61,14 @@ LINE_FIELDS = (
     DocumentLine.quantity,
     DocumentLine.price,
 )
+NUMBER_FIELDS = (
+    WarrantyNumber.id,
+    WarrantyNumber.number,
+    WarrantyNumber.customer,
+    WarrantyNumber.warranty_start,
+    WarrantyNumber.warranty_end,
+    WarrantyNumber.sale_line,
+)
 
 
 @dataclass
@@ -57,17 +77,22 @@ class AnchorCheck:
     rows_after: int = 0  # history rows written after it
     start: tuple[int, str] | None = None  # newest anchor whose row still matches
     problems: list[str] = field(default_factory=list)
-    copy_of: str | None = None  # the database is this backup of this seat's
+    copy_of: str | None = None  # the database is exactly this backup of this seat's
 
 
-def documents_digest(key: bytes, after: int, upto: int) -> str:
-    """HMAC over the dispute documents with ids in (after, upto] and their lines."""
+def documents_digest(key: bytes, after: int, upto: int, version: int = DOCS_VERSION) -> str:
+    """HMAC over the dispute documents with ids in (after, upto], their lines and (from
+    version 2) the warranty numbers issued on those lines."""
     mac = hmac.new(key, digestmod=hashlib.sha256)
     in_range = (Document.id > after) & (Document.id <= upto) & Document.kind.in_(DISPUTE_KINDS)
-    for query, id_field in (
+    parts = [
         (Document.select(*DOC_FIELDS).where(in_range), Document.id),
         (DocumentLine.select(*LINE_FIELDS).join(Document).where(in_range), DocumentLine.id),
-    ):
+    ]
+    if version >= 2:
+        numbers = WarrantyNumber.select(*NUMBER_FIELDS).join(DocumentLine).join(Document)
+        parts.append((numbers.where(in_range), WarrantyNumber.id))
+    for query, id_field in parts:
         last = 0
         while True:
             batch = list(query.where(id_field > last).order_by(id_field).limit(BATCH).tuples())
@@ -82,7 +107,7 @@ def documents_digest(key: bytes, after: int, upto: int) -> str:
 def anchor(key: bytes, why: str, **extra) -> dict:
     """Append the chain head and the documents since the previous anchor to the anchor file."""
     seq, mac = head()
-    anchors = read_anchors()
+    anchors = read_anchor_file(anchor_path())[0]
     # A restore takes the database back in time: anchors before it no longer apply.
     after = int(anchors[-1].get("docs_to", 0)) if anchors and why != RESTORE else 0
     upto = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
@@ -94,59 +119,122 @@ def anchor(key: bytes, why: str, **extra) -> dict:
         "why": why,
         "docs_from": after,
         "docs_to": upto,
+        "docs_v": DOCS_VERSION,
         "docs_mac": documents_digest(key, after, upto),
+        "first": _stored([1]).get(1),  # the chain's first row: names the chain for good
         **extra,
     }
     write_anchor(entry)
     return entry
 
 
+def _epoch(anchors: list[dict]) -> list[dict]:
+    """The anchors from the last restore on (a restore went back in time on purpose)."""
+    restores = [i for i, a in enumerate(anchors) if a.get("why") == RESTORE]
+    return anchors[restores[-1] :] if restores else anchors
+
+
+def _stored(seqs) -> dict[int, str]:
+    """The stored hash of each of these history rows (0: the chain's start)."""
+    wanted = sorted({s for s in seqs if s > 0})
+    found = {0: "0" * 64}
+    for i in range(0, len(wanted), 500):
+        query = UnitEvent.select(UnitEvent.seq, UnitEvent.hash).where(
+            UnitEvent.seq.in_(wanted[i : i + 500])
+        )
+        found.update(query.tuples())
+    return found
+
+
+def _gather(result: AnchorCheck) -> tuple[list[dict], list[dict]]:
+    """This chain's anchors (from the last restore on, oldest first) and every anchor of
+    this seat's own file (for the backups' heads); a changed chain id is a problem."""
+    chain = chain_id() or "unknown"
+    own_path = anchor_path(chain)
+    own, bad = read_anchor_file(own_path)
+    result.problems += bad
+    anchors = _epoch(own)
+    for path in anchor_files(chain):
+        if path == own_path:
+            continue
+        entries, bad = read_anchor_file(path)
+        stored = _stored([1, *(e["seq"] for e in entries)])
+        if not any(_ours(e, stored) for e in entries):
+            continue  # another chain's anchors
+        result.problems.append(
+            f"The database's chain id was changed from {path.stem} to {chain}: the anchors "
+            f"of chain {path.stem} on this seat ({path}) match this history, and it is "
+            "checked against them too."
+        )
+        result.problems += bad
+        anchors += _epoch(entries)
+        own += entries
+    anchors.sort(key=lambda a: (str(a.get("at", "")), a["seq"]))
+    return anchors, own
+
+
+def _ours(entry: dict, stored: dict[int, str]) -> bool:
+    """Does this anchor belong to this history? Its row, or the chain's first row (which a
+    removed tail leaves), has the keyed mac anchored."""
+    first = entry.get("first")
+    return (entry["seq"] > 0 and stored.get(entry["seq"]) == entry["mac"]) or (
+        first is not None and stored.get(1) == first
+    )
+
+
 def check(key: bytes, *, every_range: bool = True) -> AnchorCheck:
     """The database against this seat's anchors: a removed tail, a rewritten chain, changed
     documents (every anchored range, or only the newest with ``every_range=False``)."""
-    anchors = read_anchors()
-    restores = [i for i, a in enumerate(anchors) if a.get("why") == RESTORE]
-    anchors = anchors[restores[-1] :] if restores else anchors
-    head_seq, head_mac = head()
-    copies = [i for i, a in enumerate(anchors) if a.get("copy_head") == f"#{head_seq} {head_mac}"]
-    if copies:
-        # This database is a backup this seat made: the anchors after it are not in it.
-        anchors = anchors[: copies[-1] + 1]
-        last = {k: v for k, v in anchors[-1].items() if k != "docs_mac"}  # the live ledger's
-        anchors[-1] = {**last, "seq": head_seq, "mac": head_mac}
-    result = AnchorCheck(last=anchors[-1] if anchors else None)
-    result.copy_of = anchors[-1].get("backup") if copies else None
+    result = AnchorCheck()
+    anchors, everything = _gather(result)
     if not anchors:
         return result
-    last = anchors[-1]
-    when = f"#{last['seq']} on {last.get('at', '?')} ({last.get('why', '?')})"
-    if head_seq < last["seq"]:
-        result.problems.append(
-            f"History rows #{head_seq + 1} to #{last['seq']} were removed: this seat's anchor "
-            f"{when} saw them."
-        )
-    elif _mac_at(last["seq"]) != last["mac"]:
-        result.problems.append(
-            f"The history at or before the last anchor {when} was rewritten: row #{last['seq']} "
-            "no longer has the hash anchored then."
-        )
+    head_seq, head_mac = head()
+    copies = [a for a in everything if a.get("copy_head") == f"#{head_seq} {head_mac}"]
+    result.copy_of = copies[-1].get("backup") if copies else None
+    result.last = last = anchors[-1]
     result.rows_after = max(head_seq - last["seq"], 0)
-    for entry in reversed(anchors):
-        if entry["seq"] <= head_seq and _mac_at(entry["seq"]) == entry["mac"]:
+    stored = _stored(a["seq"] for a in anchors if a["seq"] <= head_seq)
+    top = max(anchors, key=lambda a: a["seq"])
+    if head_seq < top["seq"]:
+        result.problems.append(
+            f"History rows #{head_seq + 1} to #{top['seq']} were removed: this seat's anchor "
+            f"{_when(top)} saw them." + _copy_note(copies)
+        )
+    rewritten = [a for a in anchors if a["seq"] <= head_seq and stored.get(a["seq"]) != a["mac"]]
+    if rewritten:
+        newest = max(rewritten, key=lambda a: a["seq"])
+        result.problems.append(
+            f"The history at or before the anchor {_when(newest)} was rewritten: row "
+            f"#{newest['seq']} no longer has the hash anchored then."
+        )
+    for entry in sorted(anchors, key=lambda a: a["seq"], reverse=True):
+        if entry["seq"] <= head_seq and stored.get(entry["seq"]) == entry["mac"]:
             result.start = (entry["seq"], entry["mac"])
             break
     ranges = [a for a in anchors if "docs_mac" in a]
     for entry in ranges if every_range else ranges[-1:]:
-        lo, hi = int(entry["docs_from"]), int(entry["docs_to"])
-        if lo < hi and documents_digest(key, lo, hi) != entry["docs_mac"]:
+        lo, hi = entry["docs_from"], entry["docs_to"]
+        digest = documents_digest(key, lo, hi, entry.get("docs_v", 1))
+        if lo < hi and not hmac.compare_digest(digest, entry["docs_mac"]):
             result.problems.append(
                 f"Sales, returns or replacements {lo + 1} to {hi} were changed after the anchor "
-                f"of {entry.get('at', '?')}: a customer, total, approval, line or price differs."
+                f"of {entry.get('at', '?')}: a customer, total, approval, line, price or "
+                "warranty number differs."
             )
     return result
 
 
-def _mac_at(seq: int) -> str | None:
-    if seq == 0:
-        return "0" * 64
-    return UnitEvent.select(UnitEvent.hash).where(UnitEvent.seq == seq).scalar()
+def _when(entry: dict) -> str:
+    return f"#{entry['seq']} on {entry.get('at', '?')} ({entry.get('why', '?')})"
+
+
+def _copy_note(copies: list[dict]) -> str:
+    if not copies:
+        return ""
+    backup = copies[-1]
+    return (
+        f" The database is now exactly backup {backup.get('backup', '?')} of "
+        f"{backup.get('at', '?')}; a restore must go through 'serialdesk restore', which "
+        "records it."
+    )

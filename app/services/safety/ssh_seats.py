@@ -30,6 +30,11 @@ KEY_TYPES = re.compile(
     r"@openssh\.com)$"
 )
 OPTIONS = "restrict,pty"
+REOPENING = (
+    "port-forwarding", "agent-forwarding", "x11-forwarding", "permitopen", "permitlisten",
+    "user-rc", "tunnel",
+)  # fmt: skip
+ASSIGNMENT = re.compile(r"^([A-Z_][A-Z0-9_]*)=(.*)$", re.S)
 SEAT_NAME = re.compile(r"^[\w .'-]{1,60}$")
 
 
@@ -71,6 +76,26 @@ def forced_command(program: str, seat_file: Path, env: dict[str, str] | None = N
     words += [f"{name}={shlex.quote(value)}" for name, value in assignments.items()]
     words.append(shlex.quote(program))
     return " ".join(words)
+
+
+def is_counter_command(command: str) -> bool:
+    """Is ``command`` exactly a forced command as ``forced_command`` writes it, running a
+    program named ``serialdesk`` and nothing else? Anything more (``; bash``, a comment,
+    another program whose path says serialdesk) is not the counter."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    if len(words) < 3 or words[:2] != ["exec", "env"]:
+        return False
+    assignments = [ASSIGNMENT.match(w) for w in words[2:-1]]
+    if not all(assignments) or Path(words[-1]).name != "serialdesk":
+        return False
+    env = {m.group(1): m.group(2) for m in assignments}
+    if list(env)[:1] != ["SERIALDESK_CONFIG"] or len(env) != len(assignments):
+        return False
+    rebuilt = forced_command(words[-1], Path(env.pop("SERIALDESK_CONFIG")), env)
+    return rebuilt == command
 
 
 def authorized_line(key: PublicKey, command: str) -> str:
@@ -149,6 +174,11 @@ class KeyLine:
     @property
     def command(self) -> str | None:
         return self.options.get("command")
+
+    @property
+    def reopened(self) -> list[str]:
+        """Options that turn back on what ``restrict`` turned off (a pty is the counter's)."""
+        return [o for o in self.options if o in REOPENING]
 
     @property
     def restricted(self) -> bool:

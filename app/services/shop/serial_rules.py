@@ -31,6 +31,7 @@ def _check_kind(value: str) -> CheckKind:
 
 _PATTERN_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/._*#@")
 _GTIN_LENGTHS = (8, 12, 13, 14)
+_MEID_LENGTHS = (8, 14)
 
 
 def serial_rule(pattern: str, check_kind: str) -> SerialRule:
@@ -60,6 +61,13 @@ def serial_rule(pattern: str, check_kind: str) -> SerialRule:
             raise Refused(
                 f"A GTIN has 8, 12, 13 or 14 digits, but the pattern '{alt}' has {len(alt)}."
             )
+        if check is CheckKind.MEID:
+            if len(alt) not in _MEID_LENGTHS or any(ch in "-/._@" or ch > "F" for ch in alt):
+                raise Refused(
+                    f"A MEID is stored as 14 hex digits (an ESN as 8), but the pattern '{alt}' "
+                    "asks for something else: no serial could pass both."
+                )
+            continue
         if any(ch.isalpha() or ch in "-/._@" for ch in alt):
             raise Refused(
                 f"An {check.value.upper()} is digits only, so the pattern '{alt}' "
@@ -80,13 +88,18 @@ def rule_problem(pattern: str, check_kind: str) -> str | None:
 def try_serial(pattern: str, check_kind: str, sample: str) -> str:
     """Whether a sample serial passes a rule: a line for the preview, or the refusal why not."""
     rule = serial_rule(pattern, check_kind)
-    serial = normalize_serial(sample)
+    serial = rule.canonical(normalize_serial(sample))
     rule.validate(serial)
     passed = [f"pattern {rule.pattern}" if rule.pattern else "", _CHECK_NAMES[rule.check]]
     return f"{serial} fits ({', '.join(p for p in passed if p) or 'no rule: any serial'})."
 
 
-_CHECK_NAMES = {CheckKind.NONE: "", CheckKind.IMEI: "IMEI check digit", CheckKind.GTIN: "GTIN"}
+_CHECK_NAMES = {
+    CheckKind.NONE: "",
+    CheckKind.IMEI: "IMEI check digit",
+    CheckKind.GTIN: "GTIN",
+    CheckKind.MEID: "MEID/ESN",
+}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from app.domain.errors import InvalidSerial, NotFound, Refused
 from app.domain.money import to_money
 from app.domain.roles import Action
+from app.domain.serials import ScanKind
 from app.domain.states import INACTIVE_STATES, Event, UnitState
 from app.domain.text import free_text
 from app.services.access.context import Context
@@ -85,7 +86,7 @@ def check_serial(product_code: str, raw: str, pending: set[str] | frozenset = fr
     settings = settings_of(product)
     if not settings.mode.serialized:
         raise Refused(f"{product.name} is not tracked by serial: enter a quantity.")
-    serial = _serial_from_scan(product, raw)
+    serial = settings.rule.canonical(_serial_from_scan(product, raw))
     settings.rule.validate(serial)
     if serial in pending:
         raise Refused(f"{serial} is already on this receipt.")
@@ -184,7 +185,7 @@ def _prepare(line: ReceiptLine) -> PreparedLine:
         serials = []
         for raw in line.serials:
             try:
-                serial = _serial_from_scan(product, raw)
+                serial = settings.rule.canonical(_serial_from_scan(product, raw))
                 settings.rule.validate(serial)
                 serials.append(serial)
             except (InvalidSerial, NotFound, Refused) as exc:
@@ -195,6 +196,35 @@ def _prepare(line: ReceiptLine) -> PreparedLine:
     if line.serials:
         raise Refused(f"{product.name} is not tracked by serial; give a quantity instead.")
     return PreparedLine(product, settings, [], quantity_must_be_positive(line.quantity), cost)
+
+
+def product_of_gs1(raw: str) -> str:
+    """The SKU a GS1 code's GTIN names, for a unit received with no product chosen;
+    refused (with why) for a code without GTIN and serial, or a GTIN the shop does not sell."""
+    scan = scan_of(raw)
+    if scan.kind is not ScanKind.PRODUCT_AND_SERIAL or scan.gtin is None:
+        raise Refused("it carries no GTIN and serial (GS1 01 + 21): choose its product first")
+    product = Product.get_or_none(Product.gtin == scan.gtin)
+    if product is None:
+        raise NotFound(f"GTIN {scan.gtin} is no product of this shop; add it or choose one")
+    return product.sku
+
+
+def lines_by_gtin(codes: list[str], cost: Decimal | str | None = None) -> list[ReceiptLine]:
+    """A delivery scanned with no product chosen: each GS1 code's product from its GTIN, one
+    line per product. A code naming no product is refused with its line; nothing is saved."""
+    lines: dict[str, ReceiptLine] = {}
+    problems: list[tuple[str, str]] = []
+    for number, raw in enumerate(codes, 1):
+        try:
+            sku = product_of_gs1(raw)
+        except (InvalidSerial, NotFound, Refused) as exc:
+            problems.append((raw.strip()[:40], f"line {number}: {exc.message}"))
+            continue
+        lines.setdefault(sku, ReceiptLine(sku, cost=cost)).serials.append(raw)
+    if problems:
+        raise ReceiptRefused(problems)
+    return list(lines.values())
 
 
 def _serial_from_scan(product: Product, raw: str) -> str:

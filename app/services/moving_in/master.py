@@ -1,0 +1,243 @@
+"""Moving in the shop's master data: the catalogue (product types and products), suppliers
+and customers. Each row is checked by the rules every other door applies (``catalog``,
+``serial_rules``); one already in the ledger as it is is skipped, one that differs refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.domain.errors import Refused
+from app.domain.serials import normalize_gtin, plain_text
+from app.domain.text import MAX_NOTE, free_text
+from app.domain.tracking import PrintMode, TrackingMode
+from app.services.moving_in.files import Row, whole
+from app.services.moving_in.report import ImportReport, Progress, checked, first_seen
+from app.services.shop import catalog
+from app.services.shop.serial_rules import serial_rule
+from db.bulk import insert_rows
+from db.models import Customer, Product, ProductType, Supplier, now
+
+TYPE_COLUMNS = ("tracking_mode", "warranty_months", "serial_pattern", "check", "print_mode")
+
+
+# --- catalogue ----------------------------------------------------------------------------
+
+
+def _type_fields(row: Row) -> dict | None:
+    """The product type settings a row gives, checked as ``add product-type`` checks them;
+    None when the row gives none (the type must exist)."""
+    if not any(row.get(c).strip() for c in TYPE_COLUMNS):
+        return None
+    mode = catalog._enum(TrackingMode, row.get("tracking_mode").strip().lower(), "tracking mode")
+    months = whole(row.get("warranty_months"), "warranty months")
+    if months > 240:
+        raise Refused("Warranty months must be between 0 and 240.")
+    if mode.has_warranty and months == 0:
+        raise Refused(f"A product type in '{mode.label}' mode needs a warranty period in months.")
+    rule = serial_rule(row.get("serial_pattern"), row.get("check"))
+    print_mode = row.get("print_mode").strip().lower() or PrintMode.OFFER.value
+    return {
+        "tracking_mode": mode.value,
+        "warranty_months": months if mode.has_warranty else 0,
+        "serial_pattern": rule.pattern,
+        "check_kind": rule.check.value,
+        "print_mode": catalog._enum(PrintMode, print_mode, "print mode").value,
+    }
+
+
+def _differences(have: dict, want: dict) -> str:
+    return ", ".join(
+        f"{name.replace('_', ' ')} {have[name] or '(none)'} here, {want[name] or '(none)'} in "
+        "the file"
+        for name in want
+        if str(have[name]) != str(want[name])
+    )
+
+
+def plan_catalogue(rows: list[Row], report: ImportReport, progress: Progress | None):
+    """Check every row; return the types and products to create."""
+    types = {
+        t.name: {f: getattr(t, f) for f in ("tracking_mode", "warranty_months", "serial_pattern",
+                                            "check_kind", "print_mode")}
+        for t in ProductType.select()
+    }  # fmt: skip
+    new_types: dict[str, dict] = {}
+    products = {p.sku: p for p in Product.select(Product, ProductType).join(ProductType)}
+    gtins = {p.gtin: p.sku for p in products.values() if p.gtin}
+    seen: dict = {}
+
+    def check(row: Row):
+        sku = catalog._clean(row.get("sku"), "SKU", 40).upper()
+        first_seen(seen, ("sku", sku), row.line, f"SKU {sku}")
+        type_name = catalog._clean(row.get("type"), "product type name", 80)
+        fields = _type_fields(row)
+        known = types.get(type_name)
+        if known is None and fields is None:
+            raise Refused(
+                f"No product type '{type_name}': give its tracking_mode (and warranty_months)."
+            )
+        if known is not None and fields is not None and _differences(known, fields):
+            raise Refused(f"Product type '{type_name}' differs: {_differences(known, fields)}.")
+        if known is None:
+            types[type_name] = new_types[type_name] = fields
+        item = {
+            "sku": sku,
+            "name": catalog._clean(row.get("name"), "product name", 200),
+            "type": type_name,
+            "price": catalog.list_price(row.get("price")),
+            "gtin": _gtin(row.get("gtin")),
+        }
+        if item["gtin"]:
+            owner = gtins.get(item["gtin"])
+            if owner is not None and owner != sku:
+                raise Refused(f"Barcode {row.get('gtin').strip()} is already {owner}'s.")
+            first_seen(seen, ("gtin", item["gtin"]), row.line, f"Barcode {item['gtin']}")
+        existing = products.get(sku)
+        if existing is None:
+            return item
+        have = {
+            "sku": sku,
+            "name": existing.name,
+            "type": existing.type.name,
+            "price": existing.price,
+            "gtin": existing.gtin,
+        }
+        # A blank barcode cell states nothing: only what the row gives is compared.
+        want = {k: v for k, v in item.items() if v is not None}
+        if _differences(have, want):
+            raise Refused(f"Product {sku} differs: {_differences(have, want)}.")
+        return None
+
+    items = [item for _row, item in checked(rows, report, check, progress, total=len(rows))]
+    report.create("product types", len(new_types))
+    report.create("products", len(items))
+    return new_types, items
+
+
+def _gtin(raw: str) -> str | None:
+    if not plain_text(raw, "barcode").strip():
+        return None
+    return normalize_gtin(raw)
+
+
+def apply_catalogue(plan) -> None:
+    """Create the checked types and products, through the catalogue's own rules."""
+    new_types, items = plan
+    for name, fields in new_types.items():
+        catalog.add_product_type(
+            name,
+            fields["tracking_mode"],
+            warranty_months=fields["warranty_months"],
+            print_mode=fields["print_mode"],
+            serial_pattern=fields["serial_pattern"],
+            check_kind=fields["check_kind"],
+        )
+    for item in items:
+        catalog.add_product(
+            item["sku"], item["name"], item["type"], item["price"], gtin=item["gtin"]
+        )
+
+
+# --- suppliers ----------------------------------------------------------------------------
+
+
+def plan_suppliers(rows: list[Row], report: ImportReport, progress: Progress | None):
+    existing = {s.name.lower(): s for s in Supplier.select()}
+    seen: dict = {}
+
+    def check(row: Row):
+        name = catalog._clean(row.get("name"), "supplier name")
+        contact = free_text(row.get("contact"), "contact", limit=MAX_NOTE)
+        first_seen(seen, name.lower(), row.line, f"Supplier {name}")
+        known = existing.get(name.lower())
+        if known is None:
+            return {"name": name, "contact": contact}
+        # Suppliers are found by name whatever its case; a blank contact states nothing.
+        if contact and known.contact != contact:
+            raise Refused(
+                f"Supplier {known.name} is already here with other details "
+                f"(contact '{known.contact}')."
+            )
+        return None
+
+    items = [item for _row, item in checked(rows, report, check, progress, total=len(rows))]
+    report.create("suppliers", len(items))
+    return items
+
+
+def apply_suppliers(items: list[dict]) -> None:
+    for item in items:
+        catalog.add_supplier(item["name"], item["contact"])
+
+
+# --- customers ----------------------------------------------------------------------------
+
+
+def customer_key(name: str, phone: str) -> tuple[str, str]:
+    return (" ".join(name.split()).lower(), phone)
+
+
+def plan_customers(rows: list[Row], report: ImportReport, progress: Progress | None):
+    existing: dict[tuple[str, str], list[str]] = {}
+    for name, phone, email in Customer.select(
+        Customer.name, Customer.phone, Customer.email
+    ).tuples():
+        existing.setdefault(customer_key(name, phone), []).append(email)
+    seen: dict = {}
+
+    def check(row: Row):
+        name = catalog._clean(row.get("name"), "customer name")
+        phone = catalog.normalize_phone(plain_text(row.get("phone"), "phone"))
+        email = row.get("email")
+        email = catalog._clean(email, "e-mail") if email.strip() else ""
+        key = customer_key(name, phone)
+        first_seen(seen, key, row.line, f"Customer {name} {phone}".strip())
+        known = existing.get(key)
+        if known is None:
+            return {"name": name, "phone": phone, "email": email}
+        if email in known:
+            return None
+        raise Refused(
+            f"Customer {name} {phone} is already here with another e-mail ({known[0] or 'none'})."
+        )
+
+    items = [item for _row, item in checked(rows, report, check, progress, total=len(rows))]
+    report.create("customers", len(items))
+    return items
+
+
+def apply_customers(items: list[dict]) -> None:
+    at = now()
+    for start in range(0, len(items), 5000):
+        insert_rows(Customer, [{**item, "created_at": at} for item in items[start : start + 5000]])
+
+
+def customer_finder() -> Callable[[str, str], int]:
+    """A look-up of customers by name and phone (either may be blank) for the sold file,
+    refusing a customer not found or several who match."""
+    by_name: dict[str, list[int]] = {}
+    by_phone: dict[str, list[int]] = {}
+    for cid, name, phone in Customer.select(Customer.id, Customer.name, Customer.phone).tuples():
+        by_name.setdefault(customer_key(name, "")[0], []).append(cid)
+        if phone:
+            by_phone.setdefault(phone, []).append(cid)
+
+    def find(name: str, phone: str) -> int:
+        name = " ".join(plain_text(name, "customer name").split())
+        phone = catalog.normalize_phone(plain_text(phone, "customer phone"))
+        if not name and not phone:
+            raise Refused("Say whose it is: customer_name or customer_phone.")
+        ids = None
+        if name:
+            ids = set(by_name.get(name.lower(), ()))
+        if phone:
+            found = set(by_phone.get(phone, ()))
+            ids = found if ids is None else ids & found
+        shown = " ".join(p for p in (name, phone) if p)
+        if not ids:
+            raise Refused(f"No customer {shown}: import it with the customers file first.")
+        if len(ids) > 1:
+            raise Refused(f"{len(ids)} customers are {shown}: give both name and phone.")
+        return next(iter(ids))
+
+    return find

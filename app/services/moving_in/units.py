@@ -1,0 +1,383 @@
+"""Moving in the units: opening stock by serial, and units sold before the shop went live
+(their warranties run from the real sale date, so claims work on day one).
+
+Every row is checked against its product's rules (tracking mode, serial pattern, check
+digit) and the ledger (a serial already active), in sets, not one query per row. The
+units are written in bulk, each with one history row in the keyed chain naming an
+opening-balance document (one per branch and date, ``OB-n``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+import peewee as pw
+
+from app.domain import warranty
+from app.domain.errors import Refused
+from app.domain.serials import normalize_serial, plain_text
+from app.domain.states import INACTIVE_STATES, Event, UnitState
+from app.services.access.context import Context
+from app.services.ledger.documents import Kind, new_document
+from app.services.ledger.product_settings import Settings, settings_of
+from app.services.moving_in.files import Row, day, money
+from app.services.moving_in.master import customer_finder
+from app.services.moving_in.report import ImportReport, Progress, checked
+from db.bulk import insert_rows, select_in
+from db.history import append_events, facts_text
+from db.models import Branch, Customer, Document, DocumentLine, Product, ProductType, Supplier, Unit
+
+CHUNK = 5000
+
+
+@dataclass(slots=True)  # a million of them stay in memory until written
+class UnitRow:
+    """A checked row: the unit to create and what its opening document says."""
+
+    line: int
+    serial: str
+    product_id: int
+    strict: bool
+    branch_id: int
+    day: date  # received, or sold
+    supplier_id: int | None = None
+    cost: Decimal | None = None
+    customer_id: int | None = None
+    price: Decimal | None = None
+    warranty_start: date | None = None
+    warranty_end: date | None = None
+
+
+class _Catalogue:
+    """Products, branches and suppliers read once, for every row of a file."""
+
+    def __init__(self, ctx: Context) -> None:
+        query = Product.select(Product, ProductType).join(ProductType)
+        self.products = {p.sku: (p, settings_of(p, p.type)) for p in query}
+        self.branches = {b.code: b.id for b in Branch.select(Branch.id, Branch.code)}
+        self.suppliers = {s.name.lower(): s.id for s in Supplier.select(Supplier.id, Supplier.name)}
+        self.home = ctx.branch_id
+        self.today = ctx.today()
+        self.seen: dict[str, tuple[int, int, bool]] = {}
+        self.memo: dict[tuple, object] = {}
+        settings = sorted((sku, p.id, p.active, repr(s)) for sku, (p, s) in self.products.items())
+        customers = Customer.select(pw.fn.COUNT(Customer.id), pw.fn.MAX(Customer.id)).tuples()
+        self.stamp = hash(
+            (tuple(settings), tuple(sorted(self.branches.items())),
+             tuple(sorted(self.suppliers.items())), customers.first())
+        )  # fmt: skip
+
+    def cell(self, row: Row, name: str, read):
+        """``read(text)`` of a cell, once per distinct text (SKUs, branches, dates repeat)."""
+        text = row.get(name)
+        key = (name, text)
+        if key not in self.memo:
+            self.memo[key] = read(text)
+        return self.memo[key]
+
+    def product(self, row: Row, doing: str) -> tuple[Product, Settings]:
+        return self.cell(row, "sku", lambda text: self._product(text, doing))
+
+    def _product(self, text: str, doing: str) -> tuple[Product, Settings]:
+        sku = plain_text(text, "SKU").strip().upper()
+        found = self.products.get(sku)
+        if found is None:
+            raise Refused(f"No product with SKU '{sku[:40]}': import the catalogue first.")
+        product, settings = found
+        if not product.active:
+            raise Refused(f"{product.name} ({sku}) is inactive and cannot be {doing}.")
+        if not settings.mode.serialized:
+            raise Refused(
+                f"{product.name} ({sku}) is not tracked by serial ({settings.mode.label}): "
+                "only serialized units are imported."
+            )
+        return found
+
+    def serial(self, row: Row, product: Product, settings: Settings) -> str:
+        serial = normalize_serial(plain_text(row.get("serial"), "serial"))
+        serial = settings.rule.canonical(serial)  # as receiving stores it: one form per unit
+        settings.rule.validate(serial)
+        strict = settings.mode.verified
+        earlier = self.seen.get(serial)
+        if earlier is not None and (earlier[1] == product.id or strict or earlier[2]):
+            raise Refused(f"Serial {serial} is already on line {earlier[0]} of this file.")
+        self.seen[serial] = (row.line, product.id, strict)
+        return serial
+
+    def branch(self, row: Row) -> int:
+        return self.cell(row, "branch", self._branch)
+
+    def _branch(self, text: str) -> int:
+        code = plain_text(text, "branch").strip().upper()
+        if not code:
+            return self.home
+        if code not in self.branches:
+            raise Refused(f"No branch with code '{code[:16]}': add it first.")
+        return self.branches[code]
+
+    def supplier(self, row: Row) -> int | None:
+        return self.cell(row, "supplier", self._supplier)
+
+    def _supplier(self, text: str) -> int | None:
+        name = " ".join(plain_text(text, "supplier").split())
+        if not name:
+            return None
+        if name.lower() not in self.suppliers:
+            raise Refused(f"No supplier '{name[:60]}': import the suppliers file first.")
+        return self.suppliers[name.lower()]
+
+
+def parse_units(
+    ctx: Context, sold: bool, rows: list[Row], report: ImportReport, progress: Progress | None
+) -> tuple[list[UnitRow], int]:
+    """Check each row by its product's rules (not yet against the ledger's units); return
+    the rows read, and a stamp of the catalogue, branches, suppliers and customers they
+    were read against (the same stamp later: the same rows would be read)."""
+    shop = _Catalogue(ctx)
+    check = _sold_row(shop) if sold else _stock_row(shop)
+    items = [item for _r, item in checked(rows, report, check, progress, total=len(rows))]
+    return items, shop.stamp
+
+
+def _stock_row(shop: _Catalogue):
+    def check(row: Row) -> UnitRow:
+        product, settings = shop.product(row, "received")
+        serial = shop.serial(row, product, settings)
+        received = row.get("received")
+        return UnitRow(
+            row.line,
+            serial,
+            product.id,
+            settings.mode.verified,
+            shop.branch(row),
+            shop.cell(row, "received", lambda t: day(t, "date received", shop.today))
+            if received.strip()
+            else shop.today,
+            supplier_id=shop.supplier(row),
+            cost=shop.cell(row, "cost", lambda t: money(t, "cost")),
+        )
+
+    return check
+
+
+def _sold_row(shop: _Catalogue):
+    find_customer = customer_finder()
+
+    def check(row: Row) -> UnitRow:
+        product, settings = shop.product(row, "sold")
+        serial = shop.serial(row, product, settings)
+        sold = day(row.get("sold"), "sale date", shop.today)
+        name, phone = row.get("customer_name"), row.get("customer_phone")
+        customer = find_customer(name, phone) if (name.strip() or phone.strip()) else None
+        end = warranty.warranty_end(sold, settings.warranty_months)
+        if row.get("warranty_end").strip():
+            end = day(row.get("warranty_end"), "warranty end", date.max)
+            if end < sold:
+                raise Refused(f"The warranty ends ({end}) before the sale ({sold}).")
+        price = money(row.get("price"), "price")
+        return UnitRow(
+            row.line,
+            serial,
+            product.id,
+            settings.mode.verified,
+            shop.branch(row),
+            sold,
+            supplier_id=shop.supplier(row),
+            cost=money(row.get("cost"), "cost"),
+            customer_id=customer,
+            price=Decimal(product.price) if price is None else price,
+            warranty_start=sold,
+            warranty_end=end,
+        )
+
+    return check
+
+
+class Held(NamedTuple):
+    """A unit the ledger already has with a serial of the file."""
+
+    id: int
+    serial: str
+    product_id: int
+    state: str
+    branch_id: int | None
+    supplier_id: int | None
+    cost: Decimal | None
+    customer_id: int | None
+    warranty_start: date | None
+    warranty_end: date | None
+
+
+HELD = (
+    Unit.id, Unit.serial, Unit.product, Unit.state, Unit.branch, Unit.supplier, Unit.cost,
+    Unit.customer, Unit.warranty_start, Unit.warranty_end,
+)  # fmt: skip
+
+
+def _same_stock(unit: Held, item: UnitRow) -> bool:
+    return (unit.state, unit.branch_id, unit.supplier_id, unit.cost) == (
+        UnitState.IN_STOCK,
+        item.branch_id,
+        item.supplier_id,
+        item.cost,
+    )
+
+
+def _same_sale(unit: Held, item: UnitRow) -> bool:
+    return (
+        unit.state, unit.customer_id, unit.warranty_start, unit.warranty_end, unit.supplier_id,
+        unit.cost,
+    ) == (
+        UnitState.SOLD, item.customer_id, item.warranty_start, item.warranty_end,
+        item.supplier_id, item.cost,
+    )  # fmt: skip
+
+
+def _opening_lines(unit_ids: list[int]) -> dict[int, tuple]:
+    """The units that came in by an opening balance: (branch, date, cost, price) of it."""
+    openings = {
+        doc_id: (branch, day_)
+        for doc_id, branch, day_ in Document.select(
+            Document.id, Document.branch, Document.business_date
+        )
+        .where(Document.kind == Kind.OPENING)
+        .tuples()
+    }
+    if not openings:
+        return {}
+    columns = (DocumentLine.unit, DocumentLine.document, DocumentLine.cost, DocumentLine.price)
+    return {
+        unit: (*openings[doc], cost, price)
+        for unit, doc, cost, price in select_in(DocumentLine, columns, DocumentLine.unit, unit_ids)
+        if doc in openings
+    }
+
+
+def _as_imported(opening: tuple, item: UnitRow, sold: bool) -> bool:
+    branch, day_, cost, price = opening
+    if sold:
+        return (branch, day_, price) == (item.branch_id, item.day, item.price)
+    return (branch, day_, cost) == (item.branch_id, item.day, item.cost)
+
+
+def against_ledger(items: list[UnitRow], report: ImportReport, sold: bool) -> list[UnitRow]:
+    """Keep the rows whose serial is new; skip the ones already here as the row says (or
+    imported by this same row before, whatever happened to them since); refuse the ones
+    the ledger has otherwise (or, in strict mode, active on another product)."""
+    existing: dict[str, list[Held]] = {}
+    serials = list({item.serial for item in items})
+    for values in select_in(Unit, HELD, Unit.serial, serials, CHUNK):
+        unit = Held(*values)
+        existing.setdefault(unit.serial, []).append(unit)
+    for held in existing.values():
+        held.sort()  # by id: the newest unit with a serial last
+    opened = _opening_lines([u.id for units in existing.values() for u in units])
+    same = _same_sale if sold else _same_stock
+    new = []
+    for item in items:
+        units = existing.get(item.serial, [])
+        mine = [u for u in units if u.product_id == item.product_id]
+        active = [u for u in units if UnitState(u.state) not in INACTIVE_STATES]
+        if mine and mine[-1].id in opened:
+            if _as_imported(opened[mine[-1].id], item, sold):
+                report.skipped += 1
+            else:
+                report.refuse(item.line, f"{item.serial} was imported before with other details.")
+        elif mine and same(mine[-1], item):
+            report.skipped += 1
+        elif mine:
+            state = UnitState(mine[-1].state).label
+            report.refuse(item.line, f"{item.serial} is already here, {state}, otherwise.")
+        elif item.strict and active:
+            state = UnitState(active[-1].state).label
+            report.refuse(item.line, f"{item.serial} is already {state} on another product.")
+        else:
+            new.append(item)
+    report.create("units sold before" if sold else "units in stock", len(new))
+    return new
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def apply_units(ctx: Context, items: list[UnitRow], sold: bool, progress: Progress | None) -> None:
+    """Write the units, one opening-balance document per branch and date, their lines and
+    their history rows (one chained append per chunk)."""
+    documents: dict[tuple[int, date], int] = {}
+    reference = "sold before going live" if sold else "opening stock"
+    for item in items:
+        key = (item.branch_id, item.day)
+        if key not in documents:
+            doc = new_document(
+                Kind.OPENING, ctx, branch=item.branch_id, business_date=item.day,
+                reference=reference,
+            )  # fmt: skip
+            documents[key] = doc.id
+    state = UnitState.SOLD if sold else UnitState.IN_STOCK
+    event = Event.SELL if sold else Event.RECEIVE
+    at = ctx.now()
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        rows = [
+            {
+                "serial": i.serial,
+                "product": i.product_id,
+                "state": state.value,
+                "branch": i.branch_id,
+                "supplier": i.supplier_id,
+                "cost": i.cost,
+                "updated_at": at,
+                **(
+                    {
+                        "customer": i.customer_id,
+                        "warranty_start": i.warranty_start,
+                        "warranty_end": i.warranty_end,
+                    }
+                    if sold
+                    else {}
+                ),
+            }
+            for i in chunk
+        ]
+        returned = insert_rows(Unit, rows, returning=(Unit.serial, Unit.product, Unit.id))
+        ids = {(serial, product): uid for serial, product, uid in returned}
+        unit_ids = [ids[(i.serial, i.product_id)] for i in chunk]
+        append_events(
+            [
+                {
+                    "unit": uid,
+                    "event": event.value,
+                    "at": at,
+                    "branch": i.branch_id,
+                    "employee": ctx.employee_id,
+                    "document": documents[(i.branch_id, i.day)],
+                    "from_state": None,
+                    "to_state": state.value,
+                    "note": f"opening balance: {'sold' if sold else 'received'} {i.day}",
+                    "facts": facts_text(
+                        [i.serial, i.product_id, i.customer_id, i.warranty_start, i.warranty_end]
+                    ),
+                }
+                for uid, i in zip(unit_ids, chunk, strict=True)
+            ]
+        )
+        insert_rows(
+            DocumentLine,
+            [
+                {
+                    "document": documents[(i.branch_id, i.day)],
+                    "product": i.product_id,
+                    "unit": uid,
+                    "serial": i.serial,
+                    "quantity": 1,
+                    "cost": i.cost,
+                    "price": i.price if sold else (i.cost or 0),
+                }
+                for uid, i in zip(unit_ids, chunk, strict=True)
+            ],
+        )
+        if progress is not None:
+            progress("writing", min(start + CHUNK, len(items)), len(items))

@@ -1,0 +1,114 @@
+"""What the sales documents imply about the rest of the ledger, checked by ``verify``.
+
+Each is cheap and can start at a document id (``after``): the incremental ``verify``
+checks the documents written after the newest anchor's ``docs_to``, before a fresh
+anchor takes their figures as they are.
+
+- A sale's total is the sum of its lines (price times quantity).
+- A unit sold on a sale was sold to the sale's customer: the history row of the sale
+  recorded (``facts``, under the key) the customer the unit went to.
+- A warranty number (goods without serials) belongs to its sale's customer.
+"""
+
+from __future__ import annotations
+
+import json
+
+import peewee as pw
+
+from app.domain.states import Event
+from app.services.ledger.documents import Kind
+from db.history import BATCH
+from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
+
+SOLD = (Event.SELL, Event.SOLD_IN_KIT)
+
+
+def _cents(node):
+    return pw.Cast(pw.fn.ROUND(node * 100), "BIGINT")
+
+
+def sales_off_their_lines(limit: int, after: int = 0) -> list[str]:
+    """Sales whose total is not the sum of their lines."""
+    summed = pw.fn.COALESCE(pw.fn.SUM(_cents(DocumentLine.price * DocumentLine.quantity)), 0)
+    rows = (
+        Document.select(Document.id, Document.total, summed)
+        .join(DocumentLine, pw.JOIN.LEFT_OUTER)
+        .where(Document.kind == Kind.SALE, Document.id > after)
+        .group_by(Document.id, Document.total)
+        .having(_cents(Document.total) != summed)
+        .order_by(Document.id)
+        .limit(limit)
+        .tuples()
+    )
+    return [
+        f"Sale {doc_id} says its total is {total} but its lines add up to {lines / 100:.2f}: "
+        "one of them was changed behind the application's back."
+        for doc_id, total, lines in rows
+    ]
+
+
+def sold_units_off_their_sale(limit: int, after: int = 0) -> list[str]:
+    """Units whose sale's customer is not the customer their history row of the sale
+    recorded (rows without facts, from before schema 5, are skipped)."""
+    problems, last = [], 0
+    query = (
+        UnitEvent.select(
+            UnitEvent.id, UnitEvent.seq, UnitEvent.facts, Document.id, Document.customer
+        )
+        .join(Document, on=(Document.id == UnitEvent.document))
+        .where(
+            UnitEvent.event.in_(SOLD),
+            Document.kind == Kind.SALE,
+            Document.id > after,
+            UnitEvent.facts != "",
+        )
+    )
+    while len(problems) < limit:
+        batch = list(query.where(UnitEvent.id > last).order_by(UnitEvent.id).limit(BATCH).tuples())
+        if not batch:
+            break
+        for _event_id, seq, facts, doc_id, customer in batch:
+            try:
+                serial, _product, recorded = json.loads(facts)[:3]
+            except (ValueError, TypeError):
+                continue  # a changed row: the chain names it
+            if recorded != customer:
+                problems.append(
+                    f"Sale {doc_id} names customer #{customer} but unit {serial} was sold to "
+                    f"customer #{recorded} (history #{seq}): the sale was changed behind the "
+                    "application's back."
+                )
+        last = batch[-1][0]
+    return problems[:limit]
+
+
+def warranty_numbers_off_their_sale(limit: int, after: int = 0) -> list[str]:
+    """Warranty numbers whose customer is not their sale's customer."""
+    rows = (
+        WarrantyNumber.select(WarrantyNumber.number, WarrantyNumber.customer, Document.id)
+        .join(DocumentLine)
+        .join(Document)
+        .where(
+            Document.kind == Kind.SALE,
+            Document.id > after,
+            pw.fn.COALESCE(WarrantyNumber.customer, 0) != pw.fn.COALESCE(Document.customer, 0),
+        )
+        .order_by(WarrantyNumber.id)
+        .limit(limit)
+        .tuples()
+    )
+    return [
+        f"Warranty number {number} names customer #{customer} but its sale {doc_id} does not: "
+        "it was changed behind the application's back."
+        for number, customer, doc_id in rows
+    ]
+
+
+def documents_problems(limit: int, after: int = 0) -> list[str]:
+    """Every check above, for the documents with ids above ``after``."""
+    return (
+        sales_off_their_lines(limit, after)
+        + sold_units_off_their_sale(limit, after)
+        + warranty_numbers_off_their_sale(limit, after)
+    )
