@@ -17,7 +17,7 @@ warranty) are the domain's, the same the live path applies.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import peewee as pw
@@ -165,18 +165,43 @@ def rebuild() -> int:
 
 def mismatches(limit: int = 20, since: date | None = None) -> list[str]:
     """Totals that disagree with the lines they count (none, unless edited behind our back);
-    ``since``: only the days from that one on."""
-    kept_rows = DayTotal.select(*KEY, *(getattr(DayTotal, n) for n in FIGURES))
-    if since is not None:
-        kept_rows = kept_rows.where(DayTotal.day >= since)
-    kept = {tuple(row[:4]): tuple(int(v) for v in row[4:]) for row in kept_rows.tuples()}
+    ``since``: only the days from that one on. Compared a window of days at a time, so the
+    memory it takes is one window's totals, not the ledger's (2.5M totals at 1M units)."""
+    first, last = _day_span(since)
+    problems: list[str] = []
+    start = first
+    while start is not None and start <= last and len(problems) < limit:
+        end = start + timedelta(days=WINDOW_DAYS)
+        problems += _window_mismatches(start, end, limit - len(problems))
+        start = end
+    return problems
+
+
+WINDOW_DAYS = 31
+
+
+def _day_span(since: date | None) -> tuple[date | None, date | None]:
+    """The first and last day that has a total or a document (from ``since`` on)."""
+    days = []
+    for field in (DayTotal.day, Document.business_date):
+        query = field.model.select(pw.fn.MIN(field), pw.fn.MAX(field))
+        if since is not None:
+            query = query.where(field >= since)
+        low, high = query.tuples().first() or (None, None)
+        days += [_day(d) for d in (low, high) if d is not None]
+    return (min(days), max(days)) if days else (None, None)
+
+
+def _window_mismatches(start: date, end: date, limit: int) -> list[str]:
+    kept_rows = DayTotal.select(*KEY, *(getattr(DayTotal, n) for n in FIGURES)).where(
+        (DayTotal.day >= start) & (DayTotal.day < end)
+    )
+    kept = {_key(row[:4]): tuple(int(v) for v in row[4:]) for row in kept_rows.tuples()}
     counted = {}
     for query in _from_lines():
-        if since is not None:
-            query = query.where(Document.business_date >= since)
+        query = query.where((Document.business_date >= start) & (Document.business_date < end))
         for row in query.tuples():
             counted[_key(row[:4])] = tuple(int(v or 0) for v in row[4:])
-    kept = {_key(k): v for k, v in kept.items()}
     problems = []
     for key in sorted(set(kept) | set(counted), key=str):
         if kept.get(key) != counted.get(key):
