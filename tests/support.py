@@ -28,7 +28,7 @@ from app.services.ledger.stock_levels import stock_quantity
 from app.services.shop.catalog import add_customer
 from app.services.stock.receiving import ReceiptLine, receive
 from db import database
-from db.connection import db
+from db.connection import db, is_sqlite
 from db.database import close_database, open_database
 from db.models import (
     Document,
@@ -182,3 +182,17 @@ def last_event(serial):
 
 def qty(sku, ctx):
     return stock_quantity(find_product(sku).id, ctx.branch_id)
+
+
+def run_sql(text: str, *params) -> None:
+    """Raw SQL behind the application's back, as a tamperer would (``?`` on both backends)."""
+    db.execute_sql(text.replace("?", "%s") if not is_sqlite() else text, params)
+
+
+def drop_history_triggers() -> None:
+    """Take away the append-only triggers of the unit history, as a tamperer would."""
+    if is_sqlite():
+        run_sql('DROP TRIGGER "unit_event_no_update"')
+        run_sql('DROP TRIGGER "unit_event_no_delete"')
+    else:
+        run_sql('DROP TRIGGER "unit_event_append_only" ON "unit_event"')

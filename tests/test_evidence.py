@@ -9,22 +9,16 @@ import pytest
 
 from app.domain.errors import Refused
 from app.services.safety import integrity
-from db.connection import db, is_sqlite
 from db.history import CONTENT, GENESIS, head
 from db.models import Document, DocumentLine, Unit, UnitEvent
-from tests.support import customer, imeis, receive_phones, sell_serials
-
-
-def _sql(text: str, *params) -> None:
-    db.execute_sql(text.replace("?", "%s") if not is_sqlite() else text, params)
-
-
-def _unprotect() -> None:
-    if is_sqlite():
-        _sql('DROP TRIGGER "unit_event_no_update"')
-        _sql('DROP TRIGGER "unit_event_no_delete"')
-    else:
-        _sql('DROP TRIGGER "unit_event_append_only" ON "unit_event"')
+from tests.support import (
+    customer,
+    drop_history_triggers,
+    imeis,
+    receive_phones,
+    run_sql,
+    sell_serials,
+)
 
 
 def _sold(shop):
@@ -53,13 +47,13 @@ def test_a_clean_shop_verifies_and_anchors(shop):
 
 def test_a_changed_warranty_end_is_caught(shop):
     phones, _ann, _bob = _sold(shop)
-    _sql("UPDATE unit SET warranty_end = '2099-12-31' WHERE serial = ?", phones[0])
+    run_sql("UPDATE unit SET warranty_end = '2099-12-31' WHERE serial = ?", phones[0])
     assert f"Unit {phones[0]}" in _problems() and "warranty end" in _problems()
 
 
 def test_a_units_changed_customer_is_caught(shop):
     phones, _ann, bob = _sold(shop)
-    _sql("UPDATE unit SET customer_id = ? WHERE serial = ?", bob.id, phones[0])
+    run_sql("UPDATE unit SET customer_id = ? WHERE serial = ?", bob.id, phones[0])
     assert "customer" in _problems()
 
 
@@ -74,7 +68,7 @@ def test_a_units_changed_customer_is_caught(shop):
 def test_changed_sale_figures_are_caught_against_the_anchor(shop, tamper):
     _phones, _ann, bob = _sold(shop)
     integrity.anchor("day-end")
-    _sql(tamper.format(bob=bob.id))
+    run_sql(tamper.format(bob=bob.id))
     assert "were changed after the anchor" in _problems()
 
 
@@ -93,7 +87,7 @@ def test_a_row_appended_with_an_unkeyed_hash_is_caught(shop):
     seq, prev = head()
     last = UnitEvent.get(UnitEvent.seq == seq)
     row = {**_row(last), "note": "forged"}
-    _sql(
+    run_sql(
         "INSERT INTO unit_event (unit_id, event, at, employee_id, to_state, note, facts, seq, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         row["unit"], "sell", last.at, row["employee"], "sold", "forged", row["facts"],
@@ -104,30 +98,32 @@ def test_a_row_appended_with_an_unkeyed_hash_is_caught(shop):
 
 def test_a_middle_row_changed_and_the_rest_re_hashed_without_the_key_is_caught(shop):
     _sold(shop)
-    _unprotect()
+    drop_history_triggers()
     rows = list(UnitEvent.select().order_by(UnitEvent.seq))
     middle = len(rows) // 2
-    _sql("UPDATE unit_event SET employee_id = ? WHERE id = ?", rows[0].employee_id, rows[middle].id)
+    run_sql(
+        "UPDATE unit_event SET employee_id = ? WHERE id = ?", rows[0].employee_id, rows[middle].id
+    )
     prev = rows[middle - 1].hash
     for r in UnitEvent.select().where(UnitEvent.seq >= rows[middle].seq).order_by(UnitEvent.seq):
         prev = _unkeyed(r.seq, prev, _row(r))
-        _sql("UPDATE unit_event SET hash = ? WHERE id = ?", prev, r.id)
+        run_sql("UPDATE unit_event SET hash = ? WHERE id = ?", prev, r.id)
     assert f"History row #{rows[middle].seq}" in _problems()
 
 
 def test_the_last_sale_removed_cleanly_is_caught_by_the_anchor(shop):
     phones, _ann, _bob = _sold(shop)
     integrity.anchor("day-end")
-    _unprotect()
+    drop_history_triggers()
     doc = Document.select().where(Document.kind == "sale").order_by(Document.id.desc()).get()
     event = UnitEvent.get(UnitEvent.document == doc.id)
-    _sql("DELETE FROM unit_event WHERE document_id = ?", doc.id)
-    _sql("DELETE FROM document_line WHERE document_id = ?", doc.id)
-    _sql("DELETE FROM day_total")
-    _sql("DELETE FROM warranty_number")
-    _sql("DELETE FROM document WHERE id = ?", doc.id)
+    run_sql("DELETE FROM unit_event WHERE document_id = ?", doc.id)
+    run_sql("DELETE FROM document_line WHERE document_id = ?", doc.id)
+    run_sql("DELETE FROM day_total")
+    run_sql("DELETE FROM warranty_number")
+    run_sql("DELETE FROM document WHERE id = ?", doc.id)
     facts = json.dumps([phones[1], event.unit.product_id, None, None, None], separators=(",", ":"))
-    _sql("UPDATE unit SET state = 'in_stock', customer_id = NULL, warranty_start = NULL, "
+    run_sql("UPDATE unit SET state = 'in_stock', customer_id = NULL, warranty_start = NULL, "
          "warranty_end = NULL WHERE serial = ?", phones[1])  # fmt: skip
     assert facts  # the unit now looks never sold
     assert "were removed: this seat's anchor" in _problems(full=False)
@@ -135,7 +131,7 @@ def test_the_last_sale_removed_cleanly_is_caught_by_the_anchor(shop):
 
 def test_a_dropped_append_only_trigger_is_reported(shop):
     _sold(shop)
-    _unprotect()
+    drop_history_triggers()
     assert "append-only trigger" in _problems(full=False)
 
 

@@ -20,19 +20,15 @@ from db.history import _COLUMNS, UNKEYED_CONTENT, chain_rows, unkeyed_hash
 from db.history_checks import protection_problems
 from db.history_upgrade import KeyingRefused, allow_keying_old_history
 from db.models import Document, SchemaVersion, UnitEvent
-from tests.support import customer, imeis, receive_phones, receive_quantity, sell_serials
-
-
-def _sql(text: str, *params) -> None:
-    db.execute_sql(text.replace("?", "%s") if not is_sqlite() else text, params)
-
-
-def _unprotect() -> None:
-    if is_sqlite():
-        _sql('DROP TRIGGER "unit_event_no_update"')
-        _sql('DROP TRIGGER "unit_event_no_delete"')
-    else:
-        _sql('DROP TRIGGER "unit_event_append_only" ON "unit_event"')
+from tests.support import (
+    customer,
+    drop_history_triggers,
+    imeis,
+    receive_phones,
+    receive_quantity,
+    run_sql,
+    sell_serials,
+)
 
 
 def _sold(shop, first: int = 300):
@@ -47,12 +43,12 @@ def _sold(shop, first: int = 300):
 def _remove_last_sale_cleanly(phones) -> None:
     """The last sale gone from every table, its unit back in stock (triggers dropped first)."""
     doc = Document.select().where(Document.kind == "sale").order_by(Document.id.desc()).get()
-    _sql("DELETE FROM unit_event WHERE document_id = ?", doc.id)
-    _sql("DELETE FROM document_line WHERE document_id = ?", doc.id)
-    _sql("DELETE FROM day_total")
-    _sql("DELETE FROM warranty_number")
-    _sql("DELETE FROM document WHERE id = ?", doc.id)
-    _sql("UPDATE unit SET state = 'in_stock', customer_id = NULL, warranty_start = NULL, "
+    run_sql("DELETE FROM unit_event WHERE document_id = ?", doc.id)
+    run_sql("DELETE FROM document_line WHERE document_id = ?", doc.id)
+    run_sql("DELETE FROM day_total")
+    run_sql("DELETE FROM warranty_number")
+    run_sql("DELETE FROM document WHERE id = ?", doc.id)
+    run_sql("UPDATE unit SET state = 'in_stock', customer_id = NULL, warranty_start = NULL, "
          "warranty_end = NULL WHERE serial = ?", phones[1])  # fmt: skip
 
 
@@ -68,7 +64,7 @@ def _problems(full: bool = True) -> str:
 def _launder_by_downgrade(database, phones) -> list[str]:
     """Without the key: remove a sale, make the database say it was never keyed (schema 4,
     no facts, no chain id) and re-hash every row with plain SHA-256."""
-    _unprotect()
+    drop_history_triggers()
     _remove_last_sale_cleanly(phones)
     run_ops(migrations._migrator(database).drop_column("unit_event", "facts"))
     ShopSetting.delete().where(ShopSetting.key == chain_key.CHAIN_ID).execute()
@@ -76,7 +72,7 @@ def _launder_by_downgrade(database, phones) -> list[str]:
     prev, forged = "0" * 64, []
     for seq, _stored, event_id, *content in list(chain_rows(0, _COLUMNS[:-1])):
         prev = unkeyed_hash(seq, prev, dict(zip(UNKEYED_CONTENT, content, strict=True)))
-        _sql("UPDATE unit_event SET hash = ? WHERE id = ?", prev, event_id)
+        run_sql("UPDATE unit_event SET hash = ? WHERE id = ?", prev, event_id)
         forged.append(prev)
     return forged
 
@@ -152,8 +148,8 @@ def test_the_history_cut_back_to_a_backups_head_is_caught(sqlite_shop, tmp_path)
     backups.backup(tmp_path / "b.db")
     sell_serials(shop.cashier, phones[2:3])
     integrity.anchor("verify")
-    _unprotect()
-    _sql("DELETE FROM unit_event WHERE seq > ?", head_seq)
+    drop_history_triggers()
+    run_sql("DELETE FROM unit_event WHERE seq > ?", head_seq)
     assert before == head_seq
     problems = _problems(full=False)
     assert f"History rows #{head_seq + 1} to" in problems and "exactly backup b.db" in problems
@@ -166,9 +162,9 @@ def test_a_changed_chain_id_is_named_and_the_removed_tail_still_caught(shop):
     phones, _ann, _bob = _sold(shop)
     integrity.anchor("day-end")
     old = chain_key.chain_id()
-    _unprotect()
+    drop_history_triggers()
     _remove_last_sale_cleanly(phones)
-    _sql("UPDATE shop_setting SET value = 'feedfacefeedface' WHERE key = ?", chain_key.CHAIN_ID)
+    run_sql("UPDATE shop_setting SET value = 'feedfacefeedface' WHERE key = ?", chain_key.CHAIN_ID)
     problems = _problems(full=False)
     assert f"chain id was changed from {old} to feedfacefeedface" in problems
     assert "were removed: this seat's anchor" in problems
@@ -202,10 +198,10 @@ PG_NEVER = [
 def test_a_trigger_rewritten_never_to_fire_is_reported(shop, variant):
     assert protection_problems() == []
     if is_sqlite():
-        _sql('DROP TRIGGER "unit_event_no_update"')
-        _sql(SQLITE_NEVER[variant])
+        run_sql('DROP TRIGGER "unit_event_no_update"')
+        run_sql(SQLITE_NEVER[variant])
     else:
-        _sql(PG_NEVER[variant])
+        run_sql(PG_NEVER[variant])
     assert "append-only trigger" in "\n".join(protection_problems())
 
 
@@ -222,19 +218,19 @@ def _watch_sold(shop):
 def test_a_changed_warranty_number_is_caught_against_the_anchor(shop):
     _watch_sold(shop)
     integrity.anchor("day-end")
-    _sql("UPDATE warranty_number SET warranty_end = '2099-12-31'")
+    run_sql("UPDATE warranty_number SET warranty_end = '2099-12-31'")
     assert "warranty number differs" in _problems()
 
 
 def test_a_warranty_number_given_to_another_customer_is_caught(shop):
     _ann, bob = _watch_sold(shop)
-    _sql("UPDATE warranty_number SET customer_id = ?", bob.id)
+    run_sql("UPDATE warranty_number SET customer_id = ?", bob.id)
     assert "Warranty number" in _problems() and "does not" in _problems()
 
 
 def test_a_sale_given_to_another_customer_is_caught(shop):
     _phones, _ann, bob = _sold(shop)
-    _sql("UPDATE document SET customer_id = ? WHERE kind = 'sale'", bob.id)
+    run_sql("UPDATE document SET customer_id = ? WHERE kind = 'sale'", bob.id)
     assert f"names customer #{bob.id} but unit" in _problems()
 
 
@@ -254,7 +250,7 @@ def test_the_daily_check_catches_a_sale_changed_after_the_anchor(shop, tamper):
     integrity.anchor("day-end")
     sell_serials(shop.cashier, phones[2:3], customer_id=ann.id)
     doc = Document.select().order_by(Document.id.desc()).get()
-    _sql(tamper.format(bob=bob.id, doc=doc.id))
+    run_sql(tamper.format(bob=bob.id, doc=doc.id))
     assert f"Sale {doc.id}" in _problems(full=False)
 
 

@@ -4,13 +4,9 @@ shop's daily jobs run them: anchors written, a removed tail caught, the slip on 
 from __future__ import annotations
 
 from db.chain_key import read_anchors
-from db.connection import db, is_sqlite
+from db.connection import db
 from db.history import head
-from tests.support import imeis, receive_phones, sell_serials
-
-
-def _sql(text: str, *params) -> None:
-    db.execute_sql(text.replace("?", "%s") if not is_sqlite() else text, params)
+from tests.support import drop_history_triggers, imeis, receive_phones, run_sql, sell_serials
 
 
 def test_verify_anchors_then_walks_only_the_rows_after_the_anchor(run, shop):
@@ -32,11 +28,8 @@ def test_a_sale_removed_after_an_anchor_is_caught_by_the_daily_check(run, shop):
     receive_phones(shop.inventory, phones)
     sell_serials(shop.cashier, phones[:1])
     anchored = run.json("verify")["anchor"]
-    if is_sqlite():
-        _sql('DROP TRIGGER "unit_event_no_delete"')
-    else:
-        _sql('DROP TRIGGER "unit_event_append_only" ON "unit_event"')
-    _sql("DELETE FROM unit_event WHERE seq = ?", anchored)
+    drop_history_triggers()
+    run_sql("DELETE FROM unit_event WHERE seq = ?", anchored)
     code, out, err = run("verify", "--since-anchor")
     assert code == 1 and "problem(s) found" in err
     assert f"#{anchored}" in out
@@ -112,7 +105,7 @@ def test_day_end_does_not_anchor_a_database_that_fails_its_check(run, shop):
     sell_serials(shop.cashier, phones[:1])
     run.ok("verify")
     anchored = len(read_anchors())
-    _sql("UPDATE document SET total = total + 100 WHERE kind = 'sale'")
+    run_sql("UPDATE document SET total = total + 100 WHERE kind = 'sale'")
     day = shop.cashier.today().isoformat()
     code, out, err = run("day-end", "--date", day, "--no-print", employee="cal")
     assert code == 1 and "NOT ANCHORED: " in out and "NOT anchored" in err
