@@ -1,69 +1,120 @@
-"""``serialdesk verify`` at scale: full and incremental (since the last anchor).
+"""``serialdesk verify`` at scale: the full check, the first anchor, then a shop's day.
 
-    .venv/bin/python bench/verify.py --path bench/bench.db [--backend postgres]
+    .venv/bin/python bench/verify.py --path bench/bench.db [--sales 1000] [--backend postgres]
 
-Opening a database built before schema 5 upgrades it first (re-chains it under a new
-key in the bench's own config dir), timed apart. Prints rows walked, seconds and peak
-memory for a full check, then for an incremental one after one anchor and 1,000 sales'
-worth of new rows written... here: after an anchor only (the rows since it: none).
+On a database built by ``build_db.py``:
+
+1. the full ``verify`` (chain, facts, triggers, documents, units, day totals and, on
+   SQLite, its own integrity check): seconds and the process's peak memory;
+2. the anchor a clean ``verify`` then writes (the first one digests every sale, return
+   and replacement of the ledger);
+3. a day's counter work: ``--sales`` sales of one unit each, each its own transaction;
+4. the daily ``verify --since-anchor``: the rows and documents written since the anchor;
+5. the anchor after it.
+
+The history key is the bench's own (``XDG_CONFIG_HOME`` beside the file, as the builder
+used). The sales stay in the file: rebuild for pristine figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
+import random
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from db.database import open_database  # noqa: E402
-from db.models import Unit, UnitEvent  # noqa: E402
-
-
-def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+import benchlib  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgres"))
-    parser.add_argument("--path", default="bench/bench.db")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/serialdesk_bench")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sales", type=int, default=1000, help="the day's sales")
     parser.add_argument("--skip-full", action="store_true")
+    benchlib.add_db_arguments(parser)
     args = parser.parse_args()
-    os.environ.setdefault("XDG_CONFIG_HOME", str(Path(args.path).resolve().parent / "config"))
+    if args.backend == "sqlite":
+        os.environ.setdefault("XDG_CONFIG_HOME", str(Path(args.path).resolve().parent / "config"))
     from app.services.safety import integrity
 
-    url = args.pg_url if args.backend == "postgres" else args.path
     started = time.perf_counter()
-    open_database(url, fills=_fills())
+    database = benchlib.open_bench(benchlib.url_of(args))
     print(f"open (and upgrade if needed): {time.perf_counter() - started:8.1f} s")
-    print(f"data: {Unit.select().count():,} units, {UnitEvent.select().count():,} history rows")
+    print(f"data: {benchlib.data_size(database)}")
+    print(f"machine: {benchlib.machine()}")
     if not args.skip_full:
         started = time.perf_counter()
         report = integrity.check(full=True)
         print(
-            f"full verify: {report.chain.rows:,} rows in {time.perf_counter() - started:8.1f} s, "
-            f"ok={report.ok}, peak RSS {rss_mib():,.0f} MiB"
+            f"full verify: {report.chain.rows:,} history rows in "
+            f"{time.perf_counter() - started:8.1f} s, ok={report.ok}, "
+            f"peak RSS {benchlib.peak_rss_mb():,.0f} MiB"
         )
-        for message in report.messages()[:5]:
-            print("   ", message)
-    integrity.anchor("bench")
+        _problems(report)
+    _timed_anchor(integrity, "first anchor (every sale, return and replacement before it)")
+    started = time.perf_counter()
+    sold = _a_days_sales(database, args.sales)
+    print(f"a day's work: {sold:,} sales in {time.perf_counter() - started:8.1f} s")
     started = time.perf_counter()
     report = integrity.check(full=False)
     print(
-        f"incremental verify: {report.chain.rows:,} rows in "
-        f"{time.perf_counter() - started:8.2f} s, ok={report.ok}, peak RSS {rss_mib():,.0f} MiB"
+        f"daily verify --since-anchor: {report.chain.rows:,} history rows in "
+        f"{time.perf_counter() - started:8.2f} s, ok={report.ok}, "
+        f"peak RSS {benchlib.peak_rss_mb():,.0f} MiB"
+    )
+    _problems(report)
+    _timed_anchor(integrity, "the day's anchor")
+
+
+def _timed_anchor(integrity, what: str) -> None:
+    started = time.perf_counter()
+    entry = integrity.anchor("bench")
+    print(
+        f"{what}: documents {entry['docs_from']:,} to {entry['docs_to']:,} in "
+        f"{time.perf_counter() - started:8.2f} s"
     )
 
 
-def _fills():
-    from app.services.ledger.totals import FILLS
+def _problems(report) -> None:
+    for message in report.messages()[:5]:
+        print("   ", message)
 
-    return FILLS
+
+def _a_days_sales(database, count: int) -> int:
+    """``count`` sales of one in-stock unit each, by a cashier of the branch with most stock."""
+    from app.services.access.context import load_context
+    from app.services.counter.selling import SaleItem, sell
+    from db.models import Customer, Employee
+
+    param = database.param
+    branch_id = database.execute_sql(
+        "SELECT branch_id FROM \"unit\" WHERE state = 'in_stock' "
+        "GROUP BY branch_id ORDER BY COUNT(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    serials = [
+        s
+        for (s,) in database.execute_sql(
+            f"SELECT serial FROM \"unit\" WHERE state = 'in_stock' AND branch_id = {param} "
+            f"ORDER BY random() LIMIT {param}",
+            (branch_id, count),
+        ).fetchall()
+    ]
+    cashier = (
+        Employee.select()
+        .where(Employee.role == "cashier", Employee.branch == branch_id)
+        .order_by(Employee.id)
+        .first()
+    )
+    ctx = load_context(cashier.login)
+    rnd = random.Random(7)
+    top_customer = Customer.select(Customer.id).order_by(Customer.id.desc()).scalar()
+    for serial in serials:
+        customer = rnd.randint(1, top_customer)
+        sell(ctx, [SaleItem(serial=serial)], customer_id=customer, payment_method="card")
+    return len(serials)
 
 
 if __name__ == "__main__":

@@ -59,9 +59,9 @@ def _plain(name: str, value):
     if name == "at":
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="microseconds")  # %Y-%m-%dT%H:%M:%S.%f
     return value
 
 
@@ -198,16 +198,17 @@ _COLUMNS = (
 
 
 def chain_rows(after: int = 0, columns=_COLUMNS) -> Iterator[tuple]:
-    """Chained rows with ``seq`` above ``after``, in order, a batch at a time (flat memory)."""
+    """Chained rows with ``seq`` above ``after``, in order, a batch at a time (flat memory),
+    as the driver gives them (``_plain`` reads ``at`` as text or as a datetime)."""
     last = after
     while True:
-        batch = list(
+        query = (
             UnitEvent.select(*columns)
             .where(UnitEvent.seq > last)
             .order_by(UnitEvent.seq)
             .limit(BATCH)
-            .tuples()
         )
+        batch = db.execute_sql(*query.sql()).fetchall()
         if not batch:
             return
         yield from batch

@@ -72,29 +72,41 @@ class PassportScreen(CounterScreen):
         yield self.footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
         # Fixed widths that fit 80 columns; a row grows as tall as its longest cell, so a
         # long note is read whole, wrapped, not cut at the screen's edge.
-        add_fixed_columns(table, *COLUMNS)
+        add_fixed_columns(self.query_one(DataTable), *COLUMNS)
+        # The look-up reads the ledger in a worker: a slow disk or a busy PostgreSQL never
+        # freezes the seat, and keys pressed meanwhile wait their turn.
         today = self.ctx.today()
-        try:
-            if self.unit_id is not None:
-                self.data = unit_passport(self.unit_id, today)
-                found = None
-            else:
-                found = resolve(self.serial, today=today)
-                self.data = found.passport
-        except DomainError as exc:
-            self.query_one("#passport-header", Static).update(f"Serial: {markup(self.serial)}")
-            self.message.fail(exc.message)
-            return
-        if found is not None and self.data is None:
+        if self.unit_id is not None:
+            self.save(
+                unit_passport, self.unit_id, today, then=self.loaded, refused=self.not_found,
+                what="Looking up",
+            )  # fmt: skip
+        else:
+            self.save(
+                resolve, self.serial, today=today, then=self.found, refused=self.not_found,
+                what="Looking up",
+            )  # fmt: skip
+
+    def loaded(self, data: Passport) -> None:
+        self.data = data
+        self.show(data)
+        self.query_one(DataTable).focus()
+
+    def found(self, found: Resolved) -> None:
+        self.data = found.passport
+        if self.data is None:
             self.show_found(found)
         else:
             self.show(self.data)
-            if found is not None and found.code.upper() != self.data.serial:
+            if found.code.upper() != self.data.serial:
                 self.message.info(f"{upper_first(found.kind.label)} {self.serial}")
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def not_found(self, error: DomainError) -> None:
+        self.query_one("#passport-header", Static).update(f"Serial: {markup(self.serial)}")
+        self.message.fail(error.message)
 
     # --- what a code named, when it is not one unit ------------------------------
 
@@ -269,8 +281,7 @@ class PassportScreen(CounterScreen):
         serial = self.data.serial
 
         def written_off(done: adjustments.AdjustmentResult) -> None:
-            self.message.ok(f"{serial} written off ({done.number}).")
-            self.reload()
+            self.reload(f"{serial} written off ({done.number}).")
 
         def write_off(reason: str, approver=None) -> None:
             self.save(
@@ -299,12 +310,16 @@ class PassportScreen(CounterScreen):
             AskText(f"Why is {serial} written off?", "damaged, lost..."), with_reason
         )
 
-    def reload(self) -> None:
-        if self.data is None:
-            return
-        self.data = self.call(unit_passport, self.data.unit_id, self.ctx.today())
+    def reload(self, done: str) -> None:
+        """Look the unit up again after ``done`` (said once the passport is back)."""
+
+        def loaded(data: Passport) -> None:
+            self.loaded(data)
+            self.message.ok(done)
+
         if self.data is not None:
-            self.show(self.data)
+            self.save(unit_passport, self.data.unit_id, self.ctx.today(), then=loaded,
+                      refused=self.not_found, what="Looking up")  # fmt: skip
 
 
 def chain_line(link: ReplacedUnit) -> str:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from app.domain.errors import Refused
-from app.services.safety import integrity
+from app.services.safety import evidence, integrity
 from db.history import CONTENT, GENESIS, head
 from db.models import Document, DocumentLine, Unit, UnitEvent
 from tests.support import (
@@ -70,6 +70,32 @@ def test_changed_sale_figures_are_caught_against_the_anchor(shop, tamper):
     integrity.anchor("day-end")
     run_sql(tamper.format(bob=bob.id))
     assert "were changed after the anchor" in _problems()
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_anchors_of_every_digest_version_still_catch_a_changed_sale(shop, monkeypatch, version):
+    """Anchors written by an earlier SerialDesk (digest version 2) are checked as written."""
+    _phones, _ann, bob = _sold(shop)
+    with monkeypatch.context() as patch:
+        patch.setattr(evidence, "DOCS_VERSION", version)
+        assert integrity.anchor("day-end")["docs_v"] == version
+    assert integrity.check().ok and integrity.check(full=False).ok
+    run_sql("UPDATE document SET customer_id = ? WHERE kind = 'sale'", bob.id)
+    assert "were changed after the anchor" in _problems()
+
+
+def test_the_digest_is_the_same_whatever_its_window_and_sees_a_line_moved(shop, monkeypatch):
+    _sold(shop)
+    top = Document.select(Document.id).order_by(Document.id.desc()).scalar()
+    key = integrity.history_key()
+    whole = evidence.documents_digest(key, 0, top, 3)
+    monkeypatch.setattr(evidence, "DIGEST_WINDOW", 1)
+    assert evidence.documents_digest(key, 0, top, 3) == whole
+    first, second = (
+        Document.select(Document.id).where(Document.kind == "sale").order_by(Document.id)
+    )
+    run_sql("UPDATE document_line SET document_id = ? WHERE document_id = ?", second.id, first.id)
+    assert evidence.documents_digest(key, 0, top, 3) != whole
 
 
 def _row(r: UnitEvent) -> dict:
@@ -147,3 +173,29 @@ def test_a_seat_without_the_key_reads_but_cannot_write(shop, tmp_path, monkeypat
     with pytest.raises(Refused, match="no key"):
         integrity.check()
     assert GENESIS != head()[1]
+
+
+def test_verify_reads_with_a_small_cache_and_gives_the_seat_its_own_back(shop, monkeypatch):
+    """A whole-ledger check must not grow the seat's memory with the file: it reads with a
+    small page cache and sorts on disk, then puts the seat's settings back."""
+    from db.connection import db, is_sqlite
+
+    if not is_sqlite():
+        pytest.skip("SQLite's page cache")
+    _sold(shop)
+    before = [db.execute_sql(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "temp_store")]
+    seen = []
+    real = integrity.storage_problems
+
+    def spy():
+        seen.extend(
+            db.execute_sql(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "temp_store")
+        )
+        return real()
+
+    monkeypatch.setattr(integrity, "storage_problems", spy)
+    assert integrity.check().ok
+    assert seen == [-integrity.SCAN_CACHE_KIB, 1]  # 1: temp files
+    assert [
+        db.execute_sql(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "temp_store")
+    ] == before
