@@ -100,7 +100,9 @@ class PassportScreen(CounterScreen):
             self.show_found(found)
         else:
             self.show(self.data)
-            if found.code.upper() != self.data.serial:
+            if found.also:
+                self.message.info(found.also)
+            elif found.code.upper() != self.data.serial:
                 self.message.info(f"{upper_first(found.kind.label)} {self.serial}")
         self.query_one(DataTable).focus()
 

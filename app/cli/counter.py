@@ -128,7 +128,12 @@ def found_json(found: lookup.Resolved) -> dict:
     """A unit found keeps the passport's own JSON (with what the code was); else the rest."""
     head = {"found_by": found.kind.value, "code": found.code}
     if found.passport is not None:
-        return {**jsonable(found.passport), **head, "sale_lines": jsonable(found.sale)}
+        return {
+            **jsonable(found.passport),
+            **head,
+            "sale_lines": jsonable(found.sale),
+            "also": found.also,
+        }
     return {**head, **jsonable(found)}
 
 
@@ -148,6 +153,8 @@ def found_text(found: lookup.Resolved) -> str:
         )
     if p is not None:
         blocks.append(("\n" if found.sale else "") + passport_text(p))
+    if found.also:
+        blocks.append(f"\nNote: {found.also}")
     return join(*blocks)
 
 

@@ -15,8 +15,10 @@ import asyncio
 import ipaddress
 import os
 import shlex
+import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app.cli.session import EXIT_OK, UsageError, database_url, open_db, opt, shown_url
 from app.config import load_config
@@ -24,6 +26,7 @@ from app.domain.errors import Refused
 from db.database import close_database
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+DEFAULT_MAX_SEATS = 4
 # Secrets a script may keep in the box's environment: a browser seat never inherits them.
 _NOT_FOR_THE_SEAT = ("EMPLOYEE", "PIN", "TOKEN", "APPROVER_PIN", "APPROVER_TOKEN", "NEW_PIN")
 
@@ -44,6 +47,13 @@ def add_commands(command) -> None:
         help="the address the browser opens, e.g. https://desk.shop.example behind a proxy",
     )
     p.add_argument(
+        "--max-seats",
+        type=_seats,
+        default=DEFAULT_MAX_SEATS,
+        metavar="N",
+        help=f"browser tabs served at once (default {DEFAULT_MAX_SEATS}; each is a seat process)",
+    )
+    p.add_argument(
         "--seat-file",
         metavar="F",
         help="this seat's settings: name, branch, printer (else SERIALDESK_CONFIG or the default)",
@@ -52,8 +62,6 @@ def add_commands(command) -> None:
 
 def cmd_serve(args) -> int:
     """Serve the counter screens to browsers until Ctrl+C (or SIGTERM)."""
-    from textual_serve.server import Server
-
     if args.public_url is None and _is_wildcard(args.host):
         raise UsageError(
             f"--host '{args.host}' listens on every address; give --public-url, "
@@ -85,12 +93,13 @@ def cmd_serve(args) -> int:
             file=sys.stderr,
             flush=True,
         )
-    server = Server(
+    server = guarded_server(
         shlex.join(command),
         host=args.host,
         port=args.port,
         title=f"SerialDesk · {config.seat}",
         public_url=public_url,
+        max_seats=args.max_seats,
     )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # textual-serve runs on the current loop
@@ -102,6 +111,54 @@ def cmd_serve(args) -> int:
         asyncio.set_event_loop(None)
         loop.close()
     return EXIT_OK
+
+
+def guarded_server(command: str, *, public_url: str, max_seats: int, **options):
+    """textual-serve's server, refusing a seat to a page of another site (a browser sends
+    the page's Origin: any site open on the tablet could otherwise open seats here) and
+    to more than ``max_seats`` tabs at once (each is a process of its own)."""
+    from aiohttp import web
+    from textual_serve.server import Server
+
+    allowed = {_origin(public_url)}
+    parts = urlsplit(public_url)
+    if _is_loopback(parts.hostname or ""):  # this box's own browser, by any of its names
+        port = f":{parts.port}" if parts.port else ""
+        allowed |= {f"{parts.scheme}://{h}{port}" for h in ("localhost", "127.0.0.1", "[::1]")}
+
+    class GuardedServer(Server):
+        open_seats = 0
+
+        async def handle_websocket(self, request):
+            origin = request.headers.get("Origin")
+            if origin is not None and origin.rstrip("/").lower() not in allowed:
+                print(
+                    f"serialdesk: refused a seat to a page from {ascii(origin)[1:-1]} "
+                    f"(only {public_url} is served)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return web.Response(status=403, text="This seat is served to its own page only.")
+            if self.open_seats >= max_seats:
+                return web.Response(
+                    status=503, text=f"All {max_seats} browser seats are in use; try later."
+                )
+            self.open_seats += 1
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.open_seats -= 1
+
+    return GuardedServer(command, public_url=public_url, **options)
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL, as a browser sends it in Origin (default ports left out)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    return f"{parts.scheme}://{host}{port}".lower()
 
 
 def seat_env(url: str) -> None:
@@ -117,20 +174,33 @@ def _default_public_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _address(host: str):
+    """The IP address ``host`` names, also in the short forms the system accepts ("0" is
+    0.0.0.0, "127.1" is 127.0.0.1); None for a host name."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def _is_loopback(host: str) -> bool:
+    address = _address(host)
+    return host == "localhost" or (address is not None and address.is_loopback)
 
 
 def _is_wildcard(host: str) -> bool:
-    try:
-        return host == "" or ipaddress.ip_address(host).is_unspecified
-    except ValueError:
-        return False
+    address = _address(host)
+    return host == "" or (address is not None and address.is_unspecified)
+
+
+def _seats(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"--max-seats is a number from 1 to 64, not '{text}'")
+    return int(text)
 
 
 def _port(text: str) -> int:

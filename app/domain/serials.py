@@ -101,6 +101,12 @@ class SerialRule:
 
     def validate(self, serial: str) -> None:
         """Raise InvalidSerial (with the reason) unless ``serial`` fits this rule."""
+        if SALE_NUMBER.match(serial):
+            raise InvalidSerial(
+                f"{serial} has the form of this shop's sale numbers (S-42): a unit with that "
+                "serial could not be told from the sale when looked up. Check the label; "
+                "if it really reads so, enter it without the dash."
+            )
         if self.pattern and not matches_pattern(serial, self.pattern):
             raise InvalidSerial(
                 f"{serial} does not match this product's serial pattern {self.pattern}. "
@@ -124,6 +130,8 @@ class SerialRule:
 
 
 _IMEI_SEPARATORS = str.maketrans("", "", " -./")
+# A sale's number (S-42): the look-up takes such a code for the sale.
+SALE_NUMBER = re.compile(r"^S-\d{1,12}$")
 
 
 def imei_as_printed(serial: str) -> str | None:
@@ -217,6 +225,12 @@ def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
         message, problem = _gs1_message(text)
         if message is not None and problem is None:
             fields = {es.ai.ai: es for es in message.element_strings}
+            twice = [ai for ai in fields if sum(e.ai.ai == ai for e in message.element_strings) > 1]
+            if twice:
+                raise InvalidSerial(
+                    f"This GS1 barcode carries ({twice[0]}) twice: it names no single unit. "
+                    "Scan it again, or scan the serial on its own."
+                )
             gtin = fields["01"].value if "01" in fields else None
             serial = fields["21"].value if "21" in fields else None
             if gtin and fields["01"].gtin_error:

@@ -85,3 +85,55 @@ def test_the_screens_start_under_textual_serve(monkeypatch):
     assert not in_a_browser()  # a pipe: the welcome text, as before
     monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
     assert in_a_browser()
+
+
+def test_a_wildcard_in_short_form_needs_a_public_url_too(srun, served):
+    for host in ("0", "0.0", "::"):
+        assert "--public-url" in srun.refused("serve", "--host", host, code=2)
+    assert "1 to 64" in srun.refused("serve", "--max-seats", "0", code=2)
+    assert served == []
+
+
+def _ws_request(origin: str | None):
+    from aiohttp.test_utils import make_mocked_request
+
+    return make_mocked_request("GET", "/ws", headers={"Origin": origin} if origin else {})
+
+
+@pytest.mark.parametrize(
+    ("public_url", "origin", "status"),
+    [
+        ("http://127.0.0.1:8000", "http://evil.example", 403),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8001", 403),
+        ("https://desk.test", "http://desk.test", 403),
+        ("https://desk.test", "https://desk.test.evil.example", 403),
+        ("https://desk.test", "https://desk.test", "seat"),
+        ("https://desk.test:443", "https://DESK.test", "seat"),
+        ("http://127.0.0.1:8000", "http://localhost:8000", "seat"),
+        ("http://127.0.0.1:8000", None, "seat"),  # no browser page: a program on the box
+    ],
+)
+async def test_a_seat_is_served_to_its_own_page_only(monkeypatch, public_url, origin, status):
+    from app.cli.serve import guarded_server
+
+    opened = []
+
+    async def seat(self, request):
+        opened.append(self.open_seats)
+        return "seat"
+
+    monkeypatch.setattr(textual_serve.Server, "handle_websocket", seat)
+    server = guarded_server("true", public_url=public_url, max_seats=2)
+    answer = await server.handle_websocket(_ws_request(origin))
+    assert (answer if answer == "seat" else answer.status) == status
+    assert server.open_seats == 0 and opened == ([1] if status == "seat" else [])
+
+
+async def test_no_more_seats_than_max_seats_at_once(monkeypatch):
+    from app.cli.serve import guarded_server
+
+    monkeypatch.setattr(textual_serve.Server, "handle_websocket", lambda self, r: None)
+    server = guarded_server("true", public_url="https://desk.test", max_seats=2)
+    server.open_seats = 2  # two tabs are open
+    answer = await server.handle_websocket(_ws_request("https://desk.test"))
+    assert answer.status == 503 and "All 2 browser seats are in use" in answer.text

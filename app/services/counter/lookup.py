@@ -11,7 +11,7 @@ several, a warranty number, or a sale with its lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -122,6 +122,7 @@ class Resolved:
     choices: list[UnitChoice] = field(default_factory=list)
     warranty: WarrantyView | None = None
     sale: SaleLookup | None = None
+    also: str = ""  # the code also names something else here (data from before the rules)
 
     @property
     def ambiguous(self) -> bool:
@@ -140,6 +141,10 @@ def resolve(code: str, *, product: str | None = None, today: date | None = None)
     today = today or date.today()
     wanted = find_product(product) if product else None
     scan = scan_of(text)
+    if scan.kind is ScanKind.PRODUCT and _units(text.upper(), wanted):
+        # a unit whose serial is the digits of a product barcode (from before receiving
+        # refused that): the unit, since a product barcode names no unit
+        scan = replace(scan, kind=ScanKind.SERIAL, serial=text.upper())
     if scan.kind is ScanKind.PRODUCT:
         raise Refused(
             f"That is the product barcode of {find_product(scan.gtin).name}, not a unit's. "
@@ -150,7 +155,9 @@ def resolve(code: str, *, product: str | None = None, today: date | None = None)
     serial = scan.serial
     units = _units(serial, wanted)  # the common case first: a serial exactly as stored
     if units:
-        return _of_units(_kind_of(units[0]), text, units, today)
+        found = _of_units(_kind_of(units[0]), text, units, today)
+        found.also = _also(serial)
+        return found
     number = WarrantyNumber.get_or_none(WarrantyNumber.number == serial)
     if number is not None:
         return Resolved(CodeKind.WARRANTY_NUMBER, text, warranty=warranty_view(number, today))
@@ -168,6 +175,23 @@ def resolve(code: str, *, product: str | None = None, today: date | None = None)
             return _of_units(CodeKind.MEID, text, units, today)
     of = f" of {wanted.sku}" if wanted else ""
     raise NotFound(f"No unit{of}, warranty number or sale carries {serial} in this shop.")
+
+
+def _also(serial: str) -> str:
+    """What else a unit's serial names here: a warranty number, or a sale's number. Serials
+    of that form are refused now (``taken_by_other_codes``), but older data may hold them."""
+    other = ""
+    if WarrantyNumber.select().where(WarrantyNumber.number == serial).exists():
+        other = "a warranty number"
+    elif (match := _DOC_NUMBER.match(serial)) and match.group(1) == "S":
+        sale = Document.get_or_none(Document.id == int(match.group(2)))
+        other = "a sale's number" if sale is not None and sale.kind == Kind.SALE else ""
+    if not other:
+        return ""
+    return (
+        f"{serial} is also {other} in this shop; this is the unit with that serial. "
+        "Look the other up by its own card or receipt."
+    )
 
 
 def unit_passport(unit_id: int, today: date | None = None) -> Passport:

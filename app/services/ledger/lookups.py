@@ -7,7 +7,16 @@ import peewee as pw
 
 from app.domain.errors import Ambiguous, NotFound, Refused
 from app.domain.serials import Scan, plain_text, read_scan
-from db.models import Branch, Customer, Employee, Product, ProductType, Supplier
+from db.models import (
+    Branch,
+    Customer,
+    Employee,
+    Product,
+    ProductType,
+    Supplier,
+    Unit,
+    WarrantyNumber,
+)
 
 
 def find_product(code: str) -> Product:
@@ -98,3 +107,20 @@ def employee_name(employee_id: int | None) -> str:
         return ""
     emp = Employee.get_or_none(Employee.id == employee_id)
     return emp.name if emp else ""
+
+
+def warranty_numbers_among(codes) -> set[str]:
+    """Which of ``codes`` are warranty numbers of this shop: no unit may take one as its
+    serial, or a look-up of the number would find the unit instead of the warranty."""
+    codes, found = list(codes), set()
+    for start in range(0, len(codes), 500):
+        query = WarrantyNumber.select(WarrantyNumber.number).where(
+            WarrantyNumber.number.in_(codes[start : start + 500])
+        )
+        found.update(n for (n,) in query.tuples())
+    return found
+
+
+def serial_in_use(code: str) -> bool:
+    """Is ``code`` the serial of a unit here (a new warranty number must not be)?"""
+    return Unit.select().where(Unit.serial == code).exists()

@@ -18,7 +18,12 @@ from app.domain.states import INACTIVE_STATES, Event, UnitState
 from app.domain.text import free_text
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, doc_number, new_document
-from app.services.ledger.lookups import find_product, find_supplier, scan_of
+from app.services.ledger.lookups import (
+    find_product,
+    find_supplier,
+    scan_of,
+    warranty_numbers_among,
+)
 from app.services.ledger.product_settings import Settings, settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
 from app.services.shop.products import must_be_active
@@ -127,6 +132,10 @@ def receive(
 
     with write_transaction():
         existing = _existing_units(list(seen))
+        problems += [
+            (n, "is a warranty number of this shop, not a serial")
+            for n in sorted(warranty_numbers_among(seen))
+        ]
         warnings: list[str] = []
         for line in prepared:
             for serial in line.serials:
@@ -229,8 +238,15 @@ def lines_by_gtin(codes: list[str], cost: Decimal | str | None = None) -> list[R
 
 def _serial_from_scan(product: Product, raw: str) -> str:
     scan = scan_of(raw)
-    if scan.gtin and product.gtin and scan.gtin != product.gtin:
-        raise Refused(f"This barcode is for another product, not {product.name}.")
+    if scan.gtin and scan.gtin != product.gtin:
+        other = Product.get_or_none(Product.gtin == scan.gtin)
+        if other is not None:
+            raise Refused(f"This barcode is for {other.name}, not {product.name}.")
+        if product.gtin:
+            raise Refused(
+                f"This barcode names GTIN {scan.gtin}, which is no product of this shop; "
+                f"{product.name}'s is {product.gtin}."
+            )
     if scan.serial is None:
         raise InvalidSerial("That is a product barcode, not a serial. Scan the serial.")
     return scan.serial
