@@ -3,6 +3,13 @@ passports for a bounded time, racing for the same units; then the ledger is chec
 
     .venv/bin/python bench/seats.py                      # 8 seats, 20 s, a fresh SQLite file
     .venv/bin/python bench/seats.py --db postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/seats.py --ledger bench/bench.db       # a build_db.py ledger
+
+``--ledger``: the seats work on a ledger built by ``build_db.py`` (the 1M-unit file, or
+its PostgreSQL database) as it is: two managers of the two branches with most phones in
+stock, 2,000 of those phones each to sell, return and transfer, fresh IMEIs to receive.
+The check afterwards is the daily ``verify --since-anchor`` (an anchor is written before
+the seats start) and double sales among the units the seats touched.
 
 On PostgreSQL a fresh schema is made in that database (dropped afterwards unless
 --keep). Required: 0 double sales, 0 lost operations, 0 "database is locked" or
@@ -61,8 +68,63 @@ def setup(url: str) -> None:
     close_database()
 
 
+FRESH = {"logins": ("mia", "max"), "sku": "PH-X1", "supplier": "PhoneCo", "known": None}
+
+
+def ledger_plan(url: str, per_branch: int = 2000) -> dict:
+    """Who works and on what, on a ledger built by build_db.py (nothing is written)."""
+    from db.database import close_database, open_database
+    from db.models import Employee, Product, ProductType, Supplier, Unit
+
+    open_database(url)
+    phones = (
+        Product.select(Product.id, Product.sku)
+        .join(ProductType)
+        .where(ProductType.name == "Phones")
+        .order_by(Product.id)
+        .first()
+    )
+    branches = [
+        b
+        for (b,) in Unit.select(Unit.branch)
+        .where(Unit.state == "in_stock", Unit.product == phones.id)
+        .group_by(Unit.branch)
+        .order_by(pw_count().desc())
+        .limit(2)
+        .tuples()
+    ]
+    logins, known = [], []
+    for branch in branches:
+        manager = Employee.get(Employee.role == "manager", Employee.branch == branch)
+        logins.append(manager.login)
+        known += [
+            s
+            for (s,) in Unit.select(Unit.serial)
+            .where(Unit.state == "in_stock", Unit.branch == branch, Unit.product == phones.id)
+            .order_by(Unit.id.desc())
+            .limit(per_branch)
+            .tuples()
+        ]
+    supplier = Supplier.select(Supplier.name).order_by(Supplier.id).scalar()
+    close_database()
+    return {"logins": tuple(logins), "sku": phones.sku, "supplier": supplier, "known": known}
+
+
+def pw_count():
+    import peewee
+
+    return peewee.fn.COUNT(peewee.SQL("*"))
+
+
 def seat(
-    url: str, index: int, seconds: float, start, results, queue: bool = True, rate: float = 0
+    url: str,
+    index: int,
+    seconds: float,
+    start,
+    results,
+    queue: bool = True,
+    rate: float = 0,
+    plan: dict = FRESH,
 ) -> None:
     """One seat: random operations on shared units until the time is up; back to back, or
     at ``rate`` a second on average (random arrivals, timed from when each was due, so a
@@ -81,10 +143,12 @@ def seat(
     from db.database import open_database
 
     open_database(url)
-    here, there = ("mia", "max") if index % 2 == 0 else ("max", "mia")
+    first, second = plan["logins"]
+    here, there = (first, second) if index % 2 == 0 else (second, first)
     ctx, other = load_context(here), load_context(there)
+    sku, supplier = plan["sku"], plan["supplier"]
     rng = random.Random(index)
-    known = [imei(n) for n in range(STOCK)]
+    known = list(plan["known"] or [imei(n) for n in range(STOCK)])
     done: list[tuple] = []  # (op, document, serial): what this seat told its user was done
     tally: Counter = Counter()
     errors: list[str] = []
@@ -102,7 +166,7 @@ def seat(
         try:
             if op == "receive":
                 fresh = [imei(STOCK + rng.randrange(POOL)) for _ in range(5)]
-                r = receive(ctx, "PhoneCo", [ReceiptLine("PH-X1", sorted(set(fresh)), cost="1")])
+                r = receive(ctx, supplier, [ReceiptLine(sku, sorted(set(fresh)), cost="1")])
                 done += [("receive", r.number, s) for s in sorted(set(fresh))]
                 known += fresh
             elif op == "sell":
@@ -131,15 +195,21 @@ def seat(
     results.put((index, done, dict(tally), errors, dict(database.STATS), took))
 
 
-def check(url: str, reported: list[tuple]) -> dict[str, int]:
-    """Count double sales, lost operations and inconsistencies in the final database."""
+def check(url: str, reported: list[tuple], ledger: bool = False) -> dict[str, int]:
+    """Count double sales, lost operations and inconsistencies in the final database; on a
+    built ledger, the check since the anchor and the units the seats touched only."""
     from app.services.ledger.documents import get_document
     from app.services.safety import integrity
     from db.database import close_database, open_database
     from db.models import DocumentLine, Unit, UnitEvent
 
     open_database(url)
-    report = integrity.check()
+    started = time.perf_counter()
+    report = integrity.check(full=not ledger)
+    print(
+        f"  verify{' --since-anchor' if ledger else ''}: {report.chain.rows:,} history rows, "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     lost = 0
     for _op, number, serial in reported:
         try:
@@ -155,9 +225,12 @@ def check(url: str, reported: list[tuple]) -> dict[str, int]:
             lost += 1
     double = 0
     events: dict[int, list[str]] = {}
-    for unit_id, event in (
-        UnitEvent.select(UnitEvent.unit, UnitEvent.event).order_by(UnitEvent.seq).tuples()
-    ):
+    rows = UnitEvent.select(UnitEvent.unit, UnitEvent.event).order_by(UnitEvent.seq)
+    if ledger:  # the rows the seats wrote, after the anchor (a unit's life before is the build's)
+        touched = sorted({serial for _op, _number, serial in reported})
+        units = Unit.select(Unit.id).where(Unit.serial.in_(touched))
+        rows = rows.where(UnitEvent.unit.in_(units), UnitEvent.seq > report.chain.start_seq)
+    for unit_id, event in rows.tuples():
         events.setdefault(unit_id, []).append(event)
     for history in events.values():
         sold = False
@@ -167,9 +240,10 @@ def check(url: str, reported: list[tuple]) -> dict[str, int]:
                 sold = True
             elif event == "customer_return":
                 sold = False
-    active = Counter(
-        s for (s,) in Unit.select(Unit.serial).where(Unit.state != "returned_to_supplier").tuples()
-    )
+    live = Unit.select(Unit.serial).where(Unit.state != "returned_to_supplier")
+    if ledger:
+        live = live.where(Unit.serial.in_(touched))
+    active = Counter(s for (s,) in live.tuples())
     close_database()
     return {
         "double sales": double,
@@ -177,6 +251,18 @@ def check(url: str, reported: list[tuple]) -> dict[str, int]:
         "lost operations": lost,
         "integrity problems": len(report.messages()),
     }
+
+
+def _anchor(url: str) -> None:
+    """An anchor before the seats start: the check afterwards walks only what they wrote."""
+    from app.services.safety import integrity
+    from db.database import close_database, open_database
+
+    open_database(url)
+    started = time.perf_counter()
+    integrity.anchor("bench")
+    print(f"anchor before the seats: {time.perf_counter() - started:.1f} s")
+    close_database()
 
 
 def _ms(times: list[float], q: float) -> float:
@@ -189,6 +275,7 @@ def main() -> int:
     parser.add_argument("--seats", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--ledger", metavar="URL", help="a build_db.py ledger, used as it is")
     parser.add_argument(
         "--rate", type=float, default=0, help="operations a second per seat (0: back to back)"
     )
@@ -200,7 +287,10 @@ def main() -> int:
     from db.database import is_postgres_url
 
     admin = schema = None
-    if args.db and is_postgres_url(args.db):
+    plan = FRESH
+    if args.ledger:
+        url = args.ledger
+    elif args.db and is_postgres_url(args.db):
         import psycopg2
 
         schema = f"seats_{uuid.uuid4().hex[:8]}"
@@ -213,13 +303,17 @@ def main() -> int:
         url = args.db or str(Path(tempfile.mkdtemp(prefix="seats-")) / "shop.db")
         Path(url).unlink(missing_ok=True)
     try:
-        setup(url)
+        if args.ledger:
+            plan = ledger_plan(url)
+            _anchor(url)
+        else:
+            setup(url)
         ctx = mp.get_context("spawn")
         start, results = ctx.Event(), ctx.Queue()
         procs = [
             ctx.Process(
                 target=seat,
-                args=(url, i, args.seconds, start, results, not args.no_queue, args.rate),
+                args=(url, i, args.seconds, start, results, not args.no_queue, args.rate, plan),
             )
             for i in range(args.seats)
         ]
@@ -245,7 +339,7 @@ def main() -> int:
             sales_per_seat[i] = t.get("sell", 0)
             for op, times in seat_took.items():
                 took[op] += times
-        verdict = check(url, reported)
+        verdict = check(url, reported, ledger=bool(args.ledger))
     finally:
         if admin is not None:
             if not args.keep:
@@ -253,7 +347,7 @@ def main() -> int:
             admin.close()
 
     ops = sum(tally[o] for o in OPS)
-    backend = "PostgreSQL" if admin is not None else "SQLite"
+    backend = "PostgreSQL" if admin is not None or is_postgres_url(url) else "SQLite"
     queue = "" if admin is not None else (" (no write queue)" if args.no_queue else "")
     pace = f"{args.rate:g} ops/s each" if args.rate else "back to back"
     print(
