@@ -88,7 +88,9 @@ def test_one_refused_row_and_nothing_is_written(shop, tmp_path):
 def test_a_conflicting_existing_unit_is_refused(shop, tmp_path):
     receive(shop.inventory, "PhoneCo", [ReceiptLine("PH-X1", IMEIS[:1], cost="250")])
     report = import_file(shop.manager, "stock", stock_file(tmp_path, IMEIS[:2]))
-    assert report.refused == [(2, f"{IMEIS[0]} is already here, in stock, otherwise.")]
+    assert report.refused == [
+        (2, f"{IMEIS[0]} is already here, in stock, with cost 250.00, this file says 300.00.")
+    ]
     assert report.created == {"units in stock": 1}
 
 

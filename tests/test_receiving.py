@@ -180,7 +180,7 @@ def test_imei_check_refuses_bad_serials_and_saves_nothing(shop):
         ("\x1b[2J", "not a readable serial"),
         ("9" * 10_240, "at most 64"),
         ("4006381333931", "product barcode, not a serial"),
-        ("]C10105901234123457213569380300000", "another product"),
+        ("]C10105901234123457213569380300000", "This barcode is for Cordless drill 18V, not"),
     ],
 )
 def test_garbage_scans_are_refused_at_receipt(shop, raw, why):

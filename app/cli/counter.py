@@ -222,7 +222,8 @@ def passport_text(p) -> str:
         r = p.receipt
         receipt = f"{r.number} on {day(r.date)} at {r.branch} by {r.employee}"
         receipt += f", PO {r.reference}" if r.reference else ""
-    supplier = p.supplier + (f", cost {money(p.cost)}" if p.cost is not None else "")
+    cost = f"cost {money(p.cost)}" if p.cost is not None else ""
+    supplier = ", ".join(part for part in (p.supplier, cost) if part)
     sale = ""
     if p.sale:
         s = p.sale

@@ -86,13 +86,15 @@ def _close(bar: ProgressBar | None) -> None:
 
 
 def _show(args, report: ImportReport) -> None:
+    written = report.applied and not report.refused
     result = {
         "kind": report.kind,
         "file": report.file,
         "dry_run": not report.applied,
-        "written": report.applied and not report.refused,
+        "written": written,
         "rows": report.rows,
-        "created": report.created,
+        # Nothing is created unless written: a dry run or a refused run says what would be.
+        ("created" if written else "would_create"): report.created,
         "skipped": report.skipped,
         "refused": [{"line": line, "reason": why} for line, why in sorted(report.refused)],
     }
@@ -110,7 +112,8 @@ def _text(r: dict) -> str:
     else:
         head = f"{r['file']}: {r['rows']:,} rows; refused rows below, nothing was written."
     verb = "created" if r["written"] else "would create"
-    made = ", ".join(f"{n:,} {what}" for what, n in r["created"].items() if n) or "nothing"
+    counts = r["created"] if r["written"] else r["would_create"]
+    made = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n) or "nothing"
     lines = [head, f"{verb.capitalize()}: {made}."]
     lines.append(f"Already here as they are (skipped): {r['skipped']:,} rows.")
     refused = r["refused"]

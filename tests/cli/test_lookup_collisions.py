@@ -90,3 +90,15 @@ def test_a_gs1_code_for_no_product_says_so_not_another_product(run):
         employee="ivy",
     )
     assert "for Phone X1 128GB, not" in err
+
+
+def test_import_refuses_a_warranty_number_and_a_sale_number_as_serials(run, tmp_path):
+    from app.services.moving_in.runner import import_file
+    from tests.test_moving_in import write
+
+    number = _a_watch_sold(run)
+    path = write(tmp_path, "stock.csv", f"serial,sku\n{number},DR-18\nS-7,DR-18\nTPD-OK,DR-18\n")
+    refused = dict(import_file(run.shop.manager, "stock", path).refused)
+    assert "is a warranty number of this shop, not a serial" in refused[2]
+    assert "form of this shop's sale numbers" in refused[3]
+    assert 4 not in refused

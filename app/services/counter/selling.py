@@ -20,7 +20,13 @@ from app.services.kits import assembly
 from app.services.kits import moves as kit_moves
 from app.services.ledger import totals
 from app.services.ledger.documents import Kind, doc_number, new_document
-from app.services.ledger.lookups import find_product, product_of_scan, scan_of, serial_in_use
+from app.services.ledger.lookups import (
+    WARRANTY_NUMBER_ALPHABET,
+    find_product,
+    product_of_scan,
+    scan_of,
+    serial_in_use,
+)
 from app.services.ledger.moves import append_event, move_unit
 from app.services.ledger.product_settings import settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
@@ -383,8 +389,7 @@ def _sell_line(ctx, doc, customer_id, today, resolved: ResolvedItem) -> SoldLine
 def _new_warranty_number() -> str:
     # Unguessable and free of look-alike characters: it is read over the phone; never a
     # unit's serial, or looking the number up would find that unit.
-    alphabet = "ACDEFGHJKLMNPQRTUVWXY3479"
     while True:
-        number = "W" + "".join(secrets.choice(alphabet) for _ in range(10))
+        number = "W" + "".join(secrets.choice(WARRANTY_NUMBER_ALPHABET) for _ in range(10))
         if not serial_in_use(number):
             return number

@@ -62,8 +62,14 @@ def get_document(number: str, kind: str | None = None) -> Document:
     if doc is None or doc.kind != KIND_BY_PREFIX[prefix]:
         raise NotFound(f"There is no document {text}.")
     if kind is not None and doc.kind != kind:
-        raise Refused(f"{text} is a {doc.kind.replace('_', ' ')}, not a {kind.replace('_', ' ')}.")
+        raise Refused(f"{text} is {_a(doc.kind)}, not {_a(kind)}.")
     return doc
+
+
+def _a(kind: str) -> str:
+    """A kind with its article: "a sale", "an opening balance"."""
+    words = kind.replace("_", " ")
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 
 _FREE_TEXT = ("note", "reason", "reference")  # typed text a document keeps

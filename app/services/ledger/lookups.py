@@ -3,6 +3,8 @@ branch, a supplier, a customer, an employee's name."""
 
 from __future__ import annotations
 
+import re
+
 import peewee as pw
 
 from app.domain.errors import Ambiguous, NotFound, Refused
@@ -107,6 +109,11 @@ def employee_name(employee_id: int | None) -> str:
         return ""
     emp = Employee.get_or_none(Employee.id == employee_id)
     return emp.name if emp else ""
+
+
+# Warranty numbers: W and ten of these (no look-alikes: they are read over the phone).
+WARRANTY_NUMBER_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+WARRANTY_NUMBER_FORM = re.compile(rf"^W[{WARRANTY_NUMBER_ALPHABET}]{{10}}$")
 
 
 def warranty_numbers_among(codes) -> set[str]:

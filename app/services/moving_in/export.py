@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from db.models import (
     Supplier,
     Unit,
 )
-from db.private_files import create_private_file, make_private_folder
+from db.private_files import FOLDER_MODE, create_private_file, make_private_folder
 
 SOLD_STATES = (UnitState.SOLD.value, UnitState.IN_SERVICE.value)
 
@@ -46,12 +47,15 @@ def export_shop(folder: str | Path) -> dict:
         raise Refused(f"{target} is not an empty folder: give a new one.")
     try:
         make_private_folder(target)
+        os.chmod(target, FOLDER_MODE)  # an empty folder given: its files hold every customer
     except OSError as exc:
         raise Refused(f"Cannot make {target}: {exc.strerror or exc}.") from None
     tables = {
         "catalogue": _catalogue(),
         "suppliers": [[s.name, s.contact] for s in Supplier.select().order_by(Supplier.name)],
-        "customers": [[c.name, c.phone, c.email] for c in Customer.select().order_by(Customer.id)],
+        "customers": [
+            [c.name, c.phone, c.email, c.id] for c in Customer.select().order_by(Customer.id)
+        ],
     }
     tables["stock"], tables["sold"], others = _units()
     counts = {}
@@ -147,7 +151,7 @@ def _units() -> tuple[list[list], list[list], list[dict]]:
             name, phone = customers.get(u.customer_id, ("", ""))
             sold.append(
                 [u.serial, sku, u.warranty_start, name, phone, prices.get(u.id), branch,
-                 u.warranty_end, suppliers.get(u.supplier_id, ""), u.cost]
+                 u.warranty_end, suppliers.get(u.supplier_id, ""), u.cost, u.customer_id]
             )  # fmt: skip
         else:
             others.append({"serial": u.serial, "sku": sku, "state": u.state, "branch": branch})

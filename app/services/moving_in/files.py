@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
+import stat
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,17 +40,28 @@ KINDS: dict[str, Columns] = {
         ("gtin", "tracking_mode", "warranty_months", "serial_pattern", "check", "print_mode"),
     ),
     "suppliers": Columns(("name",), ("contact",)),
-    "customers": Columns(("name",), ("phone", "email")),
+    "customers": Columns(("name",), ("phone", "email", "number")),
     "stock": Columns(("serial", "sku"), ("branch", "supplier", "cost", "received")),
     "sold": Columns(
         ("serial", "sku", "sold"),
-        ("customer_name", "customer_phone", "price", "branch", "warranty_end", "supplier", "cost"),
-    ),
+        (
+            "customer_name",
+            "customer_phone",
+            "price",
+            "branch",
+            "warranty_end",
+            "supplier",
+            "cost",
+            "customer_number",
+        ),
+    ),  # fmt: skip
 }
 # The order a shop imports its files in: each kind names rows of the ones before it.
 ORDER = ("catalogue", "suppliers", "customers", "stock", "sold")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MAX_FILE_BYTES = 2_000_000_000
+MAX_FILE_BYTES = 200 * 1024 * 1024  # a million rows of stock take about 60 MB
+EARLIEST = date(1990, 1, 1)  # before it, a date in a shop's spreadsheet is a typing error
+DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 
 
 class Row:
@@ -79,13 +93,31 @@ def read_rows(kind: str, path: str | Path) -> list[Row]:
     header row lacks a column the kind needs or names one it does not know."""
     columns = kind_columns(kind)
     path = Path(path).expanduser()
+    return parse_rows(kind, columns, read_bounded(path), str(path))
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file (symlinks followed) of at most ``MAX_FILE_BYTES``: a
+    device, a pipe or a folder is refused before anything is read (never read forever)."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise Refused(f"{path} is larger than 2 GB; split it into several files.")
-        data = path.read_bytes()
+        # Non-blocking: opening a FIFO must not wait for a writer; the check comes next.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise Refused(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    return parse_rows(kind, columns, data, str(path))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise Refused(
+            f"{path} is not a regular file (a folder, device or pipe): give the CSV file "
+            "the spreadsheet saved."
+        )
+    with os.fdopen(fd, "rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise Refused(
+            f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it into "
+            "several files (each with the header row) and import them one by one."
+        )
+    return data
 
 
 def parse_rows(kind: str, columns: Columns, data: bytes, name: str) -> list[Row]:
@@ -99,31 +131,52 @@ def parse_rows(kind: str, columns: Columns, data: bytes, name: str) -> list[Row]
         ) from None
     if "\x00" in text:
         raise Refused(f"{name} holds NUL bytes: it is not a CSV text file.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise Refused(f"{name} is empty: the first line names the columns.") from None
     except csv.Error as exc:
-        raise Refused(f"{name} line 1 is not CSV: {exc}.") from None
+        raise Refused(_not_csv(name, 1, exc)) from None
+    if len(header) == 1 and ";" in header[0]:
+        raise Refused(
+            f"{name} has one column, '{header[0][:60]}': the file seems to use ';' between "
+            "columns; use commas (save it from the spreadsheet as 'CSV UTF-8', comma-separated)."
+        )
     names = [_column_name(h) for h in header]
     _check_header(kind, columns, names)
     places = {n: i for i, n in enumerate(names)}
     rows = []
+    line = reader.line_num + 1  # the first line of the next record
     try:
         for cells in reader:
+            first, line = line, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue  # a blank line
-            line = reader.line_num
             if len(cells) > len(names):
                 rows.append(
-                    Row(line, (), places, f"{len(cells)} cells; the header names {len(names)}.")
+                    Row(first, (), places, f"{len(cells)} cells; the header names {len(names)}.")
                 )
                 continue
-            rows.append(Row(line, tuple(unquote(c) for c in cells), places))
+            rows.append(Row(first, tuple(unquote(c) for c in cells), places))
     except csv.Error as exc:
-        raise Refused(f"{name} line {reader.line_num} is not CSV: {exc}.") from None
+        raise Refused(_not_csv(name, line, exc)) from None
     return rows
+
+
+def _not_csv(name: str, line: int, exc: csv.Error) -> str:
+    """Why a record starting on ``line`` is not CSV, as a spreadsheet user reads it."""
+    if "unexpected end of data" in str(exc):
+        return (
+            f'{name} has an unterminated quote starting on line {line}: a cell opens with " '
+            "and never closes it. Nothing was read."
+        )
+    if "expected after" in str(exc):
+        return (
+            f'{name} line {line} is not CSV: text follows a closing quote (like "A1"x); '
+            "quote the whole cell. Nothing was read."
+        )
+    return f"{name} line {line} is not CSV: {exc}. Nothing was read."
 
 
 def _column_name(text: str) -> str:
@@ -187,6 +240,8 @@ def day(text: str, what: str, today: date) -> date:
         raise Refused(f"The {what} '{value[:20]}' is not a date like 2025-03-31.")
     if parsed > today:
         raise Refused(f"The {what} {value} is in the future.")
+    if parsed < EARLIEST:
+        raise Refused(f"The {what} {value} is before {EARLIEST}: check the year.")
     return parsed
 
 
@@ -194,7 +249,21 @@ def money(text: str, what: str) -> Decimal | None:
     """Money (None when blank); negative or not a number refused."""
     if not text.strip():
         return None
-    return to_money(text, what=what)
+    return to_money(amount_text(text, what), what=what)
+
+
+def amount_text(text: str, what: str) -> str:
+    """An amount as typed, with a decimal comma (``1234,50``) read as a point; a comma that
+    may be a thousands separator (``1,299``, ``1,250.00``, ``1.299,00``) refused."""
+    value = text.strip()
+    if "," not in value:
+        return value
+    if DECIMAL_COMMA.fullmatch(value):
+        return value.replace(",", ".")
+    raise Refused(
+        f"The {what} '{value[:20]}' has a comma that may separate thousands: write it "
+        "without one, like 1299.00 (or 1299,00)."
+    )
 
 
 def whole(text: str, what: str, default: int = 0) -> int:

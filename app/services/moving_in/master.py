@@ -10,11 +10,12 @@ from app.domain.errors import Refused
 from app.domain.serials import normalize_gtin, plain_text
 from app.domain.text import MAX_NOTE, free_text
 from app.domain.tracking import PrintMode, TrackingMode
-from app.services.moving_in.files import Row, whole
+from app.services.moving_in.files import Row, amount_text, whole
 from app.services.moving_in.report import ImportReport, Progress, checked, first_seen
 from app.services.shop import catalog
 from app.services.shop.serial_rules import serial_rule
 from db.bulk import insert_rows
+from db.connection import db, is_sqlite
 from db.models import Customer, Product, ProductType, Supplier, now
 
 TYPE_COLUMNS = ("tracking_mode", "warranty_months", "serial_pattern", "check", "print_mode")
@@ -84,7 +85,7 @@ def plan_catalogue(rows: list[Row], report: ImportReport, progress: Progress | N
             "sku": sku,
             "name": catalog._clean(row.get("name"), "product name", 200),
             "type": type_name,
-            "price": catalog.list_price(row.get("price")),
+            "price": catalog.list_price(amount_text(row.get("price"), "price")),
             "gtin": _gtin(row.get("gtin")),
         }
         if item["gtin"]:
@@ -177,12 +178,26 @@ def customer_key(name: str, phone: str) -> tuple[str, str]:
     return (" ".join(name.split()).lower(), phone)
 
 
+def customer_number(text: str, what: str = "customer number") -> int | None:
+    """A customer's number as the counter shows it (``#29`` or ``29``); None when blank."""
+    value = plain_text(text, what).strip().removeprefix("#")
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 2**31:
+        raise Refused(f"The {what} '{value[:12]}' is not a customer number like 29.")
+    return int(value)
+
+
 def plan_customers(rows: list[Row], report: ImportReport, progress: Progress | None):
+    """Customers are found by number when the file gives one (an export does: two
+    customers may share a name and phone), else by name and phone."""
     existing: dict[tuple[str, str], list[str]] = {}
-    for name, phone, email in Customer.select(
-        Customer.name, Customer.phone, Customer.email
+    numbers: dict[int, tuple[str, str, str]] = {}
+    for cid, name, phone, email in Customer.select(
+        Customer.id, Customer.name, Customer.phone, Customer.email
     ).tuples():
         existing.setdefault(customer_key(name, phone), []).append(email)
+        numbers[cid] = (name, phone, email)
     seen: dict = {}
 
     def check(row: Row):
@@ -190,41 +205,86 @@ def plan_customers(rows: list[Row], report: ImportReport, progress: Progress | N
         phone = catalog.normalize_phone(plain_text(row.get("phone"), "phone"))
         email = row.get("email")
         email = catalog._clean(email, "e-mail") if email.strip() else ""
+        number = customer_number(row.get("number"))
+        shown = f"Customer {name} {phone}".strip()
+        if number is not None:
+            first_seen(seen, ("number", number), row.line, f"Customer number {number}")
+            known = numbers.get(number)
+            if known is None:
+                return {"id": number, "name": name, "phone": phone, "email": email}
+            if customer_key(*known[:2]) == customer_key(name, phone) and known[2] == email:
+                return None
+            raise Refused(
+                f"Customer number {number} is already here as {_person(*known)}; this file "
+                f"says {_person(name, phone, email)}."
+            )
         key = customer_key(name, phone)
-        first_seen(seen, key, row.line, f"Customer {name} {phone}".strip())
+        first_seen(seen, key, row.line, shown)
         known = existing.get(key)
         if known is None:
             return {"name": name, "phone": phone, "email": email}
         if email in known:
             return None
-        raise Refused(
-            f"Customer {name} {phone} is already here with another e-mail ({known[0] or 'none'})."
-        )
+        raise Refused(f"{shown} is already here with another e-mail ({known[0] or 'none'}).")
 
     items = [item for _row, item in checked(rows, report, check, progress, total=len(rows))]
     report.create("customers", len(items))
     return items
 
 
+def _person(name: str, phone: str, email: str) -> str:
+    return ", ".join(p for p in (name, phone, email) if p)
+
+
 def apply_customers(items: list[dict]) -> None:
+    """Insert the customers; those with a number keep it (the counter's ``#29``)."""
     at = now()
-    for start in range(0, len(items), 5000):
-        insert_rows(Customer, [{**item, "created_at": at} for item in items[start : start + 5000]])
+    numbered = [item for item in items if "id" in item]
+    for group in (numbered, [item for item in items if "id" not in item]):
+        for start in range(0, len(group), 5000):
+            insert_rows(
+                Customer, [{**item, "created_at": at} for item in group[start : start + 5000]]
+            )
+        if group is numbered and numbered and not is_sqlite():
+            # PostgreSQL's id sequence does not see ids given: set it past them.
+            table = Customer._meta.table_name
+            db.execute_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT MAX(id) FROM "{table}"))'
+            )
 
 
-def customer_finder() -> Callable[[str, str], int]:
-    """A look-up of customers by name and phone (either may be blank) for the sold file,
-    refusing a customer not found or several who match."""
+def customer_finder() -> Callable[[str, str, str], int]:
+    """A look-up of customers for the sold file: by number when given (name and phone,
+    if given too, must be that customer's), else by name and phone (either may be
+    blank), refusing a customer not found or several who match."""
     by_name: dict[str, list[int]] = {}
     by_phone: dict[str, list[int]] = {}
+    by_id: dict[int, tuple[str, str]] = {}
     for cid, name, phone in Customer.select(Customer.id, Customer.name, Customer.phone).tuples():
         by_name.setdefault(customer_key(name, "")[0], []).append(cid)
+        by_id[cid] = (name, phone)
         if phone:
             by_phone.setdefault(phone, []).append(cid)
 
-    def find(name: str, phone: str) -> int:
+    def find(name: str, phone: str, number_text: str = "") -> int:
         name = " ".join(plain_text(name, "customer name").split())
         phone = catalog.normalize_phone(plain_text(phone, "customer phone"))
+        number = customer_number(number_text)
+        if number is not None:
+            known = by_id.get(number)
+            if known is None:
+                raise Refused(
+                    f"No customer number {number}: import it with the customers file first."
+                )
+            if (name and name.lower() != customer_key(known[0], "")[0]) or (
+                phone and phone != known[1]
+            ):
+                raise Refused(
+                    f"Customer number {number} is {_person(*known, '')}; this file says "
+                    f"{_person(name, phone, '')}."
+                )
+            return number
         if not name and not phone:
             raise Refused("Say whose it is: customer_name or customer_phone.")
         ids = None
@@ -237,7 +297,10 @@ def customer_finder() -> Callable[[str, str], int]:
         if not ids:
             raise Refused(f"No customer {shown}: import it with the customers file first.")
         if len(ids) > 1:
-            raise Refused(f"{len(ids)} customers are {shown}: give both name and phone.")
+            raise Refused(
+                f"{len(ids)} customers are {shown}: give both name and phone, or the "
+                "customer_number."
+            )
         return next(iter(ids))
 
     return find

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.domain.roles import Action
 from app.services.access.context import Context
-from app.services.moving_in import master, units
+from app.services.moving_in import earlier, master, units
 from app.services.moving_in.files import read_rows
 from app.services.moving_in.report import ImportRefused, ImportReport, Progress
 from app.services.transaction import write_transaction
@@ -70,7 +70,7 @@ def _import_units(ctx, sold: bool, rows, report, new_report, progress) -> Import
     """Units are read (every serial checked by its product's rules) before the write lock
     is taken, so the counter seats wait only for the ledger check and the writing."""
     items, stamp = units.parse_units(ctx, sold, rows, report, progress)
-    units.against_ledger(items, report, sold)
+    earlier.against_ledger(items, report, sold)
     if not report.applied:
         return report
     if report.refused:
@@ -80,7 +80,7 @@ def _import_units(ctx, sold: bool, rows, report, new_report, progress) -> Import
         report = new_report()
         if units.parse_units(ctx, sold, [], report, None)[1] != stamp:
             items, _stamp = units.parse_units(ctx, sold, rows, report, progress)
-        new = units.against_ledger(items, report, sold)
+        new = earlier.against_ledger(items, report, sold)
         if report.refused:
             raise ImportRefused(report)
         units.apply_units(ctx, new, sold, progress)

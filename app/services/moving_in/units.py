@@ -2,7 +2,7 @@
 (their warranties run from the real sale date, so claims work on day one).
 
 Every row is checked against its product's rules (tracking mode, serial pattern, check
-digit) and the ledger (a serial already active), in sets, not one query per row. The
+digit) and the ledger (``earlier``: a serial already here), in sets, not one query per row. The
 units are written in bulk, each with one history row in the keyed chain naming an
 opening-balance document (one per branch and date, ``OB-n``).
 """
@@ -12,23 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 
 import peewee as pw
 
 from app.domain import warranty
 from app.domain.errors import Refused
 from app.domain.serials import normalize_serial, plain_text
-from app.domain.states import INACTIVE_STATES, Event, UnitState
+from app.domain.states import Event, UnitState
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, new_document
+from app.services.ledger.lookups import WARRANTY_NUMBER_FORM, warranty_numbers_among
 from app.services.ledger.product_settings import Settings, settings_of
 from app.services.moving_in.files import Row, day, money
 from app.services.moving_in.master import customer_finder
 from app.services.moving_in.report import ImportReport, Progress, checked
-from db.bulk import insert_rows, select_in
+from db.bulk import insert_rows
 from db.history import append_events, facts_text
-from db.models import Branch, Customer, Document, DocumentLine, Product, ProductType, Supplier, Unit
+from db.models import Branch, Customer, DocumentLine, Product, ProductType, Supplier, Unit
 
 CHUNK = 5000
 
@@ -49,6 +49,23 @@ class UnitRow:
     price: Decimal | None = None
     warranty_start: date | None = None
     warranty_end: date | None = None
+    blank: tuple[str, ...] = ()  # the details the row leaves blank: "as before" if imported
+
+
+def _blanks(row: Row, cells: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The details (keys of ``cells``) whose cells the row leaves all blank."""
+    return tuple(d for d, names in cells.items() if not any(row.get(n).strip() for n in names))
+
+
+STOCK_DETAILS = {
+    "branch": ("branch",), "day": ("received",), "supplier": ("supplier",), "cost": ("cost",),
+}  # fmt: skip
+SOLD_DETAILS = {
+    "branch": ("branch",), "price": ("price",), "supplier": ("supplier",), "cost": ("cost",),
+    "customer": ("customer_name", "customer_phone", "customer_number"),
+    "warranty_end": ("warranty_end",),
+}  # fmt: skip
+MAX_WARRANTY_MONTHS = 120  # an extended warranty longer than this is a typing error
 
 
 class _Catalogue:
@@ -100,6 +117,8 @@ class _Catalogue:
         serial = normalize_serial(plain_text(row.get("serial"), "serial"))
         serial = settings.rule.canonical(serial)  # as receiving stores it: one form per unit
         settings.rule.validate(serial)
+        if WARRANTY_NUMBER_FORM.match(serial) and warranty_numbers_among([serial]):
+            raise Refused(f"{serial} is a warranty number of this shop, not a serial.")
         strict = settings.mode.verified
         earlier = self.seen.get(serial)
         if earlier is not None and (earlier[1] == product.id or strict or earlier[2]):
@@ -158,6 +177,7 @@ def _stock_row(shop: _Catalogue):
             else shop.today,
             supplier_id=shop.supplier(row),
             cost=shop.cell(row, "cost", lambda t: money(t, "cost")),
+            blank=_blanks(row, STOCK_DETAILS),
         )
 
     return check
@@ -170,13 +190,23 @@ def _sold_row(shop: _Catalogue):
         product, settings = shop.product(row, "sold")
         serial = shop.serial(row, product, settings)
         sold = day(row.get("sold"), "sale date", shop.today)
-        name, phone = row.get("customer_name"), row.get("customer_phone")
-        customer = find_customer(name, phone) if (name.strip() or phone.strip()) else None
+        blank = _blanks(row, SOLD_DETAILS)
+        customer = None
+        if "customer" not in blank:
+            customer = find_customer(
+                row.get("customer_name"), row.get("customer_phone"), row.get("customer_number")
+            )
         end = warranty.warranty_end(sold, settings.warranty_months)
         if row.get("warranty_end").strip():
             end = day(row.get("warranty_end"), "warranty end", date.max)
             if end < sold:
                 raise Refused(f"The warranty ends ({end}) before the sale ({sold}).")
+            months = max(MAX_WARRANTY_MONTHS, settings.warranty_months)
+            if end > warranty.warranty_end(sold, months):
+                raise Refused(
+                    f"The warranty end {end} is more than {months // 12} years after the sale "
+                    f"({sold}): check the year."
+                )
         price = money(row.get("price"), "price")
         return UnitRow(
             row.line,
@@ -191,113 +221,10 @@ def _sold_row(shop: _Catalogue):
             price=Decimal(product.price) if price is None else price,
             warranty_start=sold,
             warranty_end=end,
+            blank=blank,
         )
 
     return check
-
-
-class Held(NamedTuple):
-    """A unit the ledger already has with a serial of the file."""
-
-    id: int
-    serial: str
-    product_id: int
-    state: str
-    branch_id: int | None
-    supplier_id: int | None
-    cost: Decimal | None
-    customer_id: int | None
-    warranty_start: date | None
-    warranty_end: date | None
-
-
-HELD = (
-    Unit.id, Unit.serial, Unit.product, Unit.state, Unit.branch, Unit.supplier, Unit.cost,
-    Unit.customer, Unit.warranty_start, Unit.warranty_end,
-)  # fmt: skip
-
-
-def _same_stock(unit: Held, item: UnitRow) -> bool:
-    return (unit.state, unit.branch_id, unit.supplier_id, unit.cost) == (
-        UnitState.IN_STOCK,
-        item.branch_id,
-        item.supplier_id,
-        item.cost,
-    )
-
-
-def _same_sale(unit: Held, item: UnitRow) -> bool:
-    return (
-        unit.state, unit.customer_id, unit.warranty_start, unit.warranty_end, unit.supplier_id,
-        unit.cost,
-    ) == (
-        UnitState.SOLD, item.customer_id, item.warranty_start, item.warranty_end,
-        item.supplier_id, item.cost,
-    )  # fmt: skip
-
-
-def _opening_lines(unit_ids: list[int]) -> dict[int, tuple]:
-    """The units that came in by an opening balance: (branch, date, cost, price) of it."""
-    openings = {
-        doc_id: (branch, day_)
-        for doc_id, branch, day_ in Document.select(
-            Document.id, Document.branch, Document.business_date
-        )
-        .where(Document.kind == Kind.OPENING)
-        .tuples()
-    }
-    if not openings:
-        return {}
-    columns = (DocumentLine.unit, DocumentLine.document, DocumentLine.cost, DocumentLine.price)
-    return {
-        unit: (*openings[doc], cost, price)
-        for unit, doc, cost, price in select_in(DocumentLine, columns, DocumentLine.unit, unit_ids)
-        if doc in openings
-    }
-
-
-def _as_imported(opening: tuple, item: UnitRow, sold: bool) -> bool:
-    branch, day_, cost, price = opening
-    if sold:
-        return (branch, day_, price) == (item.branch_id, item.day, item.price)
-    return (branch, day_, cost) == (item.branch_id, item.day, item.cost)
-
-
-def against_ledger(items: list[UnitRow], report: ImportReport, sold: bool) -> list[UnitRow]:
-    """Keep the rows whose serial is new; skip the ones already here as the row says (or
-    imported by this same row before, whatever happened to them since); refuse the ones
-    the ledger has otherwise (or, in strict mode, active on another product)."""
-    existing: dict[str, list[Held]] = {}
-    serials = list({item.serial for item in items})
-    for values in select_in(Unit, HELD, Unit.serial, serials, CHUNK):
-        unit = Held(*values)
-        existing.setdefault(unit.serial, []).append(unit)
-    for held in existing.values():
-        held.sort()  # by id: the newest unit with a serial last
-    opened = _opening_lines([u.id for units in existing.values() for u in units])
-    same = _same_sale if sold else _same_stock
-    new = []
-    for item in items:
-        units = existing.get(item.serial, [])
-        mine = [u for u in units if u.product_id == item.product_id]
-        active = [u for u in units if UnitState(u.state) not in INACTIVE_STATES]
-        if mine and mine[-1].id in opened:
-            if _as_imported(opened[mine[-1].id], item, sold):
-                report.skipped += 1
-            else:
-                report.refuse(item.line, f"{item.serial} was imported before with other details.")
-        elif mine and same(mine[-1], item):
-            report.skipped += 1
-        elif mine:
-            state = UnitState(mine[-1].state).label
-            report.refuse(item.line, f"{item.serial} is already here, {state}, otherwise.")
-        elif item.strict and active:
-            state = UnitState(active[-1].state).label
-            report.refuse(item.line, f"{item.serial} is already {state} on another product.")
-        else:
-            new.append(item)
-    report.create("units sold before" if sold else "units in stock", len(new))
-    return new
 
 
 # --- writing ------------------------------------------------------------------------------
