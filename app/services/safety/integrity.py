@@ -14,7 +14,6 @@ whole-ledger scans, so a daily check takes seconds.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -66,38 +65,11 @@ def history_key() -> bytes:
         raise Refused(str(exc)) from exc
 
 
-# While verify reads the whole ledger once, SQLite keeps a small page cache and sorts in
-# temporary files: a seat's 64 MB cache (and sorts in memory) would only grow its memory
-# with the file, and a page is not read twice in one pass anyway.
-SCAN_CACHE_KIB = 8_000
-
-
-@contextmanager
-def _lean_scans():
-    if not is_sqlite():
-        yield
-        return
-    # temp_store cannot change inside a transaction (a check run by restore, say)
-    names = ("cache_size",) if db.connection().in_transaction else ("cache_size", "temp_store")
-    before = [db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in names]
-    db.execute_sql(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}")
-    if "temp_store" in names:
-        db.execute_sql("PRAGMA temp_store = FILE")
-    try:
-        yield
-    finally:
-        for name, value in zip(names, before, strict=True):
-            db.execute_sql(f"PRAGMA {name} = {int(value)}")
-
-
 def check(*, full: bool = True) -> IntegrityReport:
     """Every check; an empty report means the history and the documents agree.
-    ``full=False``: only what changed since the newest anchor that still matches."""
-    with _lean_scans():
-        return _check(full)
-
-
-def _check(full: bool) -> IntegrityReport:
+    ``full=False``: only what changed since the newest anchor that still matches.
+    Its memory is flat: every scan goes a batch at a time, and SQLite reads with the
+    seat's small page cache and sorts in temporary files (``db.database.SQLITE_PRAGMAS``)."""
     key = history_key()
     anchors = evidence.check(key, every_range=full)
     start = None if full else anchors.start
