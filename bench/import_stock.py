@@ -15,6 +15,8 @@ Target: 100,000 rows in <= 10 s.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import tempfile
 import time
 import uuid
@@ -91,6 +93,7 @@ def timed(label: str, fn, rows: int) -> object:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="cProfile the real run")
     benchlib.add_db_arguments(parser)
     args = parser.parse_args()
 
@@ -106,7 +109,13 @@ def main() -> None:
     print(f"machine: {benchlib.machine()}")
     dry = timed("dry run", lambda: import_file(ctx, "stock", csv_path), args.rows)
     assert not dry.refused, dry.refused[:3]
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
     done = timed("apply", lambda: import_file(ctx, "stock", csv_path, apply=True), args.rows)
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     assert done.created == {"units in stock": args.rows}, done.created
     again = timed("again", lambda: import_file(ctx, "stock", csv_path, apply=True), args.rows)
     assert again.skipped == args.rows

@@ -37,12 +37,15 @@ def insert_rows(model, rows: list[dict], returning=()) -> list[tuple]:
     converters = [(f.db_value, _stored_as(f)) for f in fields]
     per_statement = max(1, MAX_PARAMS // len(fields))
     returned: list[tuple] = []
+    given = [f.name for f in fields[: len(fields) - len(defaults)]]
     for start in range(0, len(rows), per_statement):
         params = []
         part = rows[start : start + per_statement]
+        # A default is taken once per statement (a created_at is the same instant for all)
+        filled = [d() if callable(d) else d for _f, d in defaults]
         for row in part:
-            values = [row[f.name] for f in fields[: len(fields) - len(defaults)]]
-            values += [d() if callable(d) else d for _f, d in defaults]
+            values = [row[name] for name in given]
+            values += filled
             params += [
                 v if v is None or type(v) is plain else convert(v)
                 for (convert, plain), v in zip(converters, values, strict=True)

@@ -16,6 +16,7 @@ is unique, so even a writer that skipped the lock fails instead of forking.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -57,12 +58,18 @@ def _plain(name: str, value):
     if isinstance(value, pw.Model):
         return value.get_id()
     if name == "at":
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="microseconds")  # %Y-%m-%dT%H:%M:%S.%f
+        return _at_text(value)
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _at_text(value) -> str:
+    """A row's time as hashed: UTC, %Y-%m-%dT%H:%M:%S.%f (rows written together share it)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
 
 
 def _text(seq: int, prev_hash: str, row: dict, names: tuple[str, ...]) -> bytes:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from stdnum import ean, imei
+from stdnum import ean
 
 from app.domain.errors import InvalidSerial, Refused
 from app.domain.meid import canonical_meid
@@ -116,7 +116,7 @@ class SerialRule:
                     f"{serial} is not an IMEI: an IMEI is exactly 15 digits "
                     f"(this has {len(serial)}). Scan the IMEI barcode."
                 )
-            if not imei.is_valid(serial):
+            if not imei_check_digit_ok(serial):
                 raise InvalidSerial(
                     f"{serial} has a wrong IMEI check digit. Scan it again or type it carefully."
                 )
@@ -132,10 +132,22 @@ _IMEI_SEPARATORS = str.maketrans("", "", " -./")
 SALE_NUMBER = re.compile(r"^S-\d{1,12}$")
 
 
+# The Luhn sum's part of a digit in a doubled place (2 x d, its digits added).
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
+def imei_check_digit_ok(digits: str) -> bool:
+    """The Luhn check of a 15-digit IMEI, as ``stdnum.imei.is_valid`` decides it for 15
+    digits (a test holds them equal), in a twentieth of its time: an import checks 100,000."""
+    odd = sum(int(d) for d in digits[-1::-2])
+    even = sum(_DOUBLED[int(d)] for d in digits[-2::-2])
+    return (odd + even) % 10 == 0
+
+
 def imei_as_printed(serial: str) -> str | None:
     """The IMEI a code printed with dashes, dots or slashes is (35-209011-120007-2), else None."""
     digits = serial.translate(_IMEI_SEPARATORS)
-    if digits != serial and len(digits) == 15 and digits.isdigit() and imei.is_valid(digits):
+    if digits != serial and len(digits) == 15 and digits.isdigit() and imei_check_digit_ok(digits):
         return digits
     return None
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.errors import InvalidSerial, Refused
 from app.domain.serials import (
@@ -147,3 +149,13 @@ def test_mask_serial():
     assert mask_serial("356938035643809", "last4") == "***********3809"
     assert mask_serial("356938035643809", "middle") == "356*********809"
     assert mask_serial("ABC", "last4") == "ABC"  # too short to mask
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet="0123456789", min_size=15, max_size=15))
+def test_the_fast_imei_check_decides_as_python_stdnum(digits):
+    from stdnum import imei
+
+    from app.domain.serials import imei_check_digit_ok
+
+    assert imei_check_digit_ok(digits) == imei.is_valid(digits)

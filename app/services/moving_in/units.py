@@ -54,7 +54,14 @@ class UnitRow:
 
 def _blanks(row: Row, cells: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The details (keys of ``cells``) whose cells the row leaves all blank."""
-    return tuple(d for d, names in cells.items() if not any(row.get(n).strip() for n in names))
+    blank = []
+    for detail, names in cells.items():
+        for name in names:
+            if row.get(name).strip():
+                break
+        else:
+            blank.append(detail)
+    return tuple(blank)
 
 
 STOCK_DETAILS = {
