@@ -24,16 +24,21 @@ SQLITE_TRIGGERS = {f"{TABLE}_no_update", f"{TABLE}_no_delete"}
 PG_TRIGGER = f"{TABLE}_append_only"
 
 
-def units_off_their_facts(limit: int) -> list[str]:
+def units_off_their_facts(limit: int, since_seq: int | None = None) -> list[str]:
     """Units whose serial, product, customer or warranty differ from what their last
-    history row recorded (rows without facts, from before schema 5, are skipped)."""
+    history row recorded (rows without facts, from before schema 5, are skipped);
+    ``since_seq``: only the units with history rows after that one."""
     latest = UnitEvent.select(pw.fn.MAX(UnitEvent.id)).where(UnitEvent.unit == Unit.id)
+    which = Unit.id.is_null(False)
+    if since_seq is not None:
+        touched = UnitEvent.select(UnitEvent.unit).where(UnitEvent.seq > since_seq)
+        which = Unit.id.in_(touched)
     problems, after = [], 0
     while len(problems) < limit:
         batch = list(
             Unit.select(Unit.id, *FACT_FIELDS, UnitEvent.facts, UnitEvent.seq)
             .join(UnitEvent, on=(UnitEvent.id == latest))
-            .where(Unit.id > after)
+            .where(Unit.id > after, which)
             .order_by(Unit.id)
             .limit(BATCH)
             .tuples()

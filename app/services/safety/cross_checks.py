@@ -8,6 +8,7 @@ anchor takes their figures as they are.
 - A unit sold on a sale was sold to the sale's customer: the history row of the sale
   recorded (``facts``, under the key) the customer the unit went to.
 - A warranty number (goods without serials) belongs to its sale's customer.
+- A sale line's returned quantity is what its return lines give back.
 """
 
 from __future__ import annotations
@@ -105,10 +106,51 @@ def warranty_numbers_off_their_sale(limit: int, after: int = 0) -> list[str]:
     ]
 
 
+def returns_off_their_lines(limit: int, after: int = 0) -> list[str]:
+    """Sale lines whose returned quantity is not what the return lines giving them back
+    add up to (a line marked returned would refuse the customer's real return). With
+    ``after``: the sale lines of documents after it, and those its returns gave back."""
+    Back, BackDoc = DocumentLine.alias("back"), Document.alias("back_doc")
+    returned = pw.fn.COALESCE(
+        pw.fn.SUM(pw.Case(None, [(BackDoc.id.is_null(False), Back.quantity)], 0)), 0
+    )
+    query = (
+        DocumentLine.select(DocumentLine.id, Document.id, DocumentLine.returned_quantity, returned)
+        .join(Document, on=(Document.id == DocumentLine.document))
+        .switch(DocumentLine)
+        .join(Back, pw.JOIN.LEFT_OUTER, on=(Back.source_line == DocumentLine.id))
+        .join(
+            BackDoc,
+            pw.JOIN.LEFT_OUTER,
+            on=((BackDoc.id == Back.document) & (BackDoc.kind == Kind.RETURN)),
+        )
+        .where(Document.kind == Kind.SALE)
+        .group_by(DocumentLine.id, Document.id, DocumentLine.returned_quantity)
+        .having(DocumentLine.returned_quantity != returned)
+        .order_by(DocumentLine.id)
+        .limit(limit)
+    )
+    if after:
+        given_back = DocumentLine.select(DocumentLine.source_line).where(
+            DocumentLine.document > after, DocumentLine.source_line.is_null(False)
+        )
+        recent = DocumentLine.select(DocumentLine.id).where(DocumentLine.document > after)
+        lines = [i for (i,) in given_back.tuples()] + [i for (i,) in recent.tuples()]
+        if not lines:
+            return []
+        query = query.where(DocumentLine.id.in_(lines))
+    return [
+        f"Sale {doc_id}: line {line_id} says {marked} returned, but its returns give back "
+        f"{counted}: it was changed behind the application's back."
+        for line_id, doc_id, marked, counted in query.tuples()
+    ]
+
+
 def documents_problems(limit: int, after: int = 0) -> list[str]:
     """Every check above, for the documents with ids above ``after``."""
     return (
         sales_off_their_lines(limit, after)
         + sold_units_off_their_sale(limit, after)
         + warranty_numbers_off_their_sale(limit, after)
+        + returns_off_their_lines(limit, after)
     )

@@ -30,7 +30,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import peewee as pw
 
@@ -66,6 +66,9 @@ LINE_FIELDS = (
     DocumentLine.quantity,
     DocumentLine.price,
 )
+# From version 3 also (fields that never change once written): a line's cost and the sale
+# line a return line gives back, a warranty number's product.
+LINE_FIELDS_V3 = (*LINE_FIELDS, DocumentLine.cost, DocumentLine.source_line)
 NUMBER_FIELDS = (
     WarrantyNumber.id,
     WarrantyNumber.number,
@@ -74,6 +77,7 @@ NUMBER_FIELDS = (
     WarrantyNumber.warranty_end,
     WarrantyNumber.sale_line,
 )
+NUMBER_FIELDS_V3 = (*NUMBER_FIELDS, WarrantyNumber.product)
 
 
 @dataclass
@@ -127,11 +131,12 @@ def _grouped_rows(after: int, upto: int) -> Iterator[tuple]:
         wanted = {row[0] for row in documents}
         in_window = (DocumentLine.document > low) & (DocumentLine.document <= high)
         lines: dict[int, list[tuple]] = {}
-        for row in _raw(DocumentLine.select(*LINE_FIELDS).where(in_window)):
+        for row in _raw(DocumentLine.select(*LINE_FIELDS_V3).where(in_window)):
             if row[1] in wanted:
-                lines.setdefault(row[1], []).append((*row[:5], _amount(row[5]), _amount(row[6])))
+                amounts = (_amount(row[5]), _amount(row[6]), _amount(row[7]))
+                lines.setdefault(row[1], []).append((*row[:5], *amounts, row[8]))
         numbers: dict[int, list[tuple]] = {}
-        query = WarrantyNumber.select(*NUMBER_FIELDS, DocumentLine.document).join(DocumentLine)
+        query = WarrantyNumber.select(*NUMBER_FIELDS_V3, DocumentLine.document).join(DocumentLine)
         for row in _raw(query.where(in_window)):
             if row[-1] in wanted:
                 numbers.setdefault(row[5], []).append(row[:-1])
@@ -150,11 +155,19 @@ def _raw(query) -> list[tuple]:
 
 def _amount(value) -> int | str | None:
     """An amount or quantity the same whether stored as integer, real or decimal: an integer
-    when whole, else its exact decimal text (19.99, never 19.989999...)."""
+    when whole, else its exact decimal text (19.99, never 19.989999...). A value that is
+    no number (written behind the application's back) is kept as it is, marked: the
+    digest then differs, and the check says so rather than stop."""
     if value is None or isinstance(value, int):
         return value
-    exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return int(exact) if exact == exact.to_integral_value() else format(exact.normalize(), "f")
+    try:
+        exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return f"not a number: {value!r}"
+    if not exact.is_finite():
+        return f"not a number: {value!r}"
+    whole = exact == exact.to_integral_value()
+    return int(exact) if whole else format(exact.normalize(), "f")
 
 
 def _legacy_rows(after: int, upto: int, version: int) -> Iterator[tuple]:

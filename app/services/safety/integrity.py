@@ -6,8 +6,10 @@ it (``sold_in_kit``): the kit unit's line on that sale accounts for it.
 The history is keyed (``db.history``): the chain, each unit against what its last row
 recorded, the append-only triggers, and the seat's anchors (``evidence``) are checked;
 ``full=False`` walks only the rows after the newest anchor that still matches, checks
-only the documents (and their days' totals) written after it, and skips the other
-whole-ledger scans, so a daily check takes seconds.
+only the documents (and their days' totals) written after it and the units those rows
+touched, and skips the other whole-ledger scans, so a daily check takes seconds: a row
+changed behind the application's back that nothing since touched (an old day's total, a
+unit that has not moved) is found by the next full check.
 
 ``serialdesk verify`` runs ``check``; the crash, backup and load tests use it too.
 """
@@ -82,6 +84,7 @@ def check(*, full: bool = True) -> IntegrityReport:
         # one, and the day totals of their days.
         after = anchors.last.get("docs_to", 0) if anchors.last else 0
         report.problems += cross_checks.documents_problems(LIMIT, after)
+        report.problems += units_off_their_facts(LIMIT, since_seq=start[0])
         report.problems += totals.mismatches(LIMIT, since=_first_day_after(after))
         return report
     report.problems += storage_problems()
@@ -90,6 +93,7 @@ def check(*, full: bool = True) -> IntegrityReport:
     report.problems += units_off_their_facts(LIMIT)
     report.problems += cross_checks.documents_problems(LIMIT)
     report.problems += totals.mismatches(LIMIT)
+    report.problems += totals.malformed(LIMIT)
     return report
 
 
