@@ -166,7 +166,7 @@ def main() -> None:
         shown = ""
         for i in range(11):
             if i:
-                seat.keys("Enter", "Down", "Enter")  # the next report
+                seat.keys("Enter", "Down", "Enter", pause=0.3)  # the next report
             started = time.perf_counter()
             seat.keys("F9", pause=0)
             shown = seat.wait_for_change(shown)
