@@ -72,7 +72,7 @@ def test_changed_sale_figures_are_caught_against_the_anchor(shop, tamper):
     assert "were changed after the anchor" in _problems()
 
 
-@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("version", [2, 3, 4])
 def test_anchors_of_every_digest_version_still_catch_a_changed_sale(shop, monkeypatch, version):
     """Anchors written by an earlier SerialDesk (digest version 2) are checked as written."""
     _phones, _ann, bob = _sold(shop)
@@ -88,14 +88,14 @@ def test_the_digest_is_the_same_whatever_its_window_and_sees_a_line_moved(shop, 
     _sold(shop)
     top = Document.select(Document.id).order_by(Document.id.desc()).scalar()
     key = integrity.history_key()
-    whole = evidence.documents_digest(key, 0, top, 3)
+    whole = evidence.documents_digest(key, 0, top, 4)
     monkeypatch.setattr(evidence, "DIGEST_WINDOW", 1)
-    assert evidence.documents_digest(key, 0, top, 3) == whole
+    assert evidence.documents_digest(key, 0, top, 4) == whole
     first, second = (
         Document.select(Document.id).where(Document.kind == "sale").order_by(Document.id)
     )
     run_sql("UPDATE document_line SET document_id = ? WHERE document_id = ?", second.id, first.id)
-    assert evidence.documents_digest(key, 0, top, 3) != whole
+    assert evidence.documents_digest(key, 0, top, 4) != whole
 
 
 def _row(r: UnitEvent) -> dict:

@@ -42,8 +42,9 @@ from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
 
 RESTORE = "restore"
 # 2: the dispute documents' warranty numbers are in the digest too; 3: each document with
-# its lines and their numbers, a window of ids at a time (the same figures, in flat time)
-DOCS_VERSION = 3
+# its lines and their numbers, a window of ids at a time (the same figures, in flat time);
+# 4: also a line's cost and source line, and a warranty number's product
+DOCS_VERSION = 4
 # Documents whose figures decide a dispute, and the fields of theirs that never change.
 DISPUTE_KINDS = (Kind.SALE, Kind.RETURN, Kind.REPLACEMENT)
 DOC_FIELDS = (
@@ -66,9 +67,9 @@ LINE_FIELDS = (
     DocumentLine.quantity,
     DocumentLine.price,
 )
-# From version 3 also (fields that never change once written): a line's cost and the sale
+# From version 4 also (fields that never change once written): a line's cost and the sale
 # line a return line gives back, a warranty number's product.
-LINE_FIELDS_V3 = (*LINE_FIELDS, DocumentLine.cost, DocumentLine.source_line)
+LINE_FIELDS_V4 = (*LINE_FIELDS, DocumentLine.cost, DocumentLine.source_line)
 NUMBER_FIELDS = (
     WarrantyNumber.id,
     WarrantyNumber.number,
@@ -77,7 +78,7 @@ NUMBER_FIELDS = (
     WarrantyNumber.warranty_end,
     WarrantyNumber.sale_line,
 )
-NUMBER_FIELDS_V3 = (*NUMBER_FIELDS, WarrantyNumber.product)
+NUMBER_FIELDS_V4 = (*NUMBER_FIELDS, WarrantyNumber.product)
 
 
 @dataclass
@@ -98,7 +99,9 @@ def documents_digest(key: bytes, after: int, upto: int, version: int) -> str:
     foreign-key index, so the cost is that of the range, whatever the ledger's size.
     Versions 1 and 2 (anchors written before) are still computed as they were."""
     mac = hmac.new(key, digestmod=hashlib.sha256)
-    rows = _grouped_rows(after, upto) if version >= 3 else _legacy_rows(after, upto, version)
+    rows = (
+        _grouped_rows(after, upto, version) if version >= 3 else _legacy_rows(after, upto, version)
+    )
     for row in rows:
         mac.update(_ENCODE(row).encode() + b"\n")
     return mac.hexdigest()
@@ -108,7 +111,7 @@ _ENCODE = json.JSONEncoder(default=str, separators=(",", ":")).encode
 DIGEST_WINDOW = 5_000  # document ids per round of queries; the digest does not depend on it
 
 
-def _grouped_rows(after: int, upto: int) -> Iterator[tuple]:
+def _grouped_rows(after: int, upto: int, version: int) -> Iterator[tuple]:
     """Each dispute document in (after, upto] by id, then its lines by id, each followed by
     the warranty numbers issued on it by id.
 
@@ -116,6 +119,8 @@ def _grouped_rows(after: int, upto: int) -> Iterator[tuple]:
     and the kind is picked here: a kind in the SQL would let the planner walk every sale
     of the ledger through the kind index for each window. Rows are read as the driver
     gives them, amounts made exact (``_amount``): the same figures whatever their storage."""
+    line_fields = LINE_FIELDS_V4 if version >= 4 else LINE_FIELDS
+    number_fields = NUMBER_FIELDS_V4 if version >= 4 else NUMBER_FIELDS
     low = after
     while low < upto:
         high = min(low + DIGEST_WINDOW, upto)
@@ -131,12 +136,12 @@ def _grouped_rows(after: int, upto: int) -> Iterator[tuple]:
         wanted = {row[0] for row in documents}
         in_window = (DocumentLine.document > low) & (DocumentLine.document <= high)
         lines: dict[int, list[tuple]] = {}
-        for row in _raw(DocumentLine.select(*LINE_FIELDS_V3).where(in_window)):
+        for row in _raw(DocumentLine.select(*line_fields).where(in_window)):
             if row[1] in wanted:
-                amounts = (_amount(row[5]), _amount(row[6]), _amount(row[7]))
-                lines.setdefault(row[1], []).append((*row[:5], *amounts, row[8]))
+                amounts = [_amount(v) for v in row[5:8]]  # quantity, price (v4: cost)
+                lines.setdefault(row[1], []).append((*row[:5], *amounts, *row[8:]))
         numbers: dict[int, list[tuple]] = {}
-        query = WarrantyNumber.select(*NUMBER_FIELDS_V3, DocumentLine.document).join(DocumentLine)
+        query = WarrantyNumber.select(*number_fields, DocumentLine.document).join(DocumentLine)
         for row in _raw(query.where(in_window)):
             if row[-1] in wanted:
                 numbers.setdefault(row[5], []).append(row[:-1])
