@@ -24,7 +24,6 @@ import peewee as pw
 
 from app.domain import warranty
 from app.domain.states import Event
-from db.connection import is_sqlite
 from db.models import (
     Branch,
     DayTotal,
@@ -183,25 +182,6 @@ def mismatches(limit: int = 20, since: date | None = None) -> list[str]:
         problems += _window_mismatches(start, end, limit - len(problems), seeks)
         start = end
     return problems
-
-
-def malformed(limit: int = 20) -> list[str]:
-    """Totals that ``mismatches`` cannot see, written behind the application's back: of a
-    branch or product that does not exist, of an unknown kind, or (SQLite, where a date is
-    text) a day not written YYYY-MM-DD, which reports filtering by date would skip."""
-    odd = (
-        ~pw.fn.EXISTS(Branch.select().where(Branch.id == DayTotal.branch))
-        | ~pw.fn.EXISTS(Product.select().where(Product.id == DayTotal.product))
-        | DayTotal.kind.not_in([*LINE_KINDS, COVERED_PARTS])
-    )
-    if is_sqlite():
-        odd |= pw.fn.LENGTH(DayTotal.day) != 10
-    rows = DayTotal.select(*KEY).where(odd).limit(limit).tuples()
-    return [
-        f"Day total {kind} of product #{product} at branch #{branch} on {day!s} names no "
-        "such branch, product, kind or day: it was written behind the application's back."
-        for kind, product, branch, day in rows
-    ]
 
 
 class _Seeks:

@@ -9,6 +9,7 @@ anchor takes their figures as they are.
   recorded (``facts``, under the key) the customer the unit went to.
 - A warranty number (goods without serials) belongs to its sale's customer.
 - A sale line's returned quantity is what its return lines give back.
+- No day total names a branch, product, kind or day that does not exist.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import json
 import peewee as pw
 
 from app.domain.states import Event
+from app.services.ledger import totals
 from app.services.ledger.documents import Kind
+from db.connection import is_sqlite
 from db.history import BATCH
-from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
+from db.models import Branch, DayTotal, Document, DocumentLine, Product, UnitEvent, WarrantyNumber
 
 SOLD = (Event.SELL, Event.SOLD_IN_KIT)
 
@@ -204,3 +207,22 @@ def documents_problems(limit: int, after: int = 0) -> list[str]:
         + warranty_numbers_off_their_sale(limit, after)
         + returns_off_their_lines(limit, after)
     )
+
+
+def day_totals_malformed(limit: int) -> list[str]:
+    """Day totals that ``totals.mismatches`` cannot see, written behind the application's back: of a
+    branch or product that does not exist, of an unknown kind, or (SQLite, where a date is
+    text) a day not written YYYY-MM-DD, which reports filtering by date would skip."""
+    odd = (
+        ~pw.fn.EXISTS(Branch.select().where(Branch.id == DayTotal.branch))
+        | ~pw.fn.EXISTS(Product.select().where(Product.id == DayTotal.product))
+        | DayTotal.kind.not_in([*totals.LINE_KINDS, totals.COVERED_PARTS])
+    )
+    if is_sqlite():
+        odd |= pw.fn.LENGTH(DayTotal.day) != 10
+    rows = DayTotal.select(*totals.KEY).where(odd).limit(limit).tuples()
+    return [
+        f"Day total {kind} of product #{product} at branch #{branch} on {day!s} names no "
+        "such branch, product, kind or day: it was written behind the application's back."
+        for kind, product, branch, day in rows
+    ]

@@ -93,7 +93,7 @@ def check(*, full: bool = True) -> IntegrityReport:
     report.problems += units_off_their_facts(LIMIT)
     report.problems += cross_checks.documents_problems(LIMIT)
     report.problems += totals.mismatches(LIMIT)
-    report.problems += totals.malformed(LIMIT)
+    report.problems += cross_checks.day_totals_malformed(LIMIT)
     return report
 
 
