@@ -13,6 +13,7 @@ import resource
 import sqlite3
 import statistics
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,3 +110,42 @@ def storage_size(database) -> str:
         return f"file {total / 2**30:.2f} GiB"
     size = database.execute_sql("SELECT pg_database_size(current_database())").fetchone()[0]
     return f"database {size / 2**30:.2f} GiB"
+
+
+@dataclass
+class SalesPlan:
+    """Who sells what on a built ledger: a cashier of the branch with most units in stock,
+    ``count`` of those units at random, and the highest customer id to draw buyers from."""
+
+    ctx: object
+    cashier: str
+    in_stock: int
+    serials: list[str]
+    top_customer: int
+
+
+def sales_plan(database, count: int) -> SalesPlan:
+    from app.services.access.context import load_context
+    from db.models import Customer, Employee
+
+    param = database.param
+    branch_id, in_stock = database.execute_sql(
+        "SELECT branch_id, COUNT(*) FROM \"unit\" WHERE state = 'in_stock' "
+        "GROUP BY branch_id ORDER BY 2 DESC LIMIT 1"
+    ).fetchone()
+    serials = [
+        s
+        for (s,) in database.execute_sql(
+            f"SELECT serial FROM \"unit\" WHERE state = 'in_stock' AND branch_id = {param} "
+            f"ORDER BY random() LIMIT {param}",
+            (branch_id, count),
+        ).fetchall()
+    ]
+    cashier = (
+        Employee.select()
+        .where(Employee.role == "cashier", Employee.branch == branch_id)
+        .order_by(Employee.id)
+        .first()
+    )
+    top_customer = Customer.select(Customer.id).order_by(Customer.id.desc()).scalar()
+    return SalesPlan(load_context(cashier.login), cashier.login, in_stock, serials, top_customer)

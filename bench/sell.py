@@ -18,10 +18,8 @@ import time
 
 import benchlib
 
-from app.services.access.context import load_context
 from app.services.counter.selling import SaleItem, sell
 from db.database import close_database
-from db.models import Customer, Employee
 
 
 def main() -> None:
@@ -36,29 +34,10 @@ def main() -> None:
     print(f"{args.sales:,} sales, one unit each, on {args.backend}: {benchlib.url_of(args)}")
     print(f"data: {benchlib.data_size(database)}")
     print(f"machine: {benchlib.machine()}")
-    param = database.param
-    branch_id, in_stock = database.execute_sql(
-        "SELECT branch_id, COUNT(*) FROM \"unit\" WHERE state = 'in_stock' "
-        "GROUP BY branch_id ORDER BY 2 DESC LIMIT 1"
-    ).fetchone()
-    serials = [
-        s
-        for (s,) in database.execute_sql(
-            f"SELECT serial FROM \"unit\" WHERE state = 'in_stock' AND branch_id = {param} "
-            f"ORDER BY random() LIMIT {param}",
-            (branch_id, args.sales),
-        ).fetchall()
-    ]
-    cashier = (
-        Employee.select()
-        .where(Employee.role == "cashier", Employee.branch == branch_id)
-        .order_by(Employee.id)
-        .first()
-    )
-    ctx = load_context(cashier.login)
+    plan = benchlib.sales_plan(database, args.sales)
+    ctx, serials, top_customer = plan.ctx, plan.serials, plan.top_customer
     rnd = random.Random(args.seed)
-    top_customer = Customer.select(Customer.id).order_by(Customer.id.desc()).scalar()
-    print(f"{in_stock:,} units in stock at branch {ctx.branch_code}; cashier {cashier.login}")
+    print(f"{plan.in_stock:,} units in stock at branch {ctx.branch_code}; cashier {plan.cashier}")
 
     profiler = cProfile.Profile() if args.profile else None
     durations = []

@@ -90,36 +90,14 @@ def _problems(report) -> None:
 
 def _a_days_sales(database, count: int) -> int:
     """``count`` sales of one in-stock unit each, by a cashier of the branch with most stock."""
-    from app.services.access.context import load_context
     from app.services.counter.selling import SaleItem, sell
-    from db.models import Customer, Employee
 
-    param = database.param
-    branch_id = database.execute_sql(
-        "SELECT branch_id FROM \"unit\" WHERE state = 'in_stock' "
-        "GROUP BY branch_id ORDER BY COUNT(*) DESC LIMIT 1"
-    ).fetchone()[0]
-    serials = [
-        s
-        for (s,) in database.execute_sql(
-            f"SELECT serial FROM \"unit\" WHERE state = 'in_stock' AND branch_id = {param} "
-            f"ORDER BY random() LIMIT {param}",
-            (branch_id, count),
-        ).fetchall()
-    ]
-    cashier = (
-        Employee.select()
-        .where(Employee.role == "cashier", Employee.branch == branch_id)
-        .order_by(Employee.id)
-        .first()
-    )
-    ctx = load_context(cashier.login)
+    plan = benchlib.sales_plan(database, count)
     rnd = random.Random(7)
-    top_customer = Customer.select(Customer.id).order_by(Customer.id.desc()).scalar()
-    for serial in serials:
-        customer = rnd.randint(1, top_customer)
-        sell(ctx, [SaleItem(serial=serial)], customer_id=customer, payment_method="card")
-    return len(serials)
+    for serial in plan.serials:
+        customer = rnd.randint(1, plan.top_customer)
+        sell(plan.ctx, [SaleItem(serial=serial)], customer_id=customer, payment_method="card")
+    return len(plan.serials)
 
 
 if __name__ == "__main__":
