@@ -14,6 +14,7 @@ tests/test_concurrency.py.)
 
 from __future__ import annotations
 
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -196,3 +197,15 @@ def drop_history_triggers() -> None:
         run_sql('DROP TRIGGER "unit_event_no_delete"')
     else:
         run_sql('DROP TRIGGER "unit_event_append_only" ON "unit_event"')
+
+
+def wait_for_text(read, text: str, timeout: float, where: str) -> str:
+    """Poll ``read()`` (a terminal's or a page's screen) until ``text`` is on it; return the
+    screen, or fail showing what ``where`` shows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        screen = read()
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"'{text}' never appeared; {where} shows:\n{read()}")

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
+from tests.support import wait_for_text
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -80,13 +82,7 @@ class Page:
         return self.js(READ_SCREEN) or ""
 
     def wait_for(self, text: str, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"'{text}' never appeared; the terminal shows:\n{self.screen()}")
+        return wait_for_text(self.screen, text, timeout, "the terminal")
 
     def type(self, text: str) -> None:
         for char in text:

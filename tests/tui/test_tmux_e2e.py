@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from stdnum import luhn
 
+from tests.support import wait_for_text
+
 pytestmark = pytest.mark.slow
 
 TMUX = shutil.which("tmux")
@@ -43,13 +45,7 @@ class Terminal:
         ).stdout
 
     def wait_for(self, text: str, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"'{text}' never appeared; the screen shows:\n{self.screen()}")
+        return wait_for_text(self.screen, text, timeout, "the screen")
 
     def type(self, text: str) -> None:
         subprocess.run([TMUX, "send-keys", "-t", self.session, "-l", text], check=True)
