@@ -51,17 +51,18 @@ class Opening(NamedTuple):
     details: dict  # by detail name, as UnitRow gives them
 
 
-def _openings(units: list[Held]) -> dict[int, Opening]:
-    """The units that came in by an opening balance, with what that import recorded."""
-    documents = {
-        doc_id: (branch, day_)
-        for doc_id, branch, day_ in Document.select(
-            Document.id, Document.branch, Document.business_date
-        )
-        .where(Document.kind == Kind.OPENING)
-        .tuples()
+def _opening_documents() -> dict[int, tuple[int, date]]:
+    """Every opening-balance document: its branch and date, by id (one per branch and day)."""
+    query = Document.select(Document.id, Document.branch, Document.business_date)
+    return {
+        doc: (branch, day_)
+        for doc, branch, day_ in query.where(Document.kind == Kind.OPENING).tuples()
     }
-    if not documents:
+
+
+def _openings(units: list[Held], documents: dict[int, tuple[int, date]]) -> dict[int, Opening]:
+    """The units that came in by an opening balance, with what that import recorded."""
+    if not documents or not units:
         return {}
     ids = [u.id for u in units]
     columns = (DocumentLine.unit, DocumentLine.document, DocumentLine.cost, DocumentLine.price)
@@ -172,7 +173,23 @@ def against_ledger(items: list[UnitRow], report: ImportReport, sold: bool) -> li
     """Keep the rows whose serial is new; skip the ones already here as the row says (or
     imported by the same kind of row saying the same before, whatever happened to them
     since); refuse the ones the ledger has otherwise (or, in strict mode, active on
-    another product), saying which detail differs."""
+    another product), saying which detail differs.
+
+    The rows go a slice at a time (a row's verdict rests only on its own serial's units),
+    so a million rows imported again do not hold a million units' records at once."""
+    documents = _opening_documents()
+    shown = _Shown()
+    new: list[UnitRow] = []
+    for start in range(0, len(items), SLICE):
+        _slice_against_ledger(items[start : start + SLICE], report, sold, documents, shown, new)
+    report.create("units sold before" if sold else "units in stock", len(new))
+    return new
+
+
+SLICE = 50_000
+
+
+def _slice_against_ledger(items, report, sold, documents, shown, new) -> None:
     existing: dict[str, list[Held]] = {}
     serials = list({item.serial for item in items})
     for values in select_in(Unit, HELD, Unit.serial, serials, CHUNK):
@@ -180,10 +197,8 @@ def against_ledger(items: list[UnitRow], report: ImportReport, sold: bool) -> li
         existing.setdefault(unit.serial, []).append(unit)
     for held in existing.values():
         held.sort()  # by id: the newest unit with a serial last
-    opened = _openings([u for units in existing.values() for u in units])
-    shown = _Shown()
+    opened = _openings([u for units in existing.values() for u in units], documents)
     wanted = UnitState.SOLD if sold else UnitState.IN_STOCK
-    new = []
     for item in items:
         units = existing.get(item.serial, [])
         mine = [u for u in units if u.product_id == item.product_id]
@@ -222,5 +237,3 @@ def against_ledger(items: list[UnitRow], report: ImportReport, sold: bool) -> li
             report.refuse(item.line, f"{item.serial} is already {state} on another product.")
         else:
             new.append(item)
-    report.create("units sold before" if sold else "units in stock", len(new))
-    return new
