@@ -95,3 +95,42 @@ def select_in(model, columns, field, values: list, chunk: int = 5000) -> list[tu
                     row[i] = columns[i].python_value(row[i])
             found.append(tuple(row))
     return found
+
+
+def create_row(model, **fields):
+    """``model.create(**fields)`` without Peewee building the INSERT: the instance is made
+    as Peewee makes it (defaults filled in), then written as ``insert_rows`` writes."""
+    instance = model(**fields)
+    meta = model._meta
+    key = meta.primary_key
+    data = {
+        name: value
+        for name, value in instance.__data__.items()
+        if name in meta.fields and not (meta.fields[name] is key and value is None)
+    }
+    if key.name in data:
+        insert_rows(model, [data])
+    else:
+        [(instance.__data__[key.name],)] = insert_rows(model, [data], returning=(key,))
+    instance._dirty.clear()
+    return instance
+
+
+def update_where(model, changes: dict, **where) -> int:
+    """``model.update(**changes).where(field == value for where).execute()`` without Peewee
+    building it; the number of rows changed."""
+    meta, quote, param = model._meta, db.obj.quote, db.obj.param
+
+    def column(name: str) -> tuple[str, object]:
+        field = meta.fields[name]
+        return f"{quote[0]}{field.column_name}{quote[1]} = {param}", field
+
+    sets = [column(name) for name in changes]
+    tests = [column(name) for name in where]
+    params = [f.db_value(v) for (_c, f), v in zip(sets, changes.values(), strict=True)]
+    params += [f.db_value(v) for (_c, f), v in zip(tests, where.values(), strict=True)]
+    sql = (
+        f"UPDATE {quote[0]}{meta.table_name}{quote[1]} SET {', '.join(c for c, _f in sets)} "
+        f"WHERE {' AND '.join(c for c, _f in tests)}"
+    )
+    return db.execute_sql(sql, params).rowcount

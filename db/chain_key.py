@@ -29,6 +29,7 @@ from pathlib import Path
 from platformdirs import user_config_dir
 
 from db.access_models import ShopSetting
+from db.prepared import Prepared
 from db.private_files import create_private_file, make_private_folder, open_private_append
 
 CHAIN_ID = "chain.id"
@@ -50,7 +51,12 @@ def use_key_file(path: str | os.PathLike | None) -> None:
 
 def chain_id() -> str | None:
     """The database's chain id, or None for a database that has none yet."""
-    return ShopSetting.select(ShopSetting.value).where(ShopSetting.key == CHAIN_ID).scalar()
+    return _CHAIN_ID.scalar()
+
+
+_CHAIN_ID = Prepared(
+    lambda: ShopSetting.select(ShopSetting.value).where(ShopSetting.key == CHAIN_ID).limit(1)
+)
 
 
 def new_chain_id() -> str:

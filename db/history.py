@@ -30,6 +30,7 @@ from db.bulk import insert_rows
 from db.chain_key import chain_id, load_key
 from db.connection import HISTORY_LOCK, db, is_sqlite
 from db.models import Unit, UnitEvent
+from db.prepared import Prepared
 
 GENESIS = "0" * 64
 BATCH = 20_000
@@ -102,11 +103,18 @@ def unit_facts(unit_ids) -> dict[int, str]:
     """What ``facts`` records for each unit as it is now (JSON text)."""
     found = {}
     ids = list(dict.fromkeys(unit_ids))
+    if len(ids) == 1:  # a sale, a return: one unit
+        return {unit_id: facts_text(values) for unit_id, *values in _FACTS.rows(ids[0])}
     for start in range(0, len(ids), 500):
         query = Unit.select(Unit.id, *FACT_FIELDS).where(Unit.id.in_(ids[start : start + 500]))
         for unit_id, *values in query.tuples():
             found[unit_id] = facts_text(values)
     return found
+
+
+_FACTS = Prepared(
+    lambda unit_id: Unit.select(Unit.id, *FACT_FIELDS).where(Unit.id == unit_id).tuples(), int
+)
 
 
 def facts_text(values) -> str:
@@ -121,15 +129,18 @@ def _lock() -> None:
 
 def head() -> tuple[int, str]:
     """The last row of the chain: (seq, hash), or (0, GENESIS) for an empty history."""
-    row = (
+    row = _HEAD.cursor().fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+_HEAD = Prepared(
+    lambda: (
         UnitEvent.select(UnitEvent.seq, UnitEvent.hash)
         .where(UnitEvent.seq.is_null(False))
         .order_by(UnitEvent.seq.desc())
         .limit(1)
-        .tuples()
-        .first()
     )
-    return (row[0], row[1]) if row else (0, GENESIS)
+)
 
 
 def append_events(rows: list[dict]) -> None:

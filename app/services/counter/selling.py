@@ -33,9 +33,12 @@ from app.services.ledger.stock_levels import change_stock, quantity_must_be_posi
 from app.services.ledger.units import units_with_serial, why_not_in_stock_here
 from app.services.shop.products import must_be_active
 from app.services.transaction import write_transaction
+from db.bulk import create_row
 from db.models import Customer, DocumentLine, Product, Unit, WarrantyNumber
+from db.prepared import Prepared
 
 PAYMENT_METHODS = ("cash", "card", "transfer", "other")
+_CUSTOMER = Prepared(lambda customer_id: Customer.select().where(Customer.id == customer_id), int)
 ONE_KIT_AT_A_TIME = "Kits are put together one at a time: scan one kit at a time."
 
 
@@ -109,7 +112,7 @@ def sell(
         raise Refused(f"Unknown payment method '{payment_method}' ({', '.join(PAYMENT_METHODS)}).")
     customer = None
     if customer_id is not None:
-        customer = Customer.get_or_none(Customer.id == customer_id)
+        customer = _CUSTOMER.first(customer_id)
         if customer is None:
             raise NotFound(f"No customer #{customer_id}.")
 
@@ -240,11 +243,12 @@ def _resolve(ctx: Context, item: SaleItem, warnings: list[str]) -> ResolvedItem:
         if scan.serial is None:
             # A product barcode scanned at checkout: a quantity good, or ask for the serial.
             return _quantity_item(ctx, product, item)
-        named = _product_by_sku(scan.serial) if product is None else None
+        units = units_with_serial(scan.serial, product)
+        named = _product_by_sku(scan.serial) if product is None and not units else None
         if named is not None:
             # A product's SKU typed or scanned: one piece of it (a serial product says so).
             return _quantity_item(ctx, named, item)
-        unit = _sellable_unit(ctx, scan.serial, product, warnings)
+        unit = _sellable_unit(ctx, scan.serial, product, units, warnings)
         if unit is None:
             unit_product, serial = product, scan.serial
         else:
@@ -258,9 +262,7 @@ def _resolve(ctx: Context, item: SaleItem, warnings: list[str]) -> ResolvedItem:
 
 
 def _product_by_sku(code: str) -> Product | None:
-    """The product whose SKU a scan is, when no unit carries it as a serial."""
-    if units_with_serial(code):
-        return None
+    """The product whose SKU a scan is (asked only when no unit carries it as a serial)."""
     return Product.get_or_none(Product.sku == code.upper())
 
 
@@ -279,9 +281,11 @@ def _price(item: SaleItem, product: Product) -> Decimal:
     return to_money(item.price, what="price")
 
 
-def _sellable_unit(ctx: Context, serial: str, product: Product | None, warnings: list[str]):
-    """The unit to sell for a serial, or None for an unknown serial in warranty mode."""
-    units = units_with_serial(serial, product)
+def _sellable_unit(
+    ctx: Context, serial: str, product: Product | None, units: list[Unit], warnings: list[str]
+):
+    """The unit to sell for a serial (``units``: those carrying it), or None for an
+    unknown serial in warranty mode."""
     here = [u for u in units if u.state == UnitState.IN_STOCK and u.branch_id == ctx.branch_id]
     # One unit, or duplicates of one product that warranty mode let in (with a warning):
     # they are interchangeable on the shelf, so the oldest is sold first.
@@ -349,7 +353,8 @@ def _sell_line(ctx, doc, customer_id, today, resolved: ResolvedItem) -> SoldLine
     else:
         unit_id = None
         change_stock(product.id, ctx.branch_id, -qty, product_name=product.name)
-    line = DocumentLine.create(
+    line = create_row(
+        DocumentLine,
         document=doc,
         product=product,
         unit=unit_id,

@@ -34,6 +34,7 @@ from db.models import (
     Product,
     Unit,
 )
+from db.prepared import Prepared
 
 # Where a returned kit may go: it stays a kit, with its parts inside.
 KIT_RETURN_DISPOSITIONS = (UnitState.IN_STOCK, UnitState.QUARANTINE)
@@ -59,12 +60,21 @@ def kits_in_cart(items: Iterable[tuple[Product, Unit | None, str]]) -> dict[int,
             )
     if not unit_ids:
         return {}
-    return {
-        record.unit_id: record
-        for record in AssembledKit.select().where(
+    if len(unit_ids) == 1:  # most sales: one unit
+        records = _KIT_OF_UNIT.rows(unit_ids[0])
+    else:
+        records = AssembledKit.select().where(
             AssembledKit.unit.in_(unit_ids), AssembledKit.status == KitStatus.ASSEMBLED
         )
-    }
+    return {record.unit_id: record for record in records}
+
+
+_KIT_OF_UNIT = Prepared(
+    lambda unit_id: AssembledKit.select().where(
+        AssembledKit.unit == unit_id, AssembledKit.status == KitStatus.ASSEMBLED
+    ),
+    int,
+)
 
 
 def sell_components(ctx: Context, doc, record: AssembledKit, kit_unit: Unit, customer_id) -> None:

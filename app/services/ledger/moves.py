@@ -7,6 +7,7 @@ from app.domain.errors import Refused
 from app.domain.states import Event, UnitState, can_transition
 from app.domain.text import MAX_STORED_NOTE, free_text
 from app.services.access.context import Approver, Context
+from db.bulk import update_where
 from db.history import append_events
 from db.models import Document, Unit
 
@@ -64,10 +65,11 @@ def move_unit(
             f"{unit.serial} is {from_state.label}; '{event.label}' cannot make it {to_state.label}."
         )
     changes.setdefault("branch", unit.branch_id)
-    updated = (
-        Unit.update(state=to_state.value, updated_at=ctx.now(), **changes)
-        .where(Unit.id == unit.id, Unit.state == from_state.value)
-        .execute()
+    updated = update_where(
+        Unit,
+        {"state": to_state.value, "updated_at": ctx.now(), **changes},
+        id=unit.id,
+        state=from_state.value,
     )
     if updated != 1:
         raise Refused(f"{unit.serial} was changed at another seat just now. Scan it again.")

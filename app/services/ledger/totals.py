@@ -36,6 +36,7 @@ from db.models import (
     Unit,
     UnitEvent,
 )
+from db.prepared import Prepared
 
 SALE = "sale"
 RETURN = "return"
@@ -75,11 +76,19 @@ def add(
         "amount_cents": amount_cents,
         "cost_cents": cost_cents,
     }
-    row = DayTotal.insert(kind=kind, branch=branch_id, product=product_id, day=day, **figures)
-    row.on_conflict(
+    _ADD.cursor(kind, branch_id, product_id, day, *figures.values())
+
+
+def _add_query(kind, branch_id, product_id, day, *figures):
+    values = dict(zip(FIGURES, figures, strict=True))
+    row = DayTotal.insert(kind=kind, branch=branch_id, product=product_id, day=day, **values)
+    return row.on_conflict(
         conflict_target=list(KEY),
-        update={getattr(DayTotal, n): getattr(DayTotal, n) + v for n, v in figures.items()},
-    ).execute()
+        update={getattr(DayTotal, n): getattr(DayTotal, n) + v for n, v in values.items()},
+    )
+
+
+_ADD = Prepared(_add_query, str, int, int, date, int, int, int, int)
 
 
 def add_line(document: Document, line: DocumentLine) -> None:

@@ -14,7 +14,8 @@ from app.domain.states import UnitState
 from app.services.access.context import Context
 from app.services.ledger.documents import doc_number
 from app.services.ledger.product_settings import settings_of
-from db.models import Branch, Document, Product, Unit, UnitEvent
+from db.models import Branch, Document, Product, ProductType, Unit, UnitEvent
+from db.prepared import Prepared
 
 
 def units_with_serial(serial: str, product: Product | None = None) -> list[Unit]:
@@ -34,11 +35,24 @@ def units_with_serial(serial: str, product: Product | None = None) -> list[Unit]
     return [u for u in meids if settings_of(u.product).rule.check is CheckKind.MEID]
 
 
+def _units_query(serial: str, product_id: int | None = None):
+    """The units with a serial (of one product), oldest first, each with its product and
+    the product's type (read with it: checkout and the passport ask for both)."""
+    query = Unit.select(Unit, Product, ProductType).join(Product).join(ProductType)
+    query = query.where(Unit.serial == serial)
+    if product_id is not None:
+        query = query.where(Unit.product == product_id)
+    return query.order_by(Unit.id)
+
+
+_WITH_SERIAL = Prepared(_units_query, str)
+_WITH_SERIAL_OF = Prepared(_units_query, str, int)
+
+
 def _with_serial(serial: str, product: Product | None) -> list[Unit]:
-    query = Unit.select().where(Unit.serial == serial)
-    if product is not None:
-        query = query.where(Unit.product == product)
-    return list(query.order_by(Unit.id))
+    if product is None:
+        return _WITH_SERIAL.rows(serial)
+    return _WITH_SERIAL_OF.rows(serial, product.id)
 
 
 def pick_unit(serial: str, product: Product | None, prefer: Iterable[UnitState] = ()) -> Unit:
