@@ -268,11 +268,16 @@ def test_customers_sharing_a_name_and_phone_go_round_trip(run, tmp_path, capsys)
         assert sum(again["created"].values()) == 0, kind
     back = tmp_path / "back"
     fresh.json("export", str(back), employee="mia")
-    for name in ("customers.csv", "sold.csv"):
-        lines = sorted((folder / name).read_text().splitlines())
-        assert sorted((back / name).read_text().splitlines()) == lines, name
-    sold = (back / "sold.csv").read_text().splitlines()
-    assert len({line.rsplit(",", 1)[1] for line in sold[1:]}) == 4  # four customers, not merged
+    lines = sorted((folder / "customers.csv").read_text().splitlines())
+    assert sorted((back / "customers.csv").read_text().splitlines()) == lines
+    # The last column, the sale's number, is the opening balance's in the new ledger,
+    # numbered above every sale the old shop issued: an old receipt never opens it.
+    sold_before = [line.rsplit(",", 1) for line in (folder / "sold.csv").read_text().splitlines()]
+    sold = [line.rsplit(",", 1) for line in (back / "sold.csv").read_text().splitlines()]
+    assert sorted(row for row, _n in sold) == sorted(row for row, _n in sold_before)
+    old = max(int(n.removeprefix("S-")) for _row, n in sold_before[1:])
+    assert all(n.startswith("OB-") and int(n.removeprefix("OB-")) > old for _r, n in sold[1:])
+    assert len({row.rsplit(",", 1)[1] for row, _n in sold[1:]}) == 4  # four customers
 
 
 def test_a_sold_row_by_customer_number_must_be_that_customer(shop, tmp_path):

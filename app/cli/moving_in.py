@@ -24,7 +24,7 @@ def add_commands(command) -> None:
     p = command(
         "import",
         cmd_import,
-        "move in from CSV files: catalogue, suppliers, customers, stock, sold (manager)",
+        f"move in from CSV files: {', '.join(ORDER)} (manager)",
     )
     p.add_argument("kind", choices=list(ORDER), metavar="KIND", help=", ".join(ORDER))
     p.add_argument("file", metavar="FILE", help="a CSV file (UTF-8, header row)")
@@ -134,6 +134,13 @@ def cmd_export(args) -> int:
 
     def render(r) -> str:
         files = "\n".join(f"  {name}: {count:,} rows" for name, count in r["files"].items())
-        return f"Exported to {r['folder']}:\n{files}"
+        text = f"Exported to {r['folder']}:\n{files}"
+        if r["not_carried"]:
+            states = ", ".join(f"{n:,} {state}" for state, n in r["not_carried"].items())
+            text += (
+                f"\nNot in the CSV files (import cannot bring them in): {states}. shop.json "
+                "lists each with its state; settle them, or bring them in by hand after moving."
+            )
+        return text
 
     return emit(args, written, render)

@@ -260,7 +260,14 @@ def render_card(card: CardData, template: str = "") -> str:
         raise Refused(f"The card template is over a card's limits: {exc}.") from None
     except TemplateError as exc:
         raise Refused(f"The card template cannot be used: {exc}") from None
-    except (TypeError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
+    except (
+        ArithmeticError,
+        LookupError,
+        TypeError,
+        ValueError,
+        MemoryError,
+        RecursionError,
+    ) as exc:
         raise Refused(f"The card template failed: {exc}") from None
     finally:
         _budget.deadline = None

@@ -105,6 +105,12 @@ class SerialRule:
                 "serial could not be told from the sale when looked up. Check the label; "
                 "if it really reads so, enter it without the dash."
             )
+        if serial[:2] in ("01", "(0") and read_scan(serial).kind is not ScanKind.SERIAL:
+            raise InvalidSerial(
+                f"{serial} reads as a GS1 barcode (a product code and a serial): a unit with "
+                "that serial could not be looked up. Scan or type the serial alone, the part "
+                "after (21)."
+            )
         if self.pattern and not matches_pattern(serial, self.pattern):
             raise InvalidSerial(
                 f"{serial} does not match this product's serial pattern {self.pattern}. "

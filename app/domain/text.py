@@ -8,6 +8,8 @@ may still hold anything.
 
 from __future__ import annotations
 
+import unicodedata
+
 from app.domain.errors import Refused
 
 MAX_NAME = 120  # a person's, product's, branch's or supplier's name
@@ -18,6 +20,17 @@ MAX_STORED_NOTE = MAX_NOTE + 200
 _LINE_BREAKS = "\n"
 # Invisible characters that reorder what is shown (the "Trojan Source" trick).
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+# Characters that show as nothing at all: in a name they make "Anna Berg" a second
+# customer nobody can find by typing it. Joiners (U+200C, U+200D) stay: scripts need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u2060\ufeff"))
+
+
+def plain_name(text: str) -> str:
+    """A name as stored: invisible characters taken out, composed (NFC), so the same name
+    typed twice, or pasted, is one name."""
+    return unicodedata.normalize("NFC", text.translate(_INVISIBLE))
 
 
 def is_control(ch: str) -> bool:
@@ -51,7 +64,7 @@ def free_text(
 
 def name_text(raw: object, what: str = "name") -> str:
     """A name: one line, spaces collapsed, not empty, at most ``MAX_NAME`` characters."""
-    text = " ".join(free_text(raw, what, limit=MAX_NAME * 4).split())
+    text = " ".join(plain_name(free_text(raw, what, limit=MAX_NAME * 4)).split())
     if not text:
         raise Refused(f"The {what} is empty.")
     if len(text) > MAX_NAME:

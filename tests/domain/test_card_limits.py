@@ -81,3 +81,9 @@ def test_at_print_time_a_template_over_the_limits_gives_the_plain_card(template)
 
 def test_a_good_template_prints_as_written():
     assert cards.printable_card(CARD, "Card {{ sku }}\n") == "Card PH-X1"
+
+
+@pytest.mark.parametrize("body", ["{{ 1/0 }}", "{{ 7 // 0 }}", "{{ 2.0 / 0 }}"])
+def test_a_template_that_fails_as_it_prints_is_refused_not_a_crash(body):
+    with pytest.raises(Refused):
+        cards.render_card(CARD, body)

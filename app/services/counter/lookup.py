@@ -322,7 +322,7 @@ def warranty_view(number: WarrantyNumber, today: date) -> WarrantyView:
         number.product.sku,
         number.product.name,
         number.state,
-        doc_number(Kind.SALE, line.document_id),
+        doc_number(line.document.kind, line.document_id),  # OB-n: sold before moving in
         line.id,
         line.document.business_date,
         number.customer.name if number.customer_id else "",

@@ -105,6 +105,12 @@ def sale_for_serial(raw: str) -> tuple[SaleView, int]:
         if number.state != "active":
             raise Refused(f"Warranty {number.number} was already {number.state}.")
         line = number.sale_line
+        if line.document.kind != Kind.SALE:
+            raise Refused(
+                f"Warranty {number.number} was sold before the shop moved in "
+                f"({doc_number(line.document.kind, line.document_id)}): there is no sale here "
+                "to refund. Its warranty claims work as usual."
+            )
         return sale_view(doc_number(Kind.SALE, line.document_id)), line.id
     scan = scan_of(raw)
     if scan.serial is None:

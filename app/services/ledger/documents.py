@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import peewee as pw
+
 from app.domain.errors import NotFound, Refused
 from app.domain.serials import plain_text
 from app.domain.text import MAX_STORED_NOTE, free_text
 from app.services.access.context import Context
+from db.bulk import create_row
 from db.connection import db, is_sqlite
 from db.models import Document
 from db.number_floor import read_floor
@@ -87,7 +90,7 @@ def new_document(kind: str, ctx: Context, **fields) -> Document:
     if above is not None:
         fields.setdefault("id", above)
     fields.setdefault("branch", ctx.branch_id)  # an opening balance names each branch's own
-    return Document.create(kind=kind, employee=ctx.employee_id, **fields)
+    return create_row(Document, kind=kind, employee=ctx.employee_id, **fields)
 
 
 def _id_above_floor() -> int | None:
@@ -101,3 +104,20 @@ def _id_above_floor() -> int | None:
         return None
     top = Document.select(Document.id).order_by(Document.id.desc()).limit(1).scalar() or 0
     return floor + 1 if top < floor else None
+
+
+def numbers_after(highest: int) -> int | None:
+    """Make new documents numbered above ``highest`` (the numbers a shop issued before it
+    moved here: an old receipt must never open a new sale). On SQLite the next document
+    takes the id returned (it numbers on from the highest row); None: nothing to do, or
+    done (PostgreSQL's sequence is moved on)."""
+    if highest <= 0:
+        return None
+    top = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
+    if top >= highest:
+        return None
+    if is_sqlite():
+        return highest + 1
+    sequence = "pg_get_serial_sequence('document', 'id')"
+    db.execute_sql(f"SELECT setval({sequence}, GREATEST(%s, nextval({sequence})))", (highest,))
+    return None

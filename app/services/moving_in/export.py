@@ -1,5 +1,6 @@
 """``export FOLDER``: everything the shop owns as one CSV file per kind ``import`` reads
-(catalogue, suppliers, customers, stock, sold) and ``shop.json`` with the same rows plus
+(catalogue, suppliers, customers, stock, sold, quantities, warranties) and ``shop.json``
+with the same rows plus
 branches, staff (no PINs) and the units no file carries (in transit, in a kit, in
 quarantine, returned, written off, replaced), each with its state.
 
@@ -20,7 +21,8 @@ import peewee as pw
 
 from app.domain.errors import Refused
 from app.domain.states import UnitState
-from app.services.ledger.documents import Kind
+from app.services.ledger.documents import Kind, doc_number
+from app.services.ledger.product_settings import settings_of
 from app.services.moving_in.files import KINDS, ORDER, quote
 from app.services.shop.products import shown_gtin
 from db.migrations import LATEST
@@ -32,8 +34,10 @@ from db.models import (
     Employee,
     Product,
     ProductType,
+    StockLevel,
     Supplier,
     Unit,
+    WarrantyNumber,
 )
 from db.private_files import FOLDER_MODE, create_private_file, make_private_folder
 
@@ -58,6 +62,7 @@ def export_shop(folder: str | Path) -> dict:
         ],
     }
     tables["stock"], tables["sold"], others = _units()
+    tables["quantities"], tables["warranties"] = _quantities(), _warranty_numbers()
     counts = {}
     for kind in ORDER:
         columns = KINDS[kind].all
@@ -90,7 +95,11 @@ def export_shop(folder: str | Path) -> dict:
     create_private_file(path)
     path.write_text(json.dumps(whole, ensure_ascii=False, indent=1, default=str) + "\n")
     counts["shop.json"] = sum(len(tables[k]) for k in ORDER) + len(others)
-    return {"folder": str(target.resolve()), "files": counts, "not_carried": len(others)}
+    by_state: dict[str, int] = {}
+    for unit in others:
+        label = UnitState(unit["state"]).label
+        by_state[label] = by_state.get(label, 0) + 1
+    return {"folder": str(target.resolve()), "files": counts, "not_carried": by_state}
 
 
 def _write(path: Path, columns: tuple[str, ...], rows: list[list]) -> None:
@@ -107,6 +116,10 @@ def _catalogue() -> list[list]:
         [
             p.sku, p.name, p.type.name, p.price, shown_gtin(p.gtin), p.type.tracking_mode,
             p.type.warranty_months, p.type.serial_pattern, p.type.check_kind, p.type.print_mode,
+            p.type.mask_policy, p.type.card_template, p.tracking_mode or "",
+            "" if p.warranty_months is None else p.warranty_months,
+            "" if p.serial_pattern is None else p.serial_pattern, p.check_kind or "",
+            "yes" if p.active else "no",
         ]
         for p in query
     ]  # fmt: skip
@@ -114,15 +127,21 @@ def _catalogue() -> list[list]:
 
 def _units() -> tuple[list[list], list[list], list[dict]]:
     """The units on the shelves (stock), those customers hold (sold), and the rest."""
-    received = dict(
-        DocumentLine.select(DocumentLine.unit, pw.fn.MIN(Document.business_date))
+    received: dict[int, tuple] = {}  # unit: (date received, its receipt's number)
+    query = (
+        DocumentLine.select(DocumentLine.unit, Document.business_date, Document.kind, Document.id)
         .join(Document)
         .where(Document.kind.in_([Kind.RECEIPT, Kind.OPENING]), DocumentLine.unit.is_null(False))
-        .group_by(DocumentLine.unit)
+        .order_by(DocumentLine.id.desc())
         .tuples()
-    )
-    prices = dict(
-        DocumentLine.select(DocumentLine.unit, DocumentLine.price)
+    )  # the first line of each unit wins
+    for unit, day, kind, doc in query:
+        received[unit] = (day, doc_number(kind, doc))
+    sales = {
+        unit: (price, doc_number(kind, doc))
+        for unit, price, kind, doc in DocumentLine.select(
+            DocumentLine.unit, DocumentLine.price, Document.kind, Document.id
+        )
         .join(Document)
         .where(
             Document.kind.in_([Kind.SALE, Kind.REPLACEMENT, Kind.OPENING]),
@@ -130,7 +149,7 @@ def _units() -> tuple[list[list], list[list], list[dict]]:
         )
         .order_by(DocumentLine.id)
         .tuples()
-    )  # the last line of each unit wins
+    }  # the last line of each unit wins
     branches = dict(Branch.select(Branch.id, Branch.code).tuples())
     suppliers = dict(Supplier.select(Supplier.id, Supplier.name).tuples())
     customers = {
@@ -143,16 +162,81 @@ def _units() -> tuple[list[list], list[list], list[dict]]:
     for u in query.iterator():
         sku, branch = skus[u.product_id], branches.get(u.branch_id, "")
         if u.state == UnitState.IN_STOCK:
-            day = received.get(u.id)
+            day, number = received.get(u.id, ("", ""))
             stock.append(
-                [u.serial, sku, branch, suppliers.get(u.supplier_id, ""), u.cost, day or ""]
+                [u.serial, sku, branch, suppliers.get(u.supplier_id, ""), u.cost, day, number]
             )
         elif u.state in SOLD_STATES and u.warranty_start is not None:
             name, phone = customers.get(u.customer_id, ("", ""))
+            price, number = sales.get(u.id, (None, ""))
             sold.append(
-                [u.serial, sku, u.warranty_start, name, phone, prices.get(u.id), branch,
-                 u.warranty_end, suppliers.get(u.supplier_id, ""), u.cost, u.customer_id]
+                [u.serial, sku, u.warranty_start, name, phone, price, branch,
+                 u.warranty_end, suppliers.get(u.supplier_id, ""), u.cost, u.customer_id, number]
             )  # fmt: skip
         else:
             others.append({"serial": u.serial, "sku": sku, "state": u.state, "branch": branch})
     return stock, sold, others
+
+
+def _quantities() -> list[list]:
+    """Stock counted by quantity: each product without serials, per branch holding some,
+    with the cost it last came in at (a receipt's or an opening balance's)."""
+    products = {
+        p.id: p.sku
+        for p in Product.select(Product, ProductType).join(ProductType)
+        if not settings_of(p, p.type).mode.serialized
+    }
+    branches = dict(Branch.select(Branch.id, Branch.code).tuples())
+    costs = dict(
+        DocumentLine.select(DocumentLine.product, DocumentLine.cost)
+        .join(Document)
+        .where(
+            Document.kind.in_([Kind.RECEIPT, Kind.OPENING]),
+            DocumentLine.unit.is_null(),
+            DocumentLine.cost.is_null(False),
+        )
+        .order_by(DocumentLine.id)
+        .tuples()
+    )  # the last cost of each product wins
+    levels = StockLevel.select(StockLevel.product, StockLevel.branch, StockLevel.quantity)
+    rows = [
+        [products[product], branches[branch], quantity, costs.get(product)]
+        for product, branch, quantity in levels.where(StockLevel.quantity != 0).tuples()
+        if product in products
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1]))
+
+
+def _warranty_numbers() -> list[list]:
+    """Every warranty number (goods without serials), active or returned, with its state,
+    customer, dates, and the branch and price of the line it was sold on."""
+    skus = dict(Product.select(Product.id, Product.sku).tuples())
+    branches = dict(Branch.select(Branch.id, Branch.code).tuples())
+    customers = {
+        c: (n, p)
+        for c, n, p in Customer.select(Customer.id, Customer.name, Customer.phone).tuples()
+    }
+    query = (
+        WarrantyNumber.select(
+            WarrantyNumber.number,
+            WarrantyNumber.product,
+            WarrantyNumber.customer,
+            WarrantyNumber.warranty_start,
+            WarrantyNumber.warranty_end,
+            WarrantyNumber.state,
+            DocumentLine.price,
+            Document.branch,
+        )
+        .join(DocumentLine)
+        .join(Document)
+        .order_by(WarrantyNumber.id)
+        .tuples()
+    )
+    rows = []
+    for number, product, customer, start, end, state, price, branch in query.iterator():
+        name, phone = customers.get(customer, ("", ""))
+        rows.append(
+            [number, skus[product], start, name, phone, customer, price, branches.get(branch, ""),
+             end, state]
+        )  # fmt: skip
+    return rows

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.domain.errors import Refused
 from app.domain.money import to_money
+from app.services.ledger.documents import KIND_BY_PREFIX
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,25 @@ class Columns:
 KINDS: dict[str, Columns] = {
     "catalogue": Columns(
         ("sku", "name", "type", "price"),
-        ("gtin", "tracking_mode", "warranty_months", "serial_pattern", "check", "print_mode"),
+        (
+            "gtin",
+            "tracking_mode",
+            "warranty_months",
+            "serial_pattern",
+            "check",
+            "print_mode",
+            "mask",
+            "card_template",
+            "product_mode",
+            "product_warranty_months",
+            "product_serial_pattern",
+            "product_check",
+            "active",
+        ),  # fmt: skip
     ),
     "suppliers": Columns(("name",), ("contact",)),
     "customers": Columns(("name",), ("phone", "email", "number")),
-    "stock": Columns(("serial", "sku"), ("branch", "supplier", "cost", "received")),
+    "stock": Columns(("serial", "sku"), ("branch", "supplier", "cost", "received", "receipt")),
     "sold": Columns(
         ("serial", "sku", "sold"),
         (
@@ -53,11 +68,25 @@ KINDS: dict[str, Columns] = {
             "supplier",
             "cost",
             "customer_number",
+            "sale",
+        ),
+    ),  # fmt: skip
+    "quantities": Columns(("sku", "branch", "quantity"), ("cost",)),
+    "warranties": Columns(
+        ("number", "sku", "sold"),
+        (
+            "customer_name",
+            "customer_phone",
+            "customer_number",
+            "price",
+            "branch",
+            "warranty_end",
+            "state",
         ),
     ),  # fmt: skip
 }
 # The order a shop imports its files in: each kind names rows of the ones before it.
-ORDER = ("catalogue", "suppliers", "customers", "stock", "sold")
+ORDER = ("catalogue", "suppliers", "customers", "stock", "sold", "quantities", "warranties")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a million rows of stock take about 60 MB
 EARLIEST = date(1990, 1, 1)  # before it, a date in a shop's spreadsheet is a typing error
@@ -273,3 +302,18 @@ def whole(text: str, what: str, default: int = 0) -> int:
     if not value.isdigit():
         raise Refused(f"The {what} '{value[:10]}' is not a whole number.")
     return int(value)
+
+
+def old_number(text: str, what: str) -> int:
+    """The id of a document number an export wrote (``S-156``, ``GR-12``, ``OB-3``): the
+    numbers the shop issued before, which new documents must never issue again; 0 when blank."""
+    value = text.strip().upper()
+    if not value:
+        return 0
+    prefix, _, digits = value.rpartition("-")
+    if prefix not in KIND_BY_PREFIX or not digits.isdigit() or not 0 < int(digits) < 2**31:
+        raise Refused(
+            f"The {what} '{value[:16]}' is not a document number like S-42: that column holds "
+            "the numbers of an export; leave it out of a spreadsheet's file."
+        )
+    return int(digits)

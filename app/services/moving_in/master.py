@@ -9,16 +9,22 @@ from collections.abc import Callable
 from app.domain.errors import Refused
 from app.domain.serials import normalize_gtin, plain_text
 from app.domain.text import MAX_NOTE, free_text
-from app.domain.tracking import PrintMode, TrackingMode
+from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode
 from app.services.moving_in.files import Row, amount_text, whole
 from app.services.moving_in.report import ImportReport, Progress, checked, first_seen
 from app.services.shop import catalog
 from app.services.shop.serial_rules import serial_rule
+from app.services.shop.settings import preview_card
 from db.bulk import insert_rows
 from db.connection import db, is_sqlite
 from db.models import Customer, Product, ProductType, Supplier, now
 
 TYPE_COLUMNS = ("tracking_mode", "warranty_months", "serial_pattern", "check", "print_mode")
+# A type's card: blank cells say nothing of a type already here (an older export has none).
+CARD_COLUMNS = {"mask": "mask_policy", "card_template": "card_template"}
+# A product's own settings, where it differs from its type (blank: as its type).
+PRODUCT_COLUMNS = ("product_mode", "product_warranty_months", "product_serial_pattern",
+                   "product_check")  # fmt: skip
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -37,13 +43,68 @@ def _type_fields(row: Row) -> dict | None:
         raise Refused(f"A product type in '{mode.label}' mode needs a warranty period in months.")
     rule = serial_rule(row.get("serial_pattern"), row.get("check"))
     print_mode = row.get("print_mode").strip().lower() or PrintMode.OFFER.value
-    return {
+    fields = {
         "tracking_mode": mode.value,
         "warranty_months": months if mode.has_warranty else 0,
         "serial_pattern": rule.pattern,
         "check_kind": rule.check.value,
         "print_mode": catalog._enum(PrintMode, print_mode, "print mode").value,
     }
+    mask = row.get("mask").strip().lower()
+    if mask:
+        fields["mask_policy"] = catalog._enum(MaskPolicy, mask, "mask").value
+    template = row.get("card_template")
+    if template.strip():
+        # Checked as the settings screen checks it: a broken or hostile template is refused.
+        preview_card(template, fields.get("mask_policy", MaskPolicy.NONE.value))
+        fields["card_template"] = template
+    return fields
+
+
+def _own_settings(row: Row, type_fields: dict) -> dict:
+    """The product's own tracking mode, warranty and serial rule (None: as its type),
+    checked as ``set-mode --product`` and the serial rule settings check them."""
+    mode = row.get("product_mode").strip().lower()
+    months = row.get("product_warranty_months").strip()
+    pattern, check = row.get("product_serial_pattern"), row.get("product_check").strip()
+    own = {
+        "tracking_mode": catalog._enum(TrackingMode, mode, "product mode").value if mode else None,
+        "warranty_months": whole(months, "product warranty months") if months else None,
+        "serial_pattern": None,
+        "check_kind": None,
+    }
+    if own["warranty_months"] is not None and own["warranty_months"] > 240:
+        raise Refused("Warranty months must be between 0 and 240.")
+    effective = TrackingMode(own["tracking_mode"] or type_fields["tracking_mode"])
+    months_then = own["warranty_months"]
+    if months_then is None:
+        months_then = type_fields["warranty_months"]
+    if effective.has_warranty and not months_then:
+        raise Refused(f"A product in '{effective.label}' mode needs a warranty period in months.")
+    if pattern.strip() or check:
+        rule = serial_rule(
+            pattern if pattern.strip() else type_fields["serial_pattern"],
+            check or type_fields["check_kind"],
+        )
+        own["serial_pattern"] = rule.pattern if pattern.strip() else None
+        own["check_kind"] = rule.check.value if check else None
+    return own
+
+
+def _active(text: str) -> bool | None:
+    """Whether the product is still sold and received (None, a blank cell: as before, or
+    yes for a new product)."""
+    value = text.strip().lower()
+    if not value:
+        return None
+    if value in ("yes", "y", "true", "1"):
+        return True
+    if value in ("no", "n", "false", "0"):
+        return False
+    raise Refused(f"active '{value[:10]}' is not yes or no.")
+
+
+OWN_FIELDS = ("tracking_mode", "warranty_months", "serial_pattern", "check_kind")
 
 
 def _differences(have: dict, want: dict) -> str:
@@ -59,7 +120,8 @@ def plan_catalogue(rows: list[Row], report: ImportReport, progress: Progress | N
     """Check every row; return the types and products to create."""
     types = {
         t.name: {f: getattr(t, f) for f in ("tracking_mode", "warranty_months", "serial_pattern",
-                                            "check_kind", "print_mode")}
+                                            "check_kind", "print_mode", "mask_policy",
+                                            "card_template")}
         for t in ProductType.select()
     }  # fmt: skip
     new_types: dict[str, dict] = {}
@@ -80,13 +142,16 @@ def plan_catalogue(rows: list[Row], report: ImportReport, progress: Progress | N
         if known is not None and fields is not None and _differences(known, fields):
             raise Refused(f"Product type '{type_name}' differs: {_differences(known, fields)}.")
         if known is None:
-            types[type_name] = new_types[type_name] = fields
+            new_fields = fields
+        type_fields = known or fields
         item = {
             "sku": sku,
             "name": catalog._clean(row.get("name"), "product name", 200),
             "type": type_name,
             "price": catalog.list_price(amount_text(row.get("price"), "price")),
             "gtin": _gtin(row.get("gtin")),
+            **_own_settings(row, type_fields),
+            "active": _active(row.get("active")),
         }
         if item["gtin"]:
             owner = gtins.get(item["gtin"])
@@ -95,6 +160,8 @@ def plan_catalogue(rows: list[Row], report: ImportReport, progress: Progress | N
             first_seen(seen, ("gtin", item["gtin"]), row.line, f"Barcode {item['gtin']}")
         existing = products.get(sku)
         if existing is None:
+            if known is None:  # counted only for a row that is taken
+                types[type_name] = new_types[type_name] = new_fields
             return item
         have = {
             "sku": sku,
@@ -102,6 +169,8 @@ def plan_catalogue(rows: list[Row], report: ImportReport, progress: Progress | N
             "type": existing.type.name,
             "price": existing.price,
             "gtin": existing.gtin,
+            **{name: getattr(existing, name) for name in OWN_FIELDS},
+            "active": existing.active,
         }
         # A blank barcode cell states nothing: only what the row gives is compared.
         want = {k: v for k, v in item.items() if v is not None}
@@ -132,11 +201,17 @@ def apply_catalogue(plan) -> None:
             print_mode=fields["print_mode"],
             serial_pattern=fields["serial_pattern"],
             check_kind=fields["check_kind"],
+            mask_policy=fields.get("mask_policy", MaskPolicy.NONE.value),
+            card_template=fields.get("card_template", ""),
         )
     for item in items:
-        catalog.add_product(
+        product = catalog.add_product(
             item["sku"], item["name"], item["type"], item["price"], gtin=item["gtin"]
         )
+        for name in OWN_FIELDS:
+            setattr(product, name, item[name])
+        product.active = item["active"] is not False
+        product.save()
 
 
 # --- suppliers ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.domain.roles import Action
 from app.services.access.context import Context
-from app.services.moving_in import earlier, master, units
+from app.services.moving_in import earlier, goods, master, units, warranty_numbers
 from app.services.moving_in.files import read_rows
 from app.services.moving_in.report import ImportRefused, ImportReport, Progress
 from app.services.transaction import write_transaction
@@ -21,6 +21,10 @@ def _plan(ctx: Context, kind: str, rows, report: ImportReport, progress: Progres
         return master.plan_catalogue(rows, report, progress)
     if kind == "suppliers":
         return master.plan_suppliers(rows, report, progress)
+    if kind == "warranties":
+        return warranty_numbers.plan(ctx, rows, report, progress)
+    if kind == "quantities":
+        return goods.plan(ctx, kind, rows, report, progress)
     return master.plan_customers(rows, report, progress)
 
 
@@ -29,6 +33,10 @@ def _apply(kind: str, plan) -> None:
         master.apply_catalogue(plan)
     elif kind == "suppliers":
         master.apply_suppliers(plan)
+    elif kind == "warranties":
+        warranty_numbers.apply(plan)
+    elif kind == "quantities":
+        goods.apply(plan)
     else:
         master.apply_customers(plan)
 

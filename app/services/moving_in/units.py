@@ -20,10 +20,10 @@ from app.domain.errors import Refused
 from app.domain.serials import normalize_serial, plain_text
 from app.domain.states import Event, UnitState
 from app.services.access.context import Context
-from app.services.ledger.documents import Kind, new_document
+from app.services.ledger.documents import Kind, new_document, numbers_after
 from app.services.ledger.lookups import WARRANTY_NUMBER_FORM, warranty_numbers_among
 from app.services.ledger.product_settings import Settings, settings_of
-from app.services.moving_in.files import Row, day, money
+from app.services.moving_in.files import Row, day, money, old_number
 from app.services.moving_in.master import customer_finder
 from app.services.moving_in.report import ImportReport, Progress, checked
 from db.bulk import insert_rows
@@ -50,6 +50,7 @@ class UnitRow:
     warranty_start: date | None = None
     warranty_end: date | None = None
     blank: tuple[str, ...] = ()  # the details the row leaves blank: "as before" if imported
+    number: int = 0  # the receipt's or sale's number in the shop the rows were exported from
 
 
 def _blanks(row: Row, cells: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -185,6 +186,7 @@ def _stock_row(shop: _Catalogue):
             supplier_id=shop.supplier(row),
             cost=shop.cell(row, "cost", lambda t: money(t, "cost")),
             blank=_blanks(row, STOCK_DETAILS),
+            number=shop.cell(row, "receipt", lambda t: old_number(t, "receipt")),
         )
 
     return check
@@ -229,6 +231,7 @@ def _sold_row(shop: _Catalogue):
             warranty_start=sold,
             warranty_end=end,
             blank=blank,
+            number=old_number(row.get("sale"), "sale"),
         )
 
     return check
@@ -242,13 +245,16 @@ def apply_units(ctx: Context, items: list[UnitRow], sold: bool, progress: Progre
     their history rows (one chained append per chunk)."""
     documents: dict[tuple[int, date], int] = {}
     reference = "sold before going live" if sold else "opening stock"
+    # Numbers the shop issued before (an export's receipts and sales) are not issued again.
+    first_id = numbers_after(max((item.number for item in items), default=0))
     for item in items:
         key = (item.branch_id, item.day)
         if key not in documents:
             doc = new_document(
                 Kind.OPENING, ctx, branch=item.branch_id, business_date=item.day,
-                reference=reference,
+                reference=reference, **({"id": first_id} if first_id else {}),
             )  # fmt: skip
+            first_id = None
             documents[key] = doc.id
     state = UnitState.SOLD if sold else UnitState.IN_STOCK
     event = Event.SELL if sold else Event.RECEIVE

@@ -12,7 +12,7 @@ from app.domain.money import to_money
 from app.domain.roles import Action, Role
 from app.domain.serials import CheckKind, normalize_gtin, plain_text, validate_pattern
 from app.domain.states import UnitState
-from app.domain.text import MAX_NAME, MAX_NOTE, free_text
+from app.domain.text import MAX_NAME, MAX_NOTE, free_text, plain_name
 from app.domain.tracking import MaskPolicy, PrintMode, TrackingMode, check_mode_switch
 from app.services.access.context import Context
 from app.services.access.pin_policy import pin_hash_for
@@ -36,7 +36,7 @@ from db.models import (
 
 
 def _clean(text: str, what: str, max_len: int = MAX_NAME) -> str:
-    value = " ".join(free_text(text, what, limit=max_len * 4).split())
+    value = " ".join(plain_name(free_text(text, what, limit=max_len * 4)).split())
     if not value:
         raise Refused(f"The {what} is empty.")
     if len(value) > max_len:
