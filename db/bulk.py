@@ -116,9 +116,10 @@ def create_row(model, **fields):
     return instance
 
 
-def update_where(model, changes: dict, **where) -> int:
+def update_where(model, changes: dict, returning=(), **where) -> int | list[tuple]:
     """``model.update(**changes).where(field == value for where).execute()`` without Peewee
-    building it; the number of rows changed."""
+    building it; the number of rows changed, or with ``returning`` (fields) the changed
+    rows' values of those fields, as Peewee reads them."""
     meta, quote, param = model._meta, db.obj.quote, db.obj.param
 
     def column(name: str) -> tuple[str, object]:
@@ -133,4 +134,8 @@ def update_where(model, changes: dict, **where) -> int:
         f"UPDATE {quote[0]}{meta.table_name}{quote[1]} SET {', '.join(c for c, _f in sets)} "
         f"WHERE {' AND '.join(c for c, _f in tests)}"
     )
-    return db.execute_sql(sql, params).rowcount
+    if not returning:
+        return db.execute_sql(sql, params).rowcount
+    sql += " RETURNING " + ", ".join(f"{quote[0]}{f.column_name}{quote[1]}" for f in returning)
+    rows = db.execute_sql(sql, params).fetchall()
+    return [tuple(f.python_value(v) for f, v in zip(returning, row, strict=True)) for row in rows]

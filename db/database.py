@@ -134,6 +134,7 @@ def _begin_with_retry(stack: ExitStack, started: float):
                 return _begin_sqlite(stack, BUSY_DEADLINE_S - (time.monotonic() - started))
             txn = stack.enter_context(db.atomic())
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
+            txn.history_locked = True  # db.history appends without asking for it again
             return txn
         except peewee.OperationalError as exc:
             if not is_busy_error(exc):

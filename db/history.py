@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 import peewee as pw
 
 from db.bulk import insert_rows
-from db.chain_key import chain_id, load_key
+from db.chain_key import CHAIN_ID, chain_id, load_key
 from db.connection import HISTORY_LOCK, db, is_sqlite
 from db.models import Unit, UnitEvent
 from db.prepared import Prepared
@@ -123,8 +123,14 @@ def facts_text(values) -> str:
 
 
 def _lock() -> None:
-    if not is_sqlite():
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
+    """PostgreSQL: the chain's lock for this transaction (``write_transaction`` took it
+    already and marked its transaction; a write outside one takes it here)."""
+    if is_sqlite():
+        return
+    transactions = db.obj._state.transactions
+    if transactions and getattr(transactions[0], "history_locked", False):
+        return
+    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
 
 
 def head() -> tuple[int, str]:
@@ -143,6 +149,19 @@ _HEAD = Prepared(
 )
 
 
+def _chain_and_head() -> tuple[str | None, int, str]:
+    """The chain's id and its last row (seq, hash), in one statement: a sale's history row
+    needs both, and on PostgreSQL each statement is a round trip."""
+    q = db.obj.param
+    sql = (
+        f'SELECT (SELECT "value" FROM "shop_setting" WHERE "key" = {q}), h."seq", h."hash" '
+        f'FROM (SELECT 1 AS one) AS o LEFT JOIN (SELECT "seq", "hash" FROM "unit_event" '
+        f'WHERE "seq" IS NOT NULL ORDER BY "seq" DESC LIMIT 1) AS h ON 1 = 1'
+    )
+    chain, seq, prev = db.execute_sql(sql, (CHAIN_ID,)).fetchone()
+    return chain, seq or 0, prev if seq else GENESIS
+
+
 def append_events(rows: list[dict]) -> None:
     """Append history rows (dicts by UnitEvent field name) to the chain.
 
@@ -153,9 +172,9 @@ def append_events(rows: list[dict]) -> None:
     """
     if not rows:
         return
-    key = load_key()
     _lock()
-    seq, prev = head()
+    chain, seq, prev = _chain_and_head()
+    key = load_key(chain)
     facts = unit_facts(_plain("unit", r["unit"]) for r in rows if "facts" not in r)
     chained = []
     for given in rows:

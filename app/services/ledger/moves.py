@@ -8,7 +8,7 @@ from app.domain.states import Event, UnitState, can_transition
 from app.domain.text import MAX_STORED_NOTE, free_text
 from app.services.access.context import Approver, Context
 from db.bulk import update_where
-from db.history import append_events
+from db.history import FACT_FIELDS, append_events, facts_text
 from db.models import Document, Unit
 
 
@@ -22,11 +22,14 @@ def append_event(
     note: str = "",
     approver: Approver | None = None,
     branch_id: int | None = None,
+    facts: str | None = None,
 ) -> None:
-    """Append one row to the unit's history (and to the tamper-evident chain)."""
+    """Append one row to the unit's history (and to the tamper-evident chain); ``facts``:
+    the unit's facts if the caller has them as they are now (else they are read)."""
     append_events(
         [
             {
+                **({"facts": facts} if facts is not None else {}),
                 "unit": unit_id,
                 "event": event.value,
                 "at": ctx.now(),
@@ -65,15 +68,20 @@ def move_unit(
             f"{unit.serial} is {from_state.label}; '{event.label}' cannot make it {to_state.label}."
         )
     changes.setdefault("branch", unit.branch_id)
+    # The unit's facts as changed come back with the update: its history row records them.
     updated = update_where(
         Unit,
         {"state": to_state.value, "updated_at": ctx.now(), **changes},
+        returning=FACT_FIELDS,
         id=unit.id,
         state=from_state.value,
     )
-    if updated != 1:
+    if len(updated) != 1:
         raise Refused(f"{unit.serial} was changed at another seat just now. Scan it again.")
-    append_event(unit.id, event, from_state.value, to_state, ctx, document, note, approver)
+    append_event(
+        unit.id, event, from_state.value, to_state, ctx, document, note, approver,
+        facts=facts_text(updated[0]),
+    )  # fmt: skip
     unit.state = to_state.value
     for name, value in changes.items():
         setattr(unit, name if name != "branch" else "branch_id", value)
