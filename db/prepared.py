@@ -30,6 +30,8 @@ from db.connection import db, is_sqlite
 _names = itertools.count(1)
 _prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> names
 _PARAM = re.compile(r"%%|%s")
+# A cursor wrapper's own state while it reads rows; the rest is set up once per query.
+_READ_STATE = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
 
 
 def _mark(kind: type, place: int):
@@ -51,6 +53,7 @@ class Prepared:
         self._kinds = kinds
         self._name = f"serialdesk_q{next(_names)}"
         self._compiled: dict[type, tuple] = {}
+        self._mappings: dict[type, dict] = {}
         self._lock = threading.Lock()
 
     def _compile(self) -> tuple:
@@ -100,9 +103,20 @@ class Prepared:
 
     def rows(self, *args) -> list:
         """Every row, as the built query would give them (model instances, joined ones
-        attached; tuples if it was built with ``.tuples()``)."""
+        attached; tuples if it was built with ``.tuples()``), read by Peewee's own cursor
+        wrapper; how it maps the columns is worked out once and kept."""
         query = self._compile()[0]
-        return list(query._get_cursor_wrapper(self.cursor(*args)))
+        wrapper = query._get_cursor_wrapper(self.cursor(*args))
+        key = type(db.obj)
+        mapping = self._mappings.get(key)
+        if mapping is None:
+            wrapper.initialize()
+            mapping = {k: v for k, v in vars(wrapper).items() if k not in _READ_STATE}
+            self._mappings[key] = mapping
+        else:
+            vars(wrapper).update(mapping)
+        wrapper.initialized = True
+        return list(wrapper.iterator())
 
     def first(self, *args):
         """The first row, or None."""

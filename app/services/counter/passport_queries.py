@@ -1,18 +1,13 @@
-"""The passport's queries, and how they run: each is built once per kind of database.
-
-Peewee building a query's SQL anew for every serial cost more than the database
-running it, so the SQL (and how peewee maps its columns) is kept and reused with
-each new serial or unit id.
-"""
+"""The passport's queries, and how they run: each is built once per kind of database
+and prepared (``db.prepared``): Peewee building a query's SQL anew for every serial cost
+more than the database running it."""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 
 import peewee as pw
 
-from db.connection import db
 from db.models import (
     Branch,
     Customer,
@@ -26,6 +21,7 @@ from db.models import (
     Unit,
     UnitEvent,
 )
+from db.prepared import Prepared
 
 
 def unit_query(serial: str) -> pw.ModelSelect:
@@ -125,49 +121,13 @@ def repairs_query(unit_id: int) -> pw.ModelSelect:
     )
 
 
-_COMPILED: dict[tuple, list] = {}
-# A cursor wrapper's own state while it reads rows; the rest is set up once per query.
-_READ_STATE = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
+_QUERIES: dict[str, Prepared] = {}
 
 
 def run_query(name: str, build: Callable[[object], pw.ModelSelect], value) -> list:
-    """Rows of the query ``build(value)``, whose one parameter is ``value``.
-
-    Its SQL, and how peewee maps the result columns, are worked out once per kind
-    of database and reused with each new value; the rows are then read by peewee's
-    own cursor wrapper, exactly as ``list(query)`` would read them.
-    """
-    database = db.obj
-    key = (name, type(database), database.param, database.quote)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        query = build(value)
-        sql, params = query.sql()
-        if params != [value]:  # not a one-parameter query: run it as it is
-            return list(query)
-        compiled = _COMPILED[key] = [query, sql, None]
-    query, sql, mapping = compiled
-    wrapper = query._get_cursor_wrapper(_execute(database, name, sql, value))
-    if mapping is None:
-        wrapper.initialize()
-        compiled[2] = {k: v for k, v in vars(wrapper).items() if k not in _READ_STATE}
-    else:
-        vars(wrapper).update(mapping)
-    wrapper.initialized = True
-    return list(wrapper.iterator())
-
-
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _execute(database: pw.Database, name: str, sql: str, value):
-    """Run a compiled query; on PostgreSQL as a statement prepared once per connection,
-    so the server does not plan the ten-table history join anew for every serial."""
-    if not isinstance(database, pw.PostgresqlDatabase) or sql.count("%") != 1:
-        return database.execute_sql(sql, (value,))
-    statement = f"serialdesk_passport_{name}"
-    prepared = _PREPARED.setdefault(database.connection(), set())
-    if statement not in prepared:
-        database.execute_sql(f"PREPARE {statement} AS {sql.replace('%s', '$1')}")
-        prepared.add(statement)
-    return database.execute_sql(f"EXECUTE {statement} (%s)", (value,))
+    """Rows of the query ``build(value)``, whose one argument is ``value`` (a serial or a
+    unit id): built once per kind of database and prepared (``db.prepared``)."""
+    prepared = _QUERIES.get(name)
+    if prepared is None:
+        prepared = _QUERIES.setdefault(name, Prepared(build, type(value)))
+    return prepared.rows(value)
