@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 
 import peewee as pw
 
-from db.bulk import insert_rows
+from db.bulk import insert_rows, select_in
 from db.chain_key import CHAIN_ID, chain_id, load_key
 from db.connection import HISTORY_LOCK, db, is_sqlite
 from db.models import Unit, UnitEvent
@@ -105,10 +105,8 @@ def unit_facts(unit_ids) -> dict[int, str]:
     ids = list(dict.fromkeys(unit_ids))
     if len(ids) == 1:  # a sale, a return: one unit
         return {unit_id: facts_text(values) for unit_id, *values in _FACTS.rows(ids[0])}
-    for start in range(0, len(ids), 500):
-        query = Unit.select(Unit.id, *FACT_FIELDS).where(Unit.id.in_(ids[start : start + 500]))
-        for unit_id, *values in query.tuples():
-            found[unit_id] = facts_text(values)
+    for unit_id, *values in select_in(Unit, (Unit.id, *FACT_FIELDS), Unit.id, ids):
+        found[unit_id] = facts_text(values)
     return found
 
 

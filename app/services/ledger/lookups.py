@@ -9,6 +9,7 @@ import peewee as pw
 
 from app.domain.errors import Ambiguous, NotFound, Refused
 from app.domain.serials import Scan, plain_text, read_scan
+from db.bulk import select_in
 from db.models import (
     Branch,
     Customer,
@@ -119,13 +120,8 @@ WARRANTY_NUMBER_FORM = re.compile(rf"^W[{WARRANTY_NUMBER_ALPHABET}]{{10}}$")
 def warranty_numbers_among(codes) -> set[str]:
     """Which of ``codes`` are warranty numbers of this shop: no unit may take one as its
     serial, or a look-up of the number would find the unit instead of the warranty."""
-    codes, found = list(codes), set()
-    for start in range(0, len(codes), 500):
-        query = WarrantyNumber.select(WarrantyNumber.number).where(
-            WarrantyNumber.number.in_(codes[start : start + 500])
-        )
-        found.update(n for (n,) in query.tuples())
-    return found
+    rows = select_in(WarrantyNumber, (WarrantyNumber.number,), WarrantyNumber.number, list(codes))
+    return {number for (number,) in rows}
 
 
 def serial_in_use(code: str) -> bool:

@@ -29,6 +29,7 @@ from app.services.ledger.stock_levels import change_stock, quantity_must_be_posi
 from app.services.shop.products import must_be_active
 from app.services.transaction import write_transaction
 from db.bulk import insert_rows as _insert_many
+from db.bulk import select_in
 from db.history import append_events
 from db.models import DocumentLine, Product, Unit
 
@@ -254,11 +255,9 @@ def _serial_from_scan(product: Product, raw: str) -> str:
 
 def _existing_units(serials: list[str]) -> dict[str, list[tuple[int, str]]]:
     found: dict[str, list[tuple[int, str]]] = {}
-    for start in range(0, len(serials), CHUNK):
-        chunk = serials[start : start + CHUNK]
-        rows = Unit.select(Unit.serial, Unit.product, Unit.state).where(Unit.serial.in_(chunk))
-        for serial, product_id, state in rows.tuples():
-            found.setdefault(serial, []).append((product_id, state))
+    columns = (Unit.serial, Unit.product, Unit.state)
+    for serial, product_id, state in select_in(Unit, columns, Unit.serial, serials, CHUNK):
+        found.setdefault(serial, []).append((product_id, state))
     return found
 
 
@@ -271,42 +270,51 @@ def _active_serials(serials: list[str]) -> dict[str, str]:
     }
 
 
+class _Back(NamedTuple):
+    """A unit of the product coming back (it went to the supplier, or was written off)."""
+
+    id: int
+    state: str
+
+
 def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
     """Insert new units in bulk; bring back known inactive units of this product, flagged."""
     now = ctx.now()
+    inactive = {s.value for s in INACTIVE_STATES}
     returning = {
-        u.serial: u
-        for start in range(0, len(serials), CHUNK)
-        for u in Unit.select().where(
-            Unit.serial.in_(serials[start : start + CHUNK]),
-            Unit.product == product.id,
-            Unit.state.in_([s.value for s in INACTIVE_STATES]),
+        serial: _Back(unit_id, state)
+        for unit_id, serial, product_id, state in select_in(
+            Unit, (Unit.id, Unit.serial, Unit.product, Unit.state), Unit.serial, serials, CHUNK
         )
+        if product_id == product.id and state in inactive
     }
-    flagged = []
+    flagged = list(returning)
     history: list[dict] = []
-    for serial, unit in returning.items():
-        flagged.append(serial)
+    # Set-based: one UPDATE per state they come back from (its note names that state).
+    by_state: dict[str, list[int]] = {}
+    for unit in returning.values():
+        by_state.setdefault(unit.state, []).append(unit.id)
+    for state, ids in by_state.items():
+        note = f"received again on {ctx.today().isoformat()} after being {UnitState(state).label}"
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            updated = (
+                Unit.update(
+                    state=UnitState.IN_STOCK.value, branch=ctx.branch_id, supplier=supplier_id,
+                    cost=cost, customer=None, warranty_start=None, warranty_end=None, flag=note,
+                    updated_at=now,
+                )
+                .where(Unit.id.in_(part), Unit.state == state)
+                .execute()
+            )  # fmt: skip
+            if updated != len(part):
+                raise Refused(
+                    "A unit of this receipt was changed at another seat just now. Scan again."
+                )
+    for unit in returning.values():
         note = (
             f"received again on {ctx.today().isoformat()} after being {UnitState(unit.state).label}"
         )
-        updated = (
-            Unit.update(
-                state=UnitState.IN_STOCK.value,
-                branch=ctx.branch_id,
-                supplier=supplier_id,
-                cost=cost,
-                customer=None,
-                warranty_start=None,
-                warranty_end=None,
-                flag=note,
-                updated_at=now,
-            )
-            .where(Unit.id == unit.id, Unit.state == unit.state)
-            .execute()
-        )
-        if updated != 1:
-            raise Refused(f"{serial} was changed at another seat just now. Scan it again.")
         history.append(
             {
                 "unit": unit.id,
@@ -321,7 +329,7 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
             }
         )
     new_serials = [s for s in serials if s not in returning]
-    unit_ids: dict[str, int] = {u.serial: u.id for u in returning.values()}
+    unit_ids: dict[str, int] = {serial: u.id for serial, u in returning.items()}
     for start in range(0, len(new_serials), CHUNK):
         chunk = new_serials[start : start + CHUNK]
         rows = [
