@@ -247,7 +247,8 @@ def test_warranty_rows_refused_with_their_lines(shop, tmp_path):
     assert reasons[5] == "WACDE34797M is the serial of a unit here: a warranty number cannot be."
     assert "tracked by serial" in reasons[6] and "sold.csv" in reasons[6]
     assert reasons[7] == (
-        "Phone case (AC-CASE) carries no warranty (no tracking): it has no warranty numbers."
+        "Phone case (AC-CASE) issues no warranty numbers now (no tracking): give the number's "
+        "warranty_end."
     )
     assert "No product with SKU 'NOPE'" in reasons[8]
     assert "in the future" in reasons[9]

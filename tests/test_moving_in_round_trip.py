@@ -57,7 +57,6 @@ def test_a_products_own_settings_and_its_types_card_are_imported(shop, tmp_path)
 @pytest.mark.parametrize(
     ("cells", "reason"),
     [
-        ("none,0,,,warranty,0,,,", "needs a warranty period"),
         ("none,0,,,sometimes,,,,", "product mode"),
         ("none,0,,,,,,,maybe", "not yes or no"),
         ("none,0,,{{ 1/0 }},,,,,", "template"),
@@ -117,3 +116,67 @@ def test_the_export_says_which_units_its_files_leave_out(shop, tmp_path, capsys,
     assert export_shop(tmp_path / "e1")["not_carried"] == {"in transit": 1}
     text = Cli(shop.url, capsys).ok("export", str(tmp_path / "e2"), employee="mia")
     assert "Not in the CSV files (import cannot bring them in): 1 in transit" in text
+
+
+def test_numbers_keeps_every_old_document_number_from_being_issued_again(shop, tmp_path):
+    path = write(tmp_path, "numbers.csv", "last_document\nCR-350\nS-351\n")
+    dry = import_file(shop.manager, "numbers", path)
+    assert dry.created == {"document numbers kept: new ones start above 351": 1}
+    import_file(shop.manager, "numbers", path, apply=True)
+    assert import_file(shop.manager, "numbers", path, apply=True).skipped == 1
+    receive(shop.inventory, "PhoneCo", [ReceiptLine("PH-X1", IMEIS[:1], cost="300")])
+    sale = sell(shop.cashier, [SaleItem(serial=IMEIS[0])])
+    assert int(sale.number.removeprefix("S-")) > 351
+
+
+@pytest.mark.parametrize("cell", ["S-100000000", "S-²", "S-٣١", "X-5", "S-0"])
+def test_an_implausible_old_number_is_refused(shop, tmp_path, cell):
+    path = write(tmp_path, "numbers.csv", f"last_document\n{cell}\n")
+    [(line, why)] = refusals(shop.manager, "numbers", path)
+    assert line == 2 and "not a document number like S-42" in why
+
+
+def test_a_retired_products_old_sales_and_warranties_are_imported(shop, tmp_path):
+    Product.update(active=False).where(Product.sku.in_(["DR-18", "WA-CL"])).execute()
+    people = write(tmp_path, "people.csv", "name\nAnna Berg\n")
+    import_file(shop.manager, "customers", people, apply=True)
+    sold = write(
+        tmp_path, "sold.csv", "serial,sku,sold,customer_name\nTPD-1,DR-18,2026-01-02,Anna Berg\n"
+    )
+    assert import_file(shop.manager, "sold", sold, apply=True).refused == []
+    head = "number,sku,sold,customer_name,warranty_end\n"
+    numbers = write(tmp_path, "w.csv", head + "WACDE34797M,WA-CL,2026-01-02,Anna Berg,2027-01-02\n")
+    assert import_file(shop.manager, "warranties", numbers, apply=True).refused == []
+    stock = write(tmp_path, "stock.csv", "serial,sku\nTPD-2,DR-18\n")
+    [(_line, why)] = refusals(shop.manager, "stock", stock)
+    assert "inactive" in why  # a retired product takes no new stock
+
+
+def test_a_number_of_a_product_that_no_longer_issues_them_keeps_its_end(shop, tmp_path):
+    Product.update(tracking_mode="none").where(Product.sku == "WA-CL").execute()
+    head = "number,sku,sold,warranty_end\n"
+    given = write(tmp_path, "w.csv", head + "WACDE34797M,WA-CL,2026-01-02,2027-01-02\n")
+    assert import_file(shop.manager, "warranties", given, apply=True).refused == []
+    blank = write(tmp_path, "w2.csv", head + "WACDE34797N,WA-CL,2026-01-02,\n")
+    [(_line, why)] = refusals(shop.manager, "warranties", blank)
+    assert "give the number's warranty_end" in why
+
+
+def test_a_product_mode_set_mode_allows_is_imported_as_it_is(shop, tmp_path):
+    from app.services.shop import catalog
+
+    catalog.set_product_mode(shop.manager, "AC-CASE", "warranty_no_serial")  # type: 0 months
+    export = export_shop(tmp_path / "e")
+    text = (tmp_path / "e" / "catalogue.csv").read_text()
+    assert export["files"]["catalogue.csv"] == 4 and "warranty_no_serial" in text
+    renamed = text.replace("AC-CASE", "AC-CASE2").replace("Accessories", "Accessories2")
+    path = write(tmp_path, "c.csv", renamed)
+    assert refusals(shop.manager, "catalogue", path) == []
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u2063", "\u034f", "\u3164", "\u00ad"])
+def test_every_invisible_character_is_taken_out_of_a_name(shop, tmp_path, mark):
+    first = write(tmp_path, "a.csv", "name,phone\nAnna Berg,+1 555 0100\n")
+    import_file(shop.manager, "customers", first, apply=True)
+    again = write(tmp_path, "b.csv", f"name,phone\nAnna{mark} Berg,+1 555 0100\n")
+    assert import_file(shop.manager, "customers", again).skipped == 1

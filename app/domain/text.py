@@ -23,14 +23,21 @@ _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 # Characters that show as nothing at all: in a name they make "Anna Berg" a second
-# customer nobody can find by typing it. Joiners (U+200C, U+200D) stay: scripts need them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u2060\ufeff"))
+# customer nobody can find by typing it. Every format character (Unicode's Cf: marks,
+# invisible operators, the soft hyphen) but the joiners U+200C and U+200D, which scripts
+# need, and the blank fillers of Hangul and the grapheme joiner.
+_KEPT = frozenset("\u200c\u200d")
+_FILLERS = frozenset("\u034f\u115f\u1160\u3164\uffa0")
 
 
 def plain_name(text: str) -> str:
     """A name as stored: invisible characters taken out, composed (NFC), so the same name
     typed twice, or pasted, is one name."""
-    return unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    kept = (
+        ch for ch in text
+        if ch in _KEPT or (ch not in _FILLERS and unicodedata.category(ch) != "Cf")
+    )  # fmt: skip
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 def is_control(ch: str) -> bool:

@@ -12,7 +12,7 @@ from app.services.access.context import Context
 from db.bulk import create_row
 from db.connection import db, is_sqlite
 from db.models import Document
-from db.number_floor import read_floor
+from db.number_floor import raise_floor, read_floor
 
 
 class Kind:
@@ -106,18 +106,26 @@ def _id_above_floor() -> int | None:
     return floor + 1 if top < floor else None
 
 
-def numbers_after(highest: int) -> int | None:
-    """Make new documents numbered above ``highest`` (the numbers a shop issued before it
-    moved here: an old receipt must never open a new sale). On SQLite the next document
-    takes the id returned (it numbers on from the highest row); None: nothing to do, or
-    done (PostgreSQL's sequence is moved on)."""
-    if highest <= 0:
-        return None
+def numbers_used() -> int:
+    """The highest document number issued or kept back (new ones are numbered above it)."""
     top = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
-    if top >= highest:
-        return None
     if is_sqlite():
-        return highest + 1
+        kept = read_floor(db.obj.database) if db.obj.database != ":memory:" else 0
+        return max(top, kept)
+    (sequence,) = db.execute_sql("SELECT pg_get_serial_sequence('document', 'id')").fetchone()
+    (last,) = db.execute_sql(f"SELECT last_value FROM {sequence}").fetchone()
+    return max(top, last)
+
+
+def reserve_numbers(highest: int) -> None:
+    """Number new documents above ``highest`` (the numbers a shop issued before it moved
+    here: an old receipt must never open a new sale). SQLite: the file's number floor
+    (``db.number_floor``, as a restore keeps it); PostgreSQL: the id sequence moves on."""
+    if highest <= numbers_used():
+        return
+    if is_sqlite():
+        if db.obj.database != ":memory:":
+            raise_floor(db.obj.database, highest)
+        return
     sequence = "pg_get_serial_sequence('document', 'id')"
     db.execute_sql(f"SELECT setval({sequence}, GREATEST(%s, nextval({sequence})))", (highest,))
-    return None

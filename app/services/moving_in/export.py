@@ -1,8 +1,8 @@
 """``export FOLDER``: everything the shop owns as one CSV file per kind ``import`` reads
-(catalogue, suppliers, customers, stock, sold, quantities, warranties) and ``shop.json``
-with the same rows plus
-branches, staff (no PINs) and the units no file carries (in transit, in a kit, in
-quarantine, returned, written off, replaced), each with its state.
+(numbers, catalogue, suppliers, customers, stock, sold, quantities, warranties) and
+``shop.json`` with the same rows plus branches, staff (no PINs) and the units no file
+carries (in transit, in a kit, in quarantine, returned, written off, replaced), each with
+its state.
 
 Cells a spreadsheet would run as formulas get a leading apostrophe (``files.quote``),
 which ``import`` takes off again, so every value goes round trip. Files are 0600 in a
@@ -61,6 +61,8 @@ def export_shop(folder: str | Path) -> dict:
             [c.name, c.phone, c.email, c.id] for c in Customer.select().order_by(Customer.id)
         ],
     }
+    top = Document.select(Document.id, Document.kind).order_by(Document.id.desc()).first()
+    tables["numbers"] = [[doc_number(top.kind, top.id)]] if top else []
     tables["stock"], tables["sold"], others = _units()
     tables["quantities"], tables["warranties"] = _quantities(), _warranty_numbers()
     counts = {}

@@ -54,6 +54,7 @@ KINDS: dict[str, Columns] = {
             "active",
         ),  # fmt: skip
     ),
+    "numbers": Columns(("last_document",)),
     "suppliers": Columns(("name",), ("contact",)),
     "customers": Columns(("name",), ("phone", "email", "number")),
     "stock": Columns(("serial", "sku"), ("branch", "supplier", "cost", "received", "receipt")),
@@ -86,7 +87,9 @@ KINDS: dict[str, Columns] = {
     ),  # fmt: skip
 }
 # The order a shop imports its files in: each kind names rows of the ones before it.
-ORDER = ("catalogue", "suppliers", "customers", "stock", "sold", "quantities", "warranties")
+ORDER = (
+    "numbers", "catalogue", "suppliers", "customers", "stock", "sold", "quantities", "warranties",
+)  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a million rows of stock take about 60 MB
 EARLIEST = date(1990, 1, 1)  # before it, a date in a shop's spreadsheet is a typing error
@@ -299,9 +302,12 @@ def whole(text: str, what: str, default: int = 0) -> int:
     value = text.strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise Refused(f"The {what} '{value[:10]}' is not a whole number.")
     return int(value)
+
+
+MAX_OLD_NUMBER = 99_999_999  # new numbers are issued above it: a typo must not use them up
 
 
 def old_number(text: str, what: str) -> int:
@@ -311,7 +317,8 @@ def old_number(text: str, what: str) -> int:
     if not value:
         return 0
     prefix, _, digits = value.rpartition("-")
-    if prefix not in KIND_BY_PREFIX or not digits.isdigit() or not 0 < int(digits) < 2**31:
+    ok = digits.isascii() and digits.isdigit() and 0 < int(digits) <= MAX_OLD_NUMBER
+    if prefix not in KIND_BY_PREFIX or not ok:
         raise Refused(
             f"The {what} '{value[:16]}' is not a document number like S-42: that column holds "
             "the numbers of an export; leave it out of a spreadsheet's file."

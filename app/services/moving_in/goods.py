@@ -84,16 +84,19 @@ class Shop:
             raise Refused(f"No product with SKU '{sku[:40]}': import the catalogue first.")
         product, settings = found
         name, mode = f"{product.name} ({sku})", settings.mode
-        if not product.active:
-            doing = "sold" if numbers else "counted in stock"
-            raise Refused(f"{name} is inactive and cannot be {doing}.")
+        if not product.active and not numbers:  # a retired product's old warranties stand
+            raise Refused(f"{name} is inactive and cannot be counted in stock.")
         if numbers and mode.serialized:
             raise Refused(
                 f"{name} is tracked by serial ({mode.label}), not by warranty number: import "
                 "the units sold before by serial in sold.csv."
             )
-        if numbers and not mode.issues_warranty_numbers:
-            raise Refused(f"{name} carries no warranty ({mode.label}): it has no warranty numbers.")
+        if numbers and not mode.issues_warranty_numbers and not row.get("warranty_end").strip():
+            # Numbers issued before its mode changed stand, with the end they were sold with.
+            raise Refused(
+                f"{name} issues no warranty numbers now ({mode.label}): give the number's "
+                "warranty_end."
+            )
         if not numbers and mode.serialized:
             raise Refused(
                 f"{name} is tracked by serial ({mode.label}): import them by serial in stock.csv."
@@ -157,7 +160,7 @@ def _quantity(text: str) -> int:
         raise Refused("The quantity is blank: say how many (0 for none).")
     if value.startswith("-") and value[1:].replace(".", "", 1).isdigit():
         raise Refused(f"The quantity {value[:12]} cannot be negative.")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise Refused(f"The quantity '{value[:12]}' is not a whole number.")
     if int(value) > MAX_QUANTITY:
         raise Refused(f"The quantity {int(value):,} is more than {MAX_QUANTITY:,}: check it.")

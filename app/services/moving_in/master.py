@@ -75,12 +75,7 @@ def _own_settings(row: Row, type_fields: dict) -> dict:
     }
     if own["warranty_months"] is not None and own["warranty_months"] > 240:
         raise Refused("Warranty months must be between 0 and 240.")
-    effective = TrackingMode(own["tracking_mode"] or type_fields["tracking_mode"])
-    months_then = own["warranty_months"]
-    if months_then is None:
-        months_then = type_fields["warranty_months"]
-    if effective.has_warranty and not months_then:
-        raise Refused(f"A product in '{effective.label}' mode needs a warranty period in months.")
+    # A product's own mode is taken as `set-mode --product` takes it: whatever its months.
     if pattern.strip() or check:
         rule = serial_rule(
             pattern if pattern.strip() else type_fields["serial_pattern"],
@@ -258,7 +253,7 @@ def customer_number(text: str, what: str = "customer number") -> int | None:
     value = plain_text(text, what).strip().removeprefix("#")
     if not value:
         return None
-    if not value.isdigit() or not 0 < int(value) < 2**31:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**31:
         raise Refused(f"The {what} '{value[:12]}' is not a customer number like 29.")
     return int(value)
 

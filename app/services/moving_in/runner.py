@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.domain.roles import Action
 from app.services.access.context import Context
-from app.services.moving_in import earlier, goods, master, units, warranty_numbers
+from app.services.moving_in import earlier, goods, master, numbers, units, warranty_numbers
 from app.services.moving_in.files import read_rows
 from app.services.moving_in.report import ImportRefused, ImportReport, Progress
 from app.services.transaction import write_transaction
@@ -23,6 +23,8 @@ def _plan(ctx: Context, kind: str, rows, report: ImportReport, progress: Progres
         return master.plan_suppliers(rows, report, progress)
     if kind == "warranties":
         return warranty_numbers.plan(ctx, rows, report, progress)
+    if kind == "numbers":
+        return numbers.plan(rows, report, progress)
     if kind == "quantities":
         return goods.plan(ctx, kind, rows, report, progress)
     return master.plan_customers(rows, report, progress)
@@ -35,6 +37,8 @@ def _apply(kind: str, plan) -> None:
         master.apply_suppliers(plan)
     elif kind == "warranties":
         warranty_numbers.apply(plan)
+    elif kind == "numbers":
+        numbers.apply(plan)
     elif kind == "quantities":
         goods.apply(plan)
     else:

@@ -20,7 +20,7 @@ from app.domain.errors import Refused
 from app.domain.serials import normalize_serial, plain_text
 from app.domain.states import Event, UnitState
 from app.services.access.context import Context
-from app.services.ledger.documents import Kind, new_document, numbers_after
+from app.services.ledger.documents import Kind, new_document, reserve_numbers
 from app.services.ledger.lookups import WARRANTY_NUMBER_FORM, warranty_numbers_among
 from app.services.ledger.product_settings import Settings, settings_of
 from app.services.moving_in.files import Row, day, money, old_number
@@ -112,7 +112,7 @@ class _Catalogue:
         if found is None:
             raise Refused(f"No product with SKU '{sku[:40]}': import the catalogue first.")
         product, settings = found
-        if not product.active:
+        if not product.active and doing != "sold":  # a retired product's sales stand
             raise Refused(f"{product.name} ({sku}) is inactive and cannot be {doing}.")
         if not settings.mode.serialized:
             raise Refused(
@@ -246,15 +246,14 @@ def apply_units(ctx: Context, items: list[UnitRow], sold: bool, progress: Progre
     documents: dict[tuple[int, date], int] = {}
     reference = "sold before going live" if sold else "opening stock"
     # Numbers the shop issued before (an export's receipts and sales) are not issued again.
-    first_id = numbers_after(max((item.number for item in items), default=0))
+    reserve_numbers(max((item.number for item in items), default=0))
     for item in items:
         key = (item.branch_id, item.day)
         if key not in documents:
             doc = new_document(
                 Kind.OPENING, ctx, branch=item.branch_id, business_date=item.day,
-                reference=reference, **({"id": first_id} if first_id else {}),
+                reference=reference,
             )  # fmt: skip
-            first_id = None
             documents[key] = doc.id
     state = UnitState.SOLD if sold else UnitState.IN_STOCK
     event = Event.SELL if sold else Event.RECEIVE
