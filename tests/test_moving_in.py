@@ -25,14 +25,32 @@ from tests.conftest import IMEIS, make_imei
 STOCK_HEAD = "serial,sku,branch,supplier,cost,received\n"
 
 
-@pytest.fixture
-def run(shop, capsys, monkeypatch, tmp_path) -> Cli:
+def empty_shop(tmp_path, capsys) -> Cli:
+    """A new database with branches A and B and the manager mia (PIN 1234): where an
+    export is imported."""
+    fresh = Cli(str(tmp_path / "fresh.db"), capsys)
+    fresh.ok("init")
+    fresh.ok("add", "branch", "A", "Main Street")
+    fresh.ok("add", "branch", "B", "Harbour")
+    fresh.ok("add", "min-pin", "manager", "4")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SERIALDESK_NEW_PIN", "1234")
+        fresh.ok("add", "employee", "mia", "Mia Manager", "manager", "--home-branch", "A")
+    return fresh
+
+
+def cli_on(shop, capsys, monkeypatch, tmp_path) -> Cli:
     """The command line on the seeded shop (both backends), as in tests/cli."""
     monkeypatch.setattr(pins, "_N", 2**4)  # PINs hashed cheaply: each command checks one
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "home" / "state"))
     cli = Cli(shop.url, capsys)
     cli.shop = shop
     return cli
+
+
+@pytest.fixture
+def run(shop, capsys, monkeypatch, tmp_path) -> Cli:
+    return cli_on(shop, capsys, monkeypatch, tmp_path)
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -278,14 +296,7 @@ def test_an_export_imported_into_an_empty_database_gives_the_same_passports(run,
     assert json.loads((folder / "shop.json").read_text())["branches"][0]["code"] == "A"
     assert oct((folder / "customers.csv").stat().st_mode & 0o777) == "0o600"
 
-    fresh = Cli(str(tmp_path / "fresh.db"), capsys)
-    fresh.ok("init")
-    fresh.ok("add", "branch", "A", "Main Street")
-    fresh.ok("add", "branch", "B", "Harbour")
-    fresh.ok("add", "min-pin", "manager", "4")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SERIALDESK_NEW_PIN", "1234")
-        fresh.ok("add", "employee", "mia", "Mia Manager", "manager", "--home-branch", "A")
+    fresh = empty_shop(tmp_path, capsys)
     for kind in ("catalogue", "suppliers", "customers", "stock", "sold"):
         dry = fresh.json("import", kind, str(folder / f"{kind}.csv"), employee="mia")
         assert dry["refused"] == [] and dry["dry_run"]

@@ -5,11 +5,10 @@ both read back into an empty database with the same warranty passports and stock
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
-from app.domain import pins, warranty
+from app.domain import warranty
 from app.domain.errors import Refused
 from app.services.counter import lookup, repairs
 from app.services.counter.returns import ReturnItem, customer_return, sale_for_serial
@@ -22,6 +21,7 @@ from app.services.moving_in.runner import import_file
 from db.models import Branch, Document, DocumentLine, Product, StockLevel, WarrantyNumber
 from tests.cli.conftest import Cli
 from tests.support import customer, receive_quantity
+from tests.test_moving_in import cli_on, empty_shop, write
 
 QTY_HEAD = "sku,branch,quantity,cost\n"
 NUMBER_HEAD = (
@@ -32,18 +32,7 @@ N1, N2, N3 = "WACDE34797X", "WACDE34797Y", "WXYXY33333A"
 
 @pytest.fixture
 def run(shop, capsys, monkeypatch, tmp_path) -> Cli:
-    """The command line on the seeded shop (both backends), as in tests/cli."""
-    monkeypatch.setattr(pins, "_N", 2**4)  # PINs hashed cheaply: each command checks one
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "home" / "state"))
-    cli = Cli(shop.url, capsys)
-    cli.shop = shop
-    return cli
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+    return cli_on(shop, capsys, monkeypatch, tmp_path)
 
 
 def level(sku: str, code: str) -> int:
@@ -294,14 +283,7 @@ def test_an_export_keeps_warranty_numbers_and_quantities(run, tmp_path, capsys):
         "sku,branch,quantity,cost", "AC-CASE,A,8,2.50", "AC-CASE,B,7,2.50", "WA-CL,A,3,40.00",
     ]  # fmt: skip
 
-    fresh = Cli(str(tmp_path / "fresh.db"), capsys)
-    fresh.ok("init")
-    fresh.ok("add", "branch", "A", "Main Street")
-    fresh.ok("add", "branch", "B", "Harbour")
-    fresh.ok("add", "min-pin", "manager", "4")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SERIALDESK_NEW_PIN", "1234")
-        fresh.ok("add", "employee", "mia", "Mia Manager", "manager", "--home-branch", "A")
+    fresh = empty_shop(tmp_path, capsys)
     assert ORDER[-2:] == ("quantities", "warranties")
     for kind in ORDER:
         dry = fresh.json("import", kind, str(folder / f"{kind}.csv"), employee="mia")

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from app.domain import pins
 from app.domain.errors import Refused
 from app.services.moving_in import files
 from app.services.moving_in.export import export_shop
@@ -23,17 +22,12 @@ from app.services.stock.receiving import ReceiptLine, receive
 from db.models import Customer, Document, Product, Unit
 from tests.cli.conftest import Cli
 from tests.conftest import IMEIS
-from tests.test_moving_in import write
+from tests.test_moving_in import cli_on, write
 
 
 @pytest.fixture
 def run(shop, capsys, monkeypatch, tmp_path) -> Cli:
-    """The command line on the seeded shop (both backends), as in tests/test_moving_in."""
-    monkeypatch.setattr(pins, "_N", 2**4)
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "home" / "state"))
-    cli = Cli(shop.url, capsys)
-    cli.shop = shop
-    return cli
+    return cli_on(shop, capsys, monkeypatch, tmp_path)
 
 
 SOLD_HEAD = "serial,sku,sold,customer_name,customer_phone,price,branch,warranty_end,supplier,cost\n"
