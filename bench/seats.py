@@ -331,12 +331,14 @@ def main() -> int:
         stats: Counter = Counter()
         errors = []
         took: dict[str, list[float]] = {op: [] for op in OPS}
-        sales_per_seat = {}
+        sales_per_seat, served = {}, {}
         for i, _d, t, e, s, seat_took in outcomes:
             tally.update(t)
             stats.update(s)
             errors += e
             sales_per_seat[i] = t.get("sell", 0)
+            # Every sale tried, sold or refused (the unit was gone): the seat got its turn.
+            served[i] = t.get("sell", 0) + t.get("sell refused", 0)
             for op, times in seat_took.items():
                 took[op] += times
         verdict = check(url, reported, ledger=bool(args.ledger))
@@ -378,6 +380,13 @@ def main() -> int:
         if mean
         else "  sales per seat: none"
     )
+    if served and min(served.values()):
+        mean_served = sum(served.values()) / len(served)
+        print(
+            "  sales tried per seat (sold or refused): "
+            + " ".join(str(served[i]) for i in sorted(served))
+            + f"  (lowest {min(served.values()) / mean_served:.0%} of the mean)"
+        )
     print(
         f"  write transactions: {stats['transactions']}, lock waits > 20 ms: "
         f"{stats['lock_waits']} ({stats['lock_wait_s']:.1f} s in total), "
