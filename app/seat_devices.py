@@ -109,7 +109,11 @@ class WedgeRouter:
         if decision.action is Action.PASS:
             await forward(event)
         elif decision.action is Action.SCAN:
-            self.app.post_message(ScanArrived(validate_scan(decision.code, "wedge")))
+            # Behind the keys typed before it: posted where they went (the focused field),
+            # the scan bubbles up to the app after them, so a Tab typed first has moved the
+            # focus before the scan fills a field ("cody<Tab>" typed, "2222<Enter>" scanned).
+            target = self.app.focused or self.app.screen
+            target.post_message(ScanArrived(validate_scan(decision.code, "wedge")))
         self._arm(forward)
 
     async def on_paste(self, forward) -> None:

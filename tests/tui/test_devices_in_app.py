@@ -106,6 +106,16 @@ async def test_bunched_typing_ending_in_tab_is_typed_not_taken_for_a_scan(counte
         assert app.focused is app.screen.query_one("#pin")
 
 
+async def test_a_login_typed_bunched_then_a_pin_burst_logs_in_in_order(counter):
+    """ "cal<Tab>1234<Enter>" arriving at once (tmux, a laggy link, a badge): the login is
+    typed, the Tab moves on, the PIN burst is taken as a scan of the PIN field, after them."""
+    app = app_with(counter, scanner=ScannerConfig(source="wedge"))
+    async with app.run_test(size=SIZE) as pilot:
+        send_bunched(app, ["c", "a", "l", "tab", "1", "2", "3", "4", "enter"], gap=0.001)
+        await until(pilot, lambda: app.ctx is not None)
+        assert app.ctx.employee_name == "Cal Cashier"
+
+
 async def test_a_scanner_configured_to_end_with_tab_still_scans(counter):
     app = app_with(counter, scanner=ScannerConfig(source="wedge", suffix="\t"))
     async with app.run_test(size=SIZE) as pilot:
