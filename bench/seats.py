@@ -56,8 +56,8 @@ def setup(url: str) -> None:
     open_database(url)
     catalog.add_branch("A", "Main Street")
     catalog.add_branch("B", "Harbour")
-    catalog.add_employee("mia", "Mia Manager", "manager", "1234", "A")
-    catalog.add_employee("max", "Max Manager", "manager", "1234", "B")
+    catalog.add_employee("mia", "Mia Manager", "manager", "123456", "A")
+    catalog.add_employee("max", "Max Manager", "manager", "123456", "B")
     catalog.add_supplier("PhoneCo")
     catalog.add_product_type("Phones", "strict", warranty_months=24, check_kind="imei")
     catalog.add_product("PH-X1", "Phone X1", "Phones", "499.00")
@@ -265,6 +265,15 @@ def _anchor(url: str) -> None:
     close_database()
 
 
+def _per_seat(label: str, counts: dict[int, int]) -> None:
+    mean = sum(counts.values()) / max(1, len(counts))
+    shown = " ".join(str(counts[i]) for i in sorted(counts))
+    low = min(counts.values(), default=0)
+    print(
+        f"  {label}: {shown}  (lowest {low / mean:.0%} of the mean)" if mean else f"  {label}: none"
+    )
+
+
 def _ms(times: list[float], q: float) -> float:
     return times[min(len(times) - 1, int(q * len(times)))] * 1000
 
@@ -371,22 +380,8 @@ def main() -> int:
                 f"    {op:9} n={len(times):6}  {_ms(times, 0.50):7.1f} {_ms(times, 0.99):7.1f} "
                 f"{times[-1] * 1000:8.1f}"
             )
-    mean = sum(sales_per_seat.values()) / max(1, len(sales_per_seat))
-    low = min(sales_per_seat.values(), default=0)
-    print(
-        "  sales per seat: "
-        + " ".join(str(sales_per_seat[i]) for i in sorted(sales_per_seat))
-        + f"  (lowest {low / mean:.0%} of the mean)"
-        if mean
-        else "  sales per seat: none"
-    )
-    if served and min(served.values()):
-        mean_served = sum(served.values()) / len(served)
-        print(
-            "  sales tried per seat (sold or refused): "
-            + " ".join(str(served[i]) for i in sorted(served))
-            + f"  (lowest {min(served.values()) / mean_served:.0%} of the mean)"
-        )
+    _per_seat("sales per seat", sales_per_seat)
+    _per_seat("sales tried per seat (sold or refused)", served)
     print(
         f"  write transactions: {stats['transactions']}, lock waits > 20 ms: "
         f"{stats['lock_waits']} ({stats['lock_wait_s']:.1f} s in total), "
