@@ -266,12 +266,9 @@ def _anchor(url: str) -> None:
 
 
 def _per_seat(label: str, counts: dict[int, int]) -> None:
-    mean = sum(counts.values()) / max(1, len(counts))
+    mean, low = sum(counts.values()) / max(1, len(counts)), min(counts.values(), default=0)
     shown = " ".join(str(counts[i]) for i in sorted(counts))
-    low = min(counts.values(), default=0)
-    print(
-        f"  {label}: {shown}  (lowest {low / mean:.0%} of the mean)" if mean else f"  {label}: none"
-    )
+    print(f"  {label}: {shown}  (lowest {low / mean:.0%} of the mean)" if mean else label)
 
 
 def _ms(times: list[float], q: float) -> float:
