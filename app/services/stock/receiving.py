@@ -294,8 +294,12 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
     by_state: dict[str, list[int]] = {}
     for unit in returning.values():
         by_state.setdefault(unit.state, []).append(unit.id)
+    notes = {
+        state: f"received again on {ctx.today().isoformat()} after being {UnitState(state).label}"
+        for state in by_state
+    }
     for state, ids in by_state.items():
-        note = f"received again on {ctx.today().isoformat()} after being {UnitState(state).label}"
+        note = notes[state]
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
             updated = (
@@ -312,9 +316,6 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
                     "A unit of this receipt was changed at another seat just now. Scan again."
                 )
     for unit in returning.values():
-        note = (
-            f"received again on {ctx.today().isoformat()} after being {UnitState(unit.state).label}"
-        )
         history.append(
             {
                 "unit": unit.id,
@@ -325,7 +326,7 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
                 "document": doc.id,
                 "from_state": unit.state,
                 "to_state": UnitState.IN_STOCK.value,
-                "note": "flagged: " + note,
+                "note": "flagged: " + notes[unit.state],
             }
         )
     new_serials = [s for s in serials if s not in returning]
