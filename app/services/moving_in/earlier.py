@@ -16,10 +16,11 @@ from typing import NamedTuple
 
 from app.domain.states import INACTIVE_STATES, Event, UnitState
 from app.services.ledger.documents import Kind, doc_number
+from app.services.moving_in.master import shown_customer
 from app.services.moving_in.report import ImportReport
 from app.services.moving_in.units import CHUNK, UnitRow
 from db.bulk import select_in
-from db.models import Branch, Customer, Document, DocumentLine, Supplier, Unit, UnitEvent
+from db.models import Branch, Document, DocumentLine, Supplier, Unit, UnitEvent
 
 
 class Held(NamedTuple):
@@ -131,10 +132,7 @@ class _Shown:
         if name == "supplier":
             found = Supplier.get_or_none(Supplier.id == value)
             return found.name if found else f"#{value}"
-        found = Customer.get_or_none(Customer.id == value)
-        if found is None:
-            return f"#{value}"
-        return " ".join(p for p in (found.name, found.phone) if p) + f" (#{value})"
+        return shown_customer(value)
 
 
 def _stated(item: UnitRow, sold: bool) -> dict:

@@ -23,11 +23,11 @@ from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.product_settings import Settings, settings_of
 from app.services.ledger.stock_levels import change_stock
 from app.services.moving_in.files import Row, money
+from app.services.moving_in.master import shown_customer
 from app.services.moving_in.report import ImportReport, Progress, checked, first_seen
 from db.bulk import insert_rows
 from db.models import (
     Branch,
-    Customer,
     Document,
     DocumentLine,
     Product,
@@ -36,7 +36,6 @@ from db.models import (
     WarrantyNumber,
 )
 
-KINDS = ("quantities", "warranties")
 MAX_QUANTITY = 1_000_000  # more of one product at one branch is a typing error
 LABELS = {
     "product": "product", "day": "sale date", "customer": "customer", "price": "price",
@@ -122,10 +121,7 @@ class Shop:
         if name == "branch":
             return self.codes.get(value, f"#{value}")
         if name == "customer":
-            found = Customer.get_or_none(Customer.id == value)
-            if found is None:
-                return f"#{value}"
-            return " ".join(p for p in (found.name, found.phone) if p) + f" (#{value})"
+            return shown_customer(value)
         if isinstance(value, Decimal):
             return f"{value:.2f}"
         return str(value)

@@ -244,6 +244,14 @@ def apply_suppliers(items: list[dict]) -> None:
 # --- customers ----------------------------------------------------------------------------
 
 
+def shown_customer(customer_id: int) -> str:
+    """A customer as a refusal names them: 'Anna Berg +15550100 (#3)'."""
+    found = Customer.get_or_none(Customer.id == customer_id)
+    if found is None:
+        return f"#{customer_id}"
+    return " ".join(p for p in (found.name, found.phone) if p) + f" (#{customer_id})"
+
+
 def customer_key(name: str, phone: str) -> tuple[str, str]:
     return (" ".join(name.split()).lower(), phone)
 

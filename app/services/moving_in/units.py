@@ -53,7 +53,7 @@ class UnitRow:
     number: int = 0  # the receipt's or sale's number in the shop the rows were exported from
 
 
-def _blanks(row: Row, cells: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+def blanks(row: Row, cells: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The details (keys of ``cells``) whose cells the row leaves all blank."""
     blank = []
     for detail, names in cells.items():
@@ -185,11 +185,26 @@ def _stock_row(shop: _Catalogue):
             else shop.today,
             supplier_id=shop.supplier(row),
             cost=shop.cell(row, "cost", lambda t: money(t, "cost")),
-            blank=_blanks(row, STOCK_DETAILS),
+            blank=blanks(row, STOCK_DETAILS),
             number=shop.cell(row, "receipt", lambda t: old_number(t, "receipt")),
         )
 
     return check
+
+
+def warranty_end_given(row: Row, sold: date, product_months: int) -> date:
+    """The warranty end a row gives (an extended warranty): not before the sale, and at
+    most ``MAX_WARRANTY_MONTHS`` (or the product's own months) after it."""
+    end = day(row.get("warranty_end"), "warranty end", date.max)
+    if end < sold:
+        raise Refused(f"The warranty ends ({end}) before the sale ({sold}).")
+    months = max(MAX_WARRANTY_MONTHS, product_months)
+    if end > warranty.warranty_end(sold, months):
+        raise Refused(
+            f"The warranty end {end} is more than {months // 12} years after the sale "
+            f"({sold}): check the year."
+        )
+    return end
 
 
 def _sold_row(shop: _Catalogue):
@@ -199,7 +214,7 @@ def _sold_row(shop: _Catalogue):
         product, settings = shop.product(row, "sold")
         serial = shop.serial(row, product, settings)
         sold = day(row.get("sold"), "sale date", shop.today)
-        blank = _blanks(row, SOLD_DETAILS)
+        blank = blanks(row, SOLD_DETAILS)
         customer = None
         if "customer" not in blank:
             customer = find_customer(
@@ -207,15 +222,7 @@ def _sold_row(shop: _Catalogue):
             )
         end = warranty.warranty_end(sold, settings.warranty_months)
         if row.get("warranty_end").strip():
-            end = day(row.get("warranty_end"), "warranty end", date.max)
-            if end < sold:
-                raise Refused(f"The warranty ends ({end}) before the sale ({sold}).")
-            months = max(MAX_WARRANTY_MONTHS, settings.warranty_months)
-            if end > warranty.warranty_end(sold, months):
-                raise Refused(
-                    f"The warranty end {end} is more than {months // 12} years after the sale "
-                    f"({sold}): check the year."
-                )
+            end = warranty_end_given(row, sold, settings.warranty_months)
         price = money(row.get("price"), "price")
         return UnitRow(
             row.line,

@@ -22,7 +22,7 @@ from app.services.moving_in.files import Row, day, money
 from app.services.moving_in.goods import GoodsPlan, Shop
 from app.services.moving_in.master import customer_finder
 from app.services.moving_in.report import ImportReport, Progress, checked, first_seen
-from app.services.moving_in.units import MAX_WARRANTY_MONTHS
+from app.services.moving_in.units import blanks, warranty_end_given
 from db.bulk import insert_rows, select_in
 from db.models import Document, DocumentLine, Unit, WarrantyNumber
 
@@ -83,14 +83,6 @@ def plan_numbers(shop: Shop, rows: list[Row], report: ImportReport, progress: Pr
     return _numbers_against_ledger(shop, items, report)
 
 
-def _blanks(row: Row) -> tuple[str, ...]:
-    return tuple(
-        detail
-        for detail, names in NUMBER_DETAILS.items()
-        if not any(row.get(name).strip() for name in names)
-    )
-
-
 def _number_row(shop: Shop, seen: dict):
     find_customer = customer_finder()
 
@@ -106,7 +98,7 @@ def _number_row(shop: Shop, seen: dict):
         first_seen(seen, number, row.line, f"Warranty number {number}")
         product, settings = shop.product(row, numbers=True)
         sold = day(row.get("sold"), "sale date", shop.today)
-        blank = _blanks(row)
+        blank = blanks(row, NUMBER_DETAILS)
         customer = None
         if "customer" not in blank:
             customer = find_customer(
@@ -114,7 +106,7 @@ def _number_row(shop: Shop, seen: dict):
             )
         end = warranty.warranty_end(sold, settings.warranty_months)
         if "warranty_end" not in blank:
-            end = _warranty_end(row, sold, settings.warranty_months)
+            end = warranty_end_given(row, sold, settings.warranty_months)
         state = plain_text(row.get("state"), "state").strip().lower() or STATES[0]
         if state not in STATES:
             raise Refused(f"The state '{state[:20]}' is not {' or '.join(STATES)}.")
@@ -133,20 +125,6 @@ def _number_row(shop: Shop, seen: dict):
         )
 
     return check
-
-
-def _warranty_end(row: Row, sold: date, product_months: int) -> date:
-    """The warranty end the row gives, as the sold file checks it."""
-    end = day(row.get("warranty_end"), "warranty end", date.max)
-    if end < sold:
-        raise Refused(f"The warranty ends ({end}) before the sale ({sold}).")
-    months = max(MAX_WARRANTY_MONTHS, product_months)
-    if end > warranty.warranty_end(sold, months):
-        raise Refused(
-            f"The warranty end {end} is more than {months // 12} years after the sale "
-            f"({sold}): check the year."
-        )
-    return end
 
 
 def _numbers_against_ledger(shop: Shop, items: list[NumberRow], report: ImportReport):
