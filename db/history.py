@@ -133,18 +133,8 @@ def _lock() -> None:
 
 def head() -> tuple[int, str]:
     """The last row of the chain: (seq, hash), or (0, GENESIS) for an empty history."""
-    row = _HEAD.cursor().fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS)
-
-
-_HEAD = Prepared(
-    lambda: (
-        UnitEvent.select(UnitEvent.seq, UnitEvent.hash)
-        .where(UnitEvent.seq.is_null(False))
-        .order_by(UnitEvent.seq.desc())
-        .limit(1)
-    )
-)
+    _chain, seq, prev = _chain_and_head()
+    return seq, prev
 
 
 def _chain_and_head() -> tuple[str | None, int, str]:
