@@ -20,11 +20,6 @@ from db.connection import db, is_sqlite
 from db.models import Customer, Product, ProductType, Supplier, now
 
 TYPE_COLUMNS = ("tracking_mode", "warranty_months", "serial_pattern", "check", "print_mode")
-# A type's card: blank cells say nothing of a type already here (an older export has none).
-CARD_COLUMNS = {"mask": "mask_policy", "card_template": "card_template"}
-# A product's own settings, where it differs from its type (blank: as its type).
-PRODUCT_COLUMNS = ("product_mode", "product_warranty_months", "product_serial_pattern",
-                   "product_check")  # fmt: skip
 
 
 # --- catalogue ----------------------------------------------------------------------------
