@@ -192,7 +192,23 @@ def _stock_row(shop: _Catalogue):
     return check
 
 
-def warranty_end_given(row: Row, sold: date, product_months: int) -> date:
+def sale_terms(row: Row, today: date, months: int, blank, find_customer):
+    """What a row of goods sold before going live says of the sale: its date, the customer
+    (None when the row names none) and the warranty's end (``months`` from the sale, or
+    the end the row gives)."""
+    sold = day(row.get("sold"), "sale date", today)
+    customer = None
+    if "customer" not in blank:
+        customer = find_customer(
+            row.get("customer_name"), row.get("customer_phone"), row.get("customer_number")
+        )
+    end = warranty.warranty_end(sold, months)
+    if row.get("warranty_end").strip():
+        end = _warranty_end_given(row, sold, months)
+    return sold, customer, end
+
+
+def _warranty_end_given(row: Row, sold: date, product_months: int) -> date:
     """The warranty end a row gives (an extended warranty): not before the sale, and at
     most ``MAX_WARRANTY_MONTHS`` (or the product's own months) after it."""
     end = day(row.get("warranty_end"), "warranty end", date.max)
@@ -213,16 +229,9 @@ def _sold_row(shop: _Catalogue):
     def check(row: Row) -> UnitRow:
         product, settings = shop.product(row, "sold")
         serial = shop.serial(row, product, settings)
-        sold = day(row.get("sold"), "sale date", shop.today)
         blank = blanks(row, SOLD_DETAILS)
-        customer = None
-        if "customer" not in blank:
-            customer = find_customer(
-                row.get("customer_name"), row.get("customer_phone"), row.get("customer_number")
-            )
-        end = warranty.warranty_end(sold, settings.warranty_months)
-        if row.get("warranty_end").strip():
-            end = warranty_end_given(row, sold, settings.warranty_months)
+        sold, customer, end = sale_terms(row, shop.today, settings.warranty_months, blank,
+                                         find_customer)  # fmt: skip
         price = money(row.get("price"), "price")
         return UnitRow(
             row.line,

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from app.domain import warranty
 from app.domain.errors import Refused
 from app.domain.serials import plain_text
 from app.services.access.context import Context
 from app.services.ledger.documents import Kind, doc_number, new_document
 from app.services.ledger.lookups import WARRANTY_NUMBER_ALPHABET, WARRANTY_NUMBER_FORM
-from app.services.moving_in.files import Row, day, money
+from app.services.moving_in.files import Row, money
 from app.services.moving_in.goods import GoodsPlan, Shop
 from app.services.moving_in.master import customer_finder
 from app.services.moving_in.report import ImportReport, Progress, checked, first_seen
-from app.services.moving_in.units import blanks, warranty_end_given
+from app.services.moving_in.units import blanks, sale_terms
 from db.bulk import insert_rows, select_in
 from db.models import Document, DocumentLine, Unit, WarrantyNumber
 
@@ -97,16 +96,9 @@ def _number_row(shop: Shop, seen: dict):
             )
         first_seen(seen, number, row.line, f"Warranty number {number}")
         product, settings = shop.product(row, numbers=True)
-        sold = day(row.get("sold"), "sale date", shop.today)
         blank = blanks(row, NUMBER_DETAILS)
-        customer = None
-        if "customer" not in blank:
-            customer = find_customer(
-                row.get("customer_name"), row.get("customer_phone"), row.get("customer_number")
-            )
-        end = warranty.warranty_end(sold, settings.warranty_months)
-        if "warranty_end" not in blank:
-            end = warranty_end_given(row, sold, settings.warranty_months)
+        sold, customer, end = sale_terms(row, shop.today, settings.warranty_months, blank,
+                                         find_customer)  # fmt: skip
         state = plain_text(row.get("state"), "state").strip().lower() or STATES[0]
         if state not in STATES:
             raise Refused(f"The state '{state[:20]}' is not {' or '.join(STATES)}.")
