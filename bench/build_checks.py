@@ -94,14 +94,15 @@ def verify_chain(database, unit_ids: list[int]) -> None:
     checked = bad = 0
     for uid in unit_ids:
         rows = database.execute_sql(
-            f'SELECT e.seq, e.hash, p.hash, {columns} FROM "unit_event" e '
-            f'LEFT JOIN "unit_event" p ON p.seq = e.seq - 1 WHERE e.unit_id = {param}',
+            f'SELECT e.lane, e.seq, e.hash, p.hash, {columns} FROM "unit_event" e '
+            f'LEFT JOIN "unit_event" p ON p.lane = e.lane AND p.seq = e.seq - 1 '
+            f"WHERE e.unit_id = {param}",
             (uid,),
         ).fetchall()
-        for seq, stored, prev, *content in rows:
+        for lane, seq, stored, prev, *content in rows:
             checked += 1
             row = dict(zip(EVENT_CONTENT + (("facts",) if FACTS else ()), content, strict=True))
-            bad += event_mac(key, seq, prev or GENESIS, row) != stored
+            bad += event_mac(key, seq, prev or GENESIS, row, lane) != stored
     (rows, top) = database.execute_sql('SELECT COUNT(*), MAX(seq) FROM "unit_event"').fetchone()
     print(f"history chain: {rows:,} rows, head #{top:,}; {checked - bad:,} of {checked:,} "
           "sampled hashes recomputed from their predecessor")  # fmt: skip

@@ -201,6 +201,7 @@ def check(url: str, reported: list[tuple], ledger: bool = False) -> dict[str, in
     from app.services.ledger.documents import get_document
     from app.services.safety import integrity
     from db.database import close_database, open_database
+    from db.history_verify import rows_after
     from db.models import DocumentLine, Unit, UnitEvent
 
     open_database(url)
@@ -225,11 +226,11 @@ def check(url: str, reported: list[tuple], ledger: bool = False) -> dict[str, in
             lost += 1
     double = 0
     events: dict[int, list[str]] = {}
-    rows = UnitEvent.select(UnitEvent.unit, UnitEvent.event).order_by(UnitEvent.seq)
+    rows = UnitEvent.select(UnitEvent.unit, UnitEvent.event).order_by(UnitEvent.id)
     if ledger:  # the rows the seats wrote, after the anchor (a unit's life before is the build's)
         touched = sorted({serial for _op, _number, serial in reported})
         units = Unit.select(Unit.id).where(Unit.serial.in_(touched))
-        rows = rows.where(UnitEvent.unit.in_(units), UnitEvent.seq > report.chain.start_seq)
+        rows = rows.where(UnitEvent.unit.in_(units), rows_after(report.chain.start))
     for unit_id, event in rows.tuples():
         events.setdefault(unit_id, []).append(event)
     for history in events.values():

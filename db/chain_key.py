@@ -122,6 +122,9 @@ def anchor_problem(entry) -> str | None:
         return "no whole-number seq"
     if not isinstance(entry.get("mac"), str):
         return "no mac"
+    lanes = entry.get("lanes", {})
+    if not isinstance(lanes, dict) or not all(_lane_head(k, v) for k, v in lanes.items()):
+        return "lanes are not lane numbers with a whole-number seq and a mac"
     if "docs_mac" in entry:
         ends = (entry.get("docs_from"), entry.get("docs_to"))
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in ends):
@@ -129,6 +132,18 @@ def anchor_problem(entry) -> str | None:
         if not isinstance(entry["docs_mac"], str):
             return "docs_mac is not text"
     return None
+
+
+def _lane_head(lane, head) -> bool:
+    whole = isinstance(head, list) and len(head) == 2 and isinstance(head[0], int)
+    return (
+        isinstance(lane, str)
+        and lane.isdigit()
+        and lane.isascii()
+        and whole
+        and not isinstance(head[0], bool)
+        and isinstance(head[1], str)
+    )
 
 
 def read_anchor_file(path: Path) -> tuple[list[dict], list[str]]:

@@ -11,9 +11,14 @@ import peewee
 
 db = peewee.DatabaseProxy()
 
-# On PostgreSQL every write transaction takes this advisory lock first: the unit history
-# is one hash chain (db/history.py), and taking it before any row lock avoids deadlocks.
+# PostgreSQL advisory locks, taken by every write transaction before any row lock (no
+# deadlocks): the unit history is a hash chain per branch (db/history.py). A branch's
+# counter work takes HISTORY_LOCK shared and its lane's (LANE_LOCK, branch id) exclusive,
+# so branches write in parallel; shop-wide work takes HISTORY_LOCK exclusive and waits
+# for every branch. A unit made at the counter from a serial takes NEW_UNIT_LOCK first.
 HISTORY_LOCK = 7405002
+LANE_LOCK = 7405  # the first of a (LANE_LOCK, lane) pair; that key space is apart
+NEW_UNIT_LOCK = 7405003
 
 
 def is_sqlite() -> bool:

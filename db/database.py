@@ -21,7 +21,8 @@ import peewee
 from platformdirs import user_data_dir
 from playhouse.db_url import connect as connect_url
 
-from db.connection import HISTORY_LOCK, db, is_sqlite
+from db.connection import HISTORY_LOCK, LANE_LOCK, db, is_sqlite
+from db.history import ALL_LANES
 from db.migrations import Fill
 from db.migrations import migrate as run_migrations
 from db.private_files import create_private_file, make_private_folder
@@ -102,12 +103,17 @@ def close_database() -> None:
 
 
 @contextmanager
-def write_transaction():
+def write_transaction(branch: int | None = None, *, history: bool = True):
     """One all-or-nothing write that holds the write lock from its start.
 
-    Nested calls become savepoints inside the outer transaction. A seat that finds
-    the lock taken waits and retries; after ``BUSY_DEADLINE_S`` it raises
-    ``DatabaseBusy`` (the services tell staff in their words: ``app.domain.errors.Busy``).
+    ``branch``: the branch whose counter work this is. On PostgreSQL it then holds that
+    branch's history lane only, and branches write in parallel; without one (shop-wide
+    work: the catalogue, settings, receipts, imports) it holds every lane; ``history=False``:
+    a write that appends no history and touches no unit (a print job's state), which only
+    waits for shop-wide work. On SQLite the file has one write lock. Nested calls become
+    savepoints inside the outer transaction. A seat that finds the lock taken waits and
+    retries; after ``BUSY_DEADLINE_S`` it raises ``DatabaseBusy`` (the services tell staff
+    in their words: ``app.domain.errors.Busy``).
     """
     if db.transaction_depth() > 0:
         with db.atomic() as txn:
@@ -115,7 +121,7 @@ def write_transaction():
         return
     with ExitStack() as stack:
         started = time.monotonic()
-        txn = _begin_with_retry(stack, started)
+        txn = _begin_with_retry(stack, started, branch, history)
         waited = time.monotonic() - started
         STATS["transactions"] += 1
         if waited > LOCK_WAIT_S:
@@ -124,7 +130,7 @@ def write_transaction():
         yield txn
 
 
-def _begin_with_retry(stack: ExitStack, started: float):
+def _begin_with_retry(stack: ExitStack, started: float, branch: int | None, history: bool):
     if is_sqlite():
         _queue_up(stack, started)
     delay = 0.02
@@ -133,8 +139,18 @@ def _begin_with_retry(stack: ExitStack, started: float):
             if is_sqlite():
                 return _begin_sqlite(stack, BUSY_DEADLINE_S - (time.monotonic() - started))
             txn = stack.enter_context(db.atomic())
-            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
-            txn.history_locked = True  # db.history appends without asking for it again
+            if not history:
+                db.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (HISTORY_LOCK,))
+                txn.history_lanes = set()  # an append would take its lane
+            elif branch is None:
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
+                txn.history_lanes = ALL_LANES  # db.history appends without asking again
+            else:
+                db.execute_sql(
+                    "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s, %s)",
+                    (HISTORY_LOCK, LANE_LOCK, branch),
+                )
+                txn.history_lanes = {branch}
             return txn
         except peewee.OperationalError as exc:
             if not is_busy_error(exc):

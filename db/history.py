@@ -1,17 +1,22 @@
-"""The unit history as one keyed, tamper-evident chain.
+"""The unit history as keyed, tamper-evident chains: one lane per branch.
 
-Every ``UnitEvent`` row carries ``seq`` (its place in one global chain: 1, 2, 3, ...)
-and ``hash`` = HMAC-SHA256, under the shop's history key (``db.chain_key``: a file on
-the seats, never in the database), over the previous row's hash and this row's
-content, which includes ``facts``: the unit as the row left it (serial, product,
-customer, warranty start and end). Whoever can write the database but has no key
-cannot change, insert or re-hash a row without ``verify_history`` naming it; removing
-rows from the very end is caught against the anchors (``app.services.safety.evidence``).
+Every ``UnitEvent`` row carries ``lane`` (the branch it was written at; 0 for rows
+written before schema 6 and rows of no branch), ``seq`` (its place in its lane: 1, 2,
+3, ...) and ``hash`` = HMAC-SHA256, under the shop's history key (``db.chain_key``: a
+file on the seats, never in the database), over the lane, the previous row's hash in
+the lane and this row's content, which includes ``facts``: the unit as the row left it
+(serial, product, customer, warranty start and end). Whoever can write the database
+but has no key cannot change, insert, re-hash or move a row to another lane without
+``verify_history`` naming it; removing rows from the very end of a lane is caught
+against the anchors (``app.services.safety.evidence``), which record every lane's head.
 
-Writers never fork the chain: on SQLite a write transaction holds the one write
-lock (``BEGIN IMMEDIATE``); on PostgreSQL ``write_transaction`` takes an advisory
-lock and ``append_events`` takes it again (re-entrant) in case it was not. ``seq``
-is unique, so even a writer that skipped the lock fails instead of forking.
+Lanes let branches write in parallel on PostgreSQL. Writers never fork a lane: on
+SQLite a write transaction holds the one write lock (``BEGIN IMMEDIATE``); on
+PostgreSQL a lane's rows are appended under its advisory lock (taken by
+``write_transaction`` for a branch's counter work, or here for a lane it did not
+take). ``(lane, seq)`` is unique, so even a writer that skipped the lock fails
+instead of forking. A unit's own history may run through several lanes (sold at one
+branch, repaired at another): each row records the unit's facts as it left them.
 """
 
 from __future__ import annotations
@@ -21,14 +26,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import peewee as pw
 
 from db.bulk import insert_rows, select_in
 from db.chain_key import CHAIN_ID, chain_id, load_key
-from db.connection import HISTORY_LOCK, db, is_sqlite
+from db.connection import HISTORY_LOCK, LANE_LOCK, db, is_sqlite
 from db.models import Unit, UnitEvent
 from db.prepared import Prepared
 
@@ -73,16 +77,21 @@ def _at_text(value) -> str:
     return value.isoformat(timespec="microseconds")
 
 
-def _text(seq: int, prev_hash: str, row: dict, names: tuple[str, ...]) -> bytes:
-    content = [seq, prev_hash] + [_plain(name, row.get(name)) for name in names]
+def _text(seq: int, prev_hash: str, row: dict, names: tuple[str, ...], lane: int = 0) -> bytes:
+    # Lane 0's text is the one chain's of schema 5, so its rows keep their hashes; any
+    # other lane's begins with the lane, so a row moved to another lane no longer checks.
+    content = ([lane] if lane else []) + [seq, prev_hash]
+    content += [_plain(name, row.get(name)) for name in names]
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
     return text.encode("utf-8", "surrogatepass")
 
 
-def event_mac(key: bytes, seq: int, prev_hash: str, row: dict) -> str:
-    """The keyed hash of one history row: its place, the previous row's hash, its content."""
+def event_mac(key: bytes, seq: int, prev_hash: str, row: dict, lane: int = 0) -> str:
+    """The keyed hash of one history row: its lane and place, the previous row's hash in
+    the lane, its content."""
     row = {**row, "facts": row.get("facts") or ""}
-    return hmac.new(key, _text(seq, prev_hash, row, CONTENT), hashlib.sha256).hexdigest()
+    text = _text(seq, prev_hash, row, CONTENT, lane)
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
 def unkeyed_hash(seq: int, prev_hash: str, row: dict) -> str:
@@ -90,13 +99,13 @@ def unkeyed_hash(seq: int, prev_hash: str, row: dict) -> str:
     return hashlib.sha256(_text(seq, prev_hash, row, UNKEYED_CONTENT)).hexdigest()
 
 
-def event_hash(seq: int, prev_hash: str, row: dict) -> str:
+def event_hash(seq: int, prev_hash: str, row: dict, lane: int = 0) -> str:
     """``event_mac`` under the open database's key (kept for bulk writers, e.g. the bench)."""
     cached = getattr(db.obj, "_history_key", None)
     if cached is None or cached[0] != chain_id():
         cached = (chain_id(), load_key())
         db.obj._history_key = cached
-    return event_mac(cached[1], seq, prev_hash, row)
+    return event_mac(cached[1], seq, prev_hash, row, lane)
 
 
 def unit_facts(unit_ids) -> dict[int, str]:
@@ -120,38 +129,91 @@ def facts_text(values) -> str:
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
 
 
-def _lock() -> None:
-    """PostgreSQL: the chain's lock for this transaction (``write_transaction`` took it
-    already and marked its transaction; a write outside one takes it here)."""
+ALL_LANES = "all"  # what a shop-wide write transaction holds (db.database.write_transaction)
+
+
+def lane_of(row: dict) -> int:
+    """The lane a new row goes to: the branch it is written at (0: no branch)."""
+    return _plain("branch", row.get("branch")) or 0
+
+
+def _lock(lanes) -> None:
+    """PostgreSQL: the locks of these lanes, for this transaction. ``write_transaction``
+    took the whole chain's (shop-wide work) or one branch's; any other lane is taken
+    here, in ascending order, with the chain's lock shared (so shop-wide work waits)."""
     if is_sqlite():
         return
     transactions = db.obj._state.transactions
-    if transactions and getattr(transactions[0], "history_locked", False):
+    outer = transactions[0] if transactions else None
+    held = getattr(outer, "history_lanes", None)
+    if held == ALL_LANES:
         return
-    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
+    missing = sorted(set(lanes) - set(held or ()))
+    if not missing:
+        return
+    if held is None:
+        db.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (HISTORY_LOCK,))
+    for lane in missing:
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (LANE_LOCK, lane))
+    if outer is not None:
+        outer.history_lanes = {*(held or ()), *missing}
 
 
-def head() -> tuple[int, str]:
-    """The last row of the chain: (seq, hash), or (0, GENESIS) for an empty history."""
-    _chain, seq, prev = _chain_and_head()
+def head(lane: int = 0) -> tuple[int, str]:
+    """The last row of a lane: (seq, hash), or (0, GENESIS) for an empty lane."""
+    _chain, seq, prev = _chain_and_head(lane)
     return seq, prev
 
 
-def _chain_and_head() -> tuple[str | None, int, str]:
-    """The chain's id and its last row (seq, hash), in one statement: a sale's history row
-    needs both, and on PostgreSQL each statement is a round trip."""
+def heads() -> dict[int, tuple[int, str]]:
+    """Every lane's last row (seq, hash), lane 0 always included; one statement, so on
+    PostgreSQL one snapshot of all lanes. Lanes are found through the (lane, seq) index."""
+    return heads_of(db.execute_sql(HEADS_SQL).fetchall())
+
+
+# Every lane's last row in one statement (a seat's database, or a backup file's).
+HEADS_SQL = (
+    'WITH RECURSIVE l("lane") AS (SELECT MIN("lane") FROM "unit_event" UNION ALL '
+    'SELECT (SELECT MIN(e."lane") FROM "unit_event" e WHERE e."lane" > l."lane") '
+    'FROM l WHERE l."lane" IS NOT NULL) '
+    'SELECT l."lane", h."seq", h."hash" FROM l LEFT JOIN "unit_event" h ON h."id" = ('
+    'SELECT x."id" FROM "unit_event" x WHERE x."lane" = l."lane" AND x."seq" IS NOT NULL '
+    'ORDER BY x."seq" DESC LIMIT 1) WHERE l."lane" IS NOT NULL'
+)
+
+
+def heads_of(rows) -> dict[int, tuple[int, str]]:
+    """``HEADS_SQL``'s rows as lane -> (seq, hash), lane 0 always included."""
+    found = {0: (0, GENESIS)}
+    for lane, seq, mac in rows:
+        if seq:
+            found[lane] = (seq, mac)
+    return found
+
+
+def heads_text(found: dict[int, tuple[int, str]]) -> str:
+    """Every lane's head on one line: "#seq hash" for lane 0 (a history of one lane reads as
+    it did before lanes), then " lane:#seq hash" for each other lane."""
+    seq, mac = found.get(0, (0, GENESIS))
+    others = [f" {lane}:#{s} {m}" for lane, (s, m) in sorted(found.items()) if lane]
+    return f"#{seq} {mac}" + "".join(others)
+
+
+def _chain_and_head(lane: int) -> tuple[str | None, int, str]:
+    """The chain's id and a lane's last row (seq, hash), in one statement: a sale's history
+    row needs both, and on PostgreSQL each statement is a round trip."""
     q = db.obj.param
     sql = (
         f'SELECT (SELECT "value" FROM "shop_setting" WHERE "key" = {q}), h."seq", h."hash" '
         f'FROM (SELECT 1 AS one) AS o LEFT JOIN (SELECT "seq", "hash" FROM "unit_event" '
-        f'WHERE "seq" IS NOT NULL ORDER BY "seq" DESC LIMIT 1) AS h ON 1 = 1'
+        f'WHERE "lane" = {q} AND "seq" IS NOT NULL ORDER BY "seq" DESC LIMIT 1) AS h ON 1 = 1'
     )
-    chain, seq, prev = db.execute_sql(sql, (CHAIN_ID,)).fetchone()
+    chain, seq, prev = db.execute_sql(sql, (CHAIN_ID, lane)).fetchone()
     return chain, seq or 0, prev if seq else GENESIS
 
 
 def append_events(rows: list[dict]) -> None:
-    """Append history rows (dicts by UnitEvent field name) to the chain.
+    """Append history rows (dicts by UnitEvent field name) to their lanes.
 
     The only way SerialDesk writes unit history: one row from ``append_event``, or
     thousands from a receipt (hashed here in Python, inserted in a few statements).
@@ -160,167 +222,30 @@ def append_events(rows: list[dict]) -> None:
     """
     if not rows:
         return
-    _lock()
-    chain, seq, prev = _chain_and_head()
-    key = load_key(chain)
-    facts = unit_facts(_plain("unit", r["unit"]) for r in rows if "facts" not in r)
-    chained = []
+    by_lane: dict[int, list[dict]] = {}
     for given in rows:
         row = {**_DEFAULTS, **{k: _plain(k, v) if k != "at" else v for k, v in given.items()}}
-        row.setdefault("facts", facts.get(row["unit"], ""))
-        seq += 1
-        prev = event_mac(key, seq, prev, row)
-        chained.append({**row, "seq": seq, "hash": prev})
-    keys = set(chained[0])
-    if any(set(r) != keys for r in chained):
-        # insert_rows needs one shape; rows of different shapes go one by one.
-        for r in chained:
-            insert_rows(UnitEvent, [r])
-        return
-    insert_rows(UnitEvent, chained)
-
-
-# --- verification -----------------------------------------------------------------------
-
-
-@dataclass
-class Problem:
-    seq: int | None
-    event_id: int | None
-    kind: str  # changed | removed | unchained | anchor | protection | facts
-    message: str
-
-
-@dataclass
-class VerifyResult:
-    rows: int = 0
-    head_seq: int = 0
-    head_hash: str = GENESIS
-    start_seq: int = 0  # rows after this one were walked (0: the whole chain)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-_COLUMNS = (
-    UnitEvent.seq,
-    UnitEvent.hash,
-    UnitEvent.id,
-    UnitEvent.unit,
-    UnitEvent.event,
-    UnitEvent.at,
-    UnitEvent.branch,
-    UnitEvent.employee,
-    UnitEvent.approved_by,
-    UnitEvent.document,
-    UnitEvent.from_state,
-    UnitEvent.to_state,
-    UnitEvent.note,
-    UnitEvent.facts,
-)
-
-
-def chain_rows(after: int = 0, columns=_COLUMNS) -> Iterator[tuple]:
-    """Chained rows with ``seq`` above ``after``, in order, a batch at a time (flat memory),
-    as the driver gives them (``_plain`` reads ``at`` as text or as a datetime)."""
-    last = after
-    while True:
-        query = (
-            UnitEvent.select(*columns)
-            .where(UnitEvent.seq > last)
-            .order_by(UnitEvent.seq)
-            .limit(BATCH)
-        )
-        batch = db.execute_sql(*query.sql()).fetchall()
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1][0]
-        del batch
-
-
-def verify_history(
-    limit: int = 100, start: tuple[int, str] | None = None, key: bytes | None = None
-) -> VerifyResult:
-    """Walk the chain (from ``start`` = (seq, hash) trusted, else from the beginning);
-    report every row changed, removed or slipped in (up to ``limit``)."""
-    key = key if key is not None else load_key()
-    prev_seq, prev_hash = start or (0, GENESIS)
-    result = VerifyResult(start_seq=prev_seq)
-    problems = result.problems
-    for seq, stored, event_id, *content in chain_rows(prev_seq):
-        result.rows += 1
-        if len(problems) >= limit:
-            prev_seq, prev_hash = seq, stored
+        by_lane.setdefault(lane_of(row), []).append(row)
+    _lock(by_lane)
+    facts = unit_facts(r["unit"] for r in rows_of(by_lane) if "facts" not in r)
+    for lane in sorted(by_lane):
+        chain, seq, prev = _chain_and_head(lane)
+        key = load_key(chain)
+        chained = []
+        for row in by_lane[lane]:
+            row.setdefault("facts", facts.get(row["unit"], ""))
+            seq += 1
+            prev = event_mac(key, seq, prev, row, lane)
+            chained.append({**row, "lane": lane, "seq": seq, "hash": prev})
+        keys = set(chained[0])
+        if any(set(r) != keys for r in chained):
+            # insert_rows needs one shape; rows of different shapes go one by one.
+            for r in chained:
+                insert_rows(UnitEvent, [r])
             continue
-        row = dict(zip(CONTENT, content, strict=True))
-        if seq != prev_seq + 1:
-            gap = f"#{prev_seq + 1}" if seq == prev_seq + 2 else f"#{prev_seq + 1} to #{seq - 1}"
-            problems.append(
-                Problem(
-                    prev_seq + 1,
-                    None,
-                    "removed",
-                    f"History row {gap} was removed (the chain jumps from #{prev_seq} to #{seq}).",
-                )
-            )
-        elif not hmac.compare_digest(event_mac(key, seq, prev_hash, row), stored or ""):
-            problems.append(
-                Problem(
-                    seq,
-                    event_id,
-                    "changed",
-                    f"History row #{seq} {_describe(event_id, row)}"
-                    " was changed or written without the shop's key.",
-                )
-            )
-        prev_seq, prev_hash = seq, stored
-    result.head_seq, result.head_hash = prev_seq, prev_hash
-    loose = (
-        UnitEvent.select(UnitEvent.id, *_COLUMNS[3:])
-        .where(UnitEvent.seq.is_null() | UnitEvent.hash.is_null())
-        .order_by(UnitEvent.id)
-        .limit(limit)
-        .tuples()
-    )
-    for event_id, *content in loose:
-        row = dict(zip(CONTENT, content, strict=True))
-        problems.append(
-            Problem(
-                None,
-                event_id,
-                "unchained",
-                f"History row {_describe(event_id, row)} is not in the chain: it was written "
-                "behind the application's back.",
-            )
-        )
-    del problems[limit:]
-    return result
+        insert_rows(UnitEvent, chained)
 
 
-def unkeyed_breaks(limit: int = 5) -> list[str]:
-    """Rows of a schema 1 to 4 chain (plain SHA-256) that do not match: step 5 checks
-    the old chain before it re-chains it under the key."""
-    found, prev_seq, prev_hash = [], 0, GENESIS
-    for seq, stored, event_id, *content in chain_rows(0, _COLUMNS[:-1]):
-        row = dict(zip(UNKEYED_CONTENT, content, strict=True))
-        if seq != prev_seq + 1:
-            found.append(f"rows #{prev_seq + 1} to #{seq - 1} were removed")
-        elif unkeyed_hash(seq, prev_hash, row) != stored:
-            found.append(f"row #{seq} {_describe(event_id, row)} was changed")
-        if len(found) >= limit:
-            break
-        prev_seq, prev_hash = seq, stored
-    loose = UnitEvent.seq.is_null() | UnitEvent.hash.is_null()
-    unchained = UnitEvent.select(UnitEvent.id).where(loose)
-    if len(found) < limit and unchained.exists():
-        found.append("rows were written outside the chain")
-    return found
-
-
-def _describe(event_id: int | None, row: dict) -> str:
-    serial = Unit.select(Unit.serial).where(Unit.id == row["unit"]).scalar()
-    at = _plain("at", row["at"])[:10] if row.get("at") else "?"
-    return f"(id {event_id}: {row['event']} of {serial or 'unit ' + str(row['unit'])} on {at})"
+def rows_of(by_lane: dict[int, list[dict]]) -> Iterator[dict]:
+    for lane_rows in by_lane.values():
+        yield from lane_rows

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
 import peewee as pw
 
 from db.connection import db, is_sqlite
 from db.history import BATCH, FACT_FIELDS, facts_text
+from db.history_verify import rows_after
 from db.models import Unit, UnitEvent
 
 TABLE = UnitEvent._meta.table_name
@@ -24,14 +26,15 @@ SQLITE_TRIGGERS = {f"{TABLE}_no_update", f"{TABLE}_no_delete"}
 PG_TRIGGER = f"{TABLE}_append_only"
 
 
-def units_off_their_facts(limit: int, since_seq: int | None = None) -> list[str]:
+def units_off_their_facts(limit: int, since: Mapping[int, int] | None = None) -> list[str]:
     """Units whose serial, product, customer or warranty differ from what their last
     history row recorded (rows without facts, from before schema 5, are skipped);
-    ``since_seq``: only the units with history rows after that one."""
+    ``since``: lane -> seq, only the units with history rows after those (every row of
+    a lane not named)."""
     latest = UnitEvent.select(pw.fn.MAX(UnitEvent.id)).where(UnitEvent.unit == Unit.id)
     which = Unit.id.is_null(False)
-    if since_seq is not None:
-        touched = UnitEvent.select(UnitEvent.unit).where(UnitEvent.seq > since_seq)
+    if since is not None:
+        touched = UnitEvent.select(UnitEvent.unit).where(rows_after(since))
         which = Unit.id.in_(touched)
     problems, after = [], 0
     while len(problems) < limit:

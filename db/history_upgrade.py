@@ -39,17 +39,9 @@ from db.chain_key import (
     seat_keys,
     write_anchor,
 )
-from db.history import (
-    BATCH,
-    CONTENT,
-    FACT_FIELDS,
-    GENESIS,
-    event_mac,
-    facts_text,
-    unkeyed_breaks,
-    verify_history,
-)
+from db.history import BATCH, CONTENT, FACT_FIELDS, GENESIS, event_mac, facts_text
 from db.history_checks import PG_TRIGGER, SQLITE_TRIGGERS, TABLE
+from db.history_verify import unkeyed_breaks, verify_history
 from db.models import Unit, UnitEvent
 
 
@@ -128,7 +120,8 @@ def _already_keyed(database: pw.Database) -> bool:
         key = load_key(known or "unknown")  # without an id only a key given by path is found
     except KeyMissing:
         return False
-    if not verify_history(limit=1, key=key).ok:
+    columns = {c.name for c in database.get_columns(TABLE)}
+    if not verify_history(limit=1, key=key, one_chain="lane" not in columns).ok:
         return False
     if known is None:
         new_chain_id()

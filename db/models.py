@@ -241,16 +241,18 @@ class UnitEvent(BaseModel):
     from_state = pw.CharField(max_length=24, null=True)
     to_state = pw.CharField(max_length=24)
     note = pw.TextField(default="")
-    # Tamper evidence (db/history.py): the row's place in the one chain of all history,
-    # and HMAC-SHA256 (a key kept off the database) over the previous row's hash and this
-    # row. Null only if written behind the application's back.
-    seq = pw.BigIntegerField(null=True, unique=True)
+    # Tamper evidence (db/history.py): the row's lane (the branch it was written at; 0 for
+    # rows from before lanes and rows of no branch), its place in that lane's chain, and
+    # HMAC-SHA256 (a key kept off the database) over the lane, the previous row's hash and
+    # this row. Seq and hash are null only if written behind the application's back.
+    lane = pw.IntegerField(default=0)
+    seq = pw.BigIntegerField(null=True)
     hash = pw.CharField(max_length=64, null=True)
     # The unit as this row left it (serial, product, customer, warranty), under the hash.
     facts = pw.TextField(default="")
 
     class Meta:
-        indexes = ((("unit", "id"), False),)
+        indexes = ((("unit", "id"), False), (("lane", "seq"), True))
 
 
 class RepairTicket(BaseModel):

@@ -9,7 +9,7 @@ import pytest
 
 from app.domain.errors import Refused
 from app.services.safety import evidence, integrity
-from db.history import CONTENT, GENESIS, head
+from db.history import CONTENT, GENESIS, head, heads
 from db.models import Document, DocumentLine, Unit, UnitEvent
 from tests.support import (
     customer,
@@ -40,9 +40,10 @@ def test_a_clean_shop_verifies_and_anchors(shop):
     _sold(shop)
     assert integrity.check().ok
     entry = integrity.anchor("test")
-    assert entry["seq"] == head()[0]
+    lane = shop.cashier.branch_id  # the branch's own lane of the chain
+    assert evidence.lane_heads(entry) == heads() and heads()[lane][0] > 0
     report = integrity.check(full=False)
-    assert report.ok and report.chain.rows == 0 and report.anchors.start[0] == entry["seq"]
+    assert report.ok and report.chain.rows == 0 and report.anchors.start == {lane: heads()[lane]}
 
 
 def test_a_changed_warranty_end_is_caught(shop):
@@ -110,28 +111,32 @@ def _unkeyed(seq: int, prev: str, row: dict) -> str:
 
 def test_a_row_appended_with_an_unkeyed_hash_is_caught(shop):
     _sold(shop)
-    seq, prev = head()
-    last = UnitEvent.get(UnitEvent.seq == seq)
+    lane = shop.cashier.branch_id
+    seq, prev = head(lane)
+    last = UnitEvent.get(UnitEvent.lane == lane, UnitEvent.seq == seq)
     row = {**_row(last), "note": "forged"}
     run_sql(
-        "INSERT INTO unit_event (unit_id, event, at, employee_id, to_state, note, facts, seq, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row["unit"], "sell", last.at, row["employee"], "sold", "forged", row["facts"],
-        seq + 1, _unkeyed(seq + 1, prev, row),
+        "INSERT INTO unit_event (unit_id, event, at, employee_id, to_state, note, facts, branch_id,"
+        " lane, seq, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        row["unit"], "sell", last.at, row["employee"], "sold", "forged", row["facts"], lane,
+        lane, seq + 1, _unkeyed(seq + 1, prev, row),
     )  # fmt: skip
-    assert f"History row #{seq + 1}" in _problems(full=False)
+    assert f"History row #{seq + 1} of the Main Street chain" in _problems(full=False)
 
 
 def test_a_middle_row_changed_and_the_rest_re_hashed_without_the_key_is_caught(shop):
     _sold(shop)
     drop_history_triggers()
-    rows = list(UnitEvent.select().order_by(UnitEvent.seq))
+    lane = UnitEvent.lane == shop.cashier.branch_id
+    rows = list(UnitEvent.select().where(lane).order_by(UnitEvent.seq))
     middle = len(rows) // 2
     run_sql(
         "UPDATE unit_event SET employee_id = ? WHERE id = ?", rows[0].employee_id, rows[middle].id
     )
     prev = rows[middle - 1].hash
-    for r in UnitEvent.select().where(UnitEvent.seq >= rows[middle].seq).order_by(UnitEvent.seq):
+    for r in (
+        UnitEvent.select().where(lane, UnitEvent.seq >= rows[middle].seq).order_by(UnitEvent.seq)
+    ):
         prev = _unkeyed(r.seq, prev, _row(r))
         run_sql("UPDATE unit_event SET hash = ? WHERE id = ?", prev, r.id)
     assert f"History row #{rows[middle].seq}" in _problems()
@@ -172,7 +177,7 @@ def test_a_seat_without_the_key_reads_but_cannot_write(shop, tmp_path, monkeypat
     assert DocumentLine.select().count() == lines
     with pytest.raises(Refused, match="no key"):
         integrity.check()
-    assert GENESIS != head()[1]
+    assert GENESIS != head(shop.cashier.branch_id)[1]
 
 
 def test_a_connection_reads_with_a_small_cache_and_sorts_on_disk(shop):

@@ -16,9 +16,10 @@ from db import chain_key
 from db.access_models import ShopSetting
 from db.connection import db, is_sqlite
 from db.database import close_database, open_database
-from db.history import _COLUMNS, UNKEYED_CONTENT, chain_rows, unkeyed_hash
+from db.history import UNKEYED_CONTENT, unkeyed_hash
 from db.history_checks import protection_problems
 from db.history_upgrade import KeyingRefused, allow_keying_old_history
+from db.history_verify import _COLUMNS, chain_rows
 from db.models import Document, SchemaVersion, UnitEvent
 from tests.support import (
     customer,
@@ -66,11 +67,17 @@ def _launder_by_downgrade(database, phones) -> list[str]:
     no facts, no chain id) and re-hash every row with plain SHA-256."""
     drop_history_triggers()
     _remove_last_sale_cleanly(phones)
-    run_ops(migrations._migrator(database).drop_column("unit_event", "facts"))
+    run_sql('DROP INDEX "unit_event_lane_seq"')
+    migrator = migrations._migrator(database)
+    run_ops(migrator.drop_column("unit_event", "facts"), migrator.drop_column("unit_event", "lane"))
     ShopSetting.delete().where(ShopSetting.key == chain_key.CHAIN_ID).execute()
-    SchemaVersion.update(version=4).where(SchemaVersion.version == 5).execute()
+    SchemaVersion.update(version=4).where(SchemaVersion.version >= 5).execute()
+    # One chain again, as schema 4 had: numbered in the order the rows were written.
+    ids = UnitEvent.select(UnitEvent.id).order_by(UnitEvent.id).tuples()
+    for seq, (event_id,) in enumerate(list(ids), 1):
+        run_sql("UPDATE unit_event SET seq = ? WHERE id = ?", seq, event_id)
     prev, forged = "0" * 64, []
-    for seq, _stored, event_id, *content in list(chain_rows(0, _COLUMNS[:-1])):
+    for seq, _stored, event_id, *content in list(chain_rows(None, 0, _COLUMNS[:-1])):
         prev = unkeyed_hash(seq, prev, dict(zip(UNKEYED_CONTENT, content, strict=True)))
         run_sql("UPDATE unit_event SET hash = ? WHERE id = ?", prev, event_id)
         forged.append(prev)

@@ -19,7 +19,7 @@ from app.services.ledger.lookups import find_product
 from app.services.shop import catalog
 from app.services.stock.on_hand import units as stock_units
 from app.services.stock.receiving import ReceiptLine, receive
-from db.history import verify_history
+from db.history_verify import verify_history
 from db.models import AssembledKit, KitComponent, Product, StockLevel, Unit, UnitEvent
 from tests.support import (
     customer,

@@ -17,7 +17,7 @@ from app.services.moving_in.files import quote, unquote
 from app.services.moving_in.report import ImportRefused
 from app.services.moving_in.runner import import_file
 from app.services.stock.receiving import ReceiptLine, receive
-from db.history import verify_history
+from db.history_verify import verify_history
 from db.models import Customer, Document, Product, ProductType, Supplier, Unit, UnitEvent
 from tests.cli.conftest import Cli
 from tests.conftest import IMEIS, make_imei

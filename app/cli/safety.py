@@ -12,7 +12,8 @@ from app.cli.session import UsageError, context, emit, open_db, opt
 from app.config import load_config
 from app.domain.errors import DomainError, Refused
 from app.services.safety import backup as backups
-from app.services.safety import day_end, integrity
+from app.services.safety import day_end, evidence, integrity
+from db.history_verify import lane_name
 from devices.printers import print_bytes
 
 EXIT_OK, EXIT_REFUSED = 0, 1
@@ -39,6 +40,14 @@ def add_commands(command) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
+def _heads_line(heads: dict[int, tuple[int, str]]) -> str:
+    """Every lane's head: lane 0 as "head #seq hash", then each branch's lane."""
+    seq, mac = heads[0]
+    lines = [f"head #{seq} {mac}."]
+    lines += [f"  {lane_name(lane)}: head #{s} {m}" for lane, (s, m) in heads.items() if lane]
+    return "\n".join(lines)
+
+
 def cmd_verify(args) -> int:
     open_db(args)
     report = integrity.check(full=not opt(args, "since_anchor"))
@@ -48,24 +57,23 @@ def cmd_verify(args) -> int:
         "ok": report.ok,
         "full": report.full,
         "history_rows": chain.rows,
-        "from_seq": chain.start_seq,
-        "history_head": {"seq": chain.head_seq, "hash": chain.head_hash},
-        "last_anchor": last and {k: last.get(k) for k in ("seq", "at", "why")},
+        "from": {str(lane): seq for lane, (seq, _mac) in chain.start.items()},
+        "history_heads": {str(lane): {"seq": s, "hash": m} for lane, (s, m) in chain.heads.items()},
+        "last_anchor": last and {k: last.get(k) for k in ("seq", "lanes", "at", "why")},
         "rows_after_anchor": anchors.rows_after,
         "problems": report.messages(),
     }
     if report.ok:
-        result["anchor"] = integrity.anchor("verify")["seq"]
+        anchored = evidence.lane_heads(integrity.anchor("verify"))
+        result["anchor"] = {str(lane): seq for lane, (seq, _mac) in anchored.items()}
 
     def render(r) -> str:
-        walked = "" if report.full else f" (only rows after #{chain.start_seq})"
-        head = (
-            f"History: {chain.rows} rows checked{walked}, head #{chain.head_seq} {chain.head_hash}."
-        )
+        walked = "" if report.full else " (only rows after the last anchor)"
+        head = f"History: {chain.rows} rows checked{walked}, " + _heads_line(chain.heads)
         if last:
             changed = "changed" if anchors.problems else "unchanged"
             head += (
-                f"\nLast anchor #{last['seq']} ({last.get('why')}, {last.get('at')}): {changed}; "
+                f"\nLast anchor ({last.get('why')}, {last.get('at')}): {changed}; "
                 f"{anchors.rows_after} rows written after it."
             )
         else:

@@ -13,11 +13,15 @@ from db.chain_key import KeyMissing
 
 
 @contextmanager
-def write_transaction() -> Iterator[object]:
+def write_transaction(ctx=None, *, history: bool = True) -> Iterator[object]:
     """``db.database.write_transaction``, raising ``Busy`` when the lock never came and
-    ``Refused`` when this seat has no key to write the history with."""
+    ``Refused`` when this seat has no key to write the history with. ``ctx`` (a
+    ``Context``): counter work at the seat's branch, which on PostgreSQL runs beside other
+    branches' work (its history rows go to the branch's lane); without it, shop-wide work.
+    ``history=False``: a write of no history and no unit (``db.database`` says more)."""
+    branch = ctx.branch_id if ctx is not None else None
     try:
-        with database.write_transaction() as txn:
+        with database.write_transaction(branch, history=history) as txn:
             yield txn
     except database.DatabaseBusy as exc:
         raise Busy(str(exc)) from exc

@@ -18,9 +18,10 @@ from db.access_models import ACCESS_MODELS, ApiToken, ShopSetting
 from db.chain_key import create_key, new_chain_id
 from db.history_checks import PG_FUNCTION_SQL, PG_TRIGGER_SQL, sqlite_trigger_sql
 from db.history_upgrade import key_the_chain
-from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit
+from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
 
-LATEST = 5
+LATEST = 6
+LANES_VERSION = 6  # the history has a lane per branch from this version on
 
 # A step that adds figures computed from the ledger is filled by rules that live above
 # the database (``app.services.ledger.totals.FILLS``), passed in by whoever migrates. A
@@ -47,7 +48,11 @@ def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> N
         "repair_ticket_technician_id_unit_id",
     ):
         database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
-    database.create_tables(ALL_MODELS, safe=True)  # missing tables and indexes only
+    # Missing tables and indexes only; the history's (lane, seq) index is step 6's.
+    database.create_tables([m for m in ALL_MODELS if m is not UnitEvent], safe=True)
+    for index in UnitEvent._meta.fields_to_index():
+        if not any(field is UnitEvent.lane for field in index._expressions):
+            database.execute(UnitEvent._schema._create_index(index, safe=True))
 
 
 def _v3_access(database: peewee.Database, migrator: SchemaMigrator) -> None:
@@ -71,11 +76,27 @@ def _v5_keyed_history(database: peewee.Database, migrator: SchemaMigrator) -> No
     key_the_chain(database, migrator, _protect_history)
 
 
+def _v6_branch_lanes(database: peewee.Database, migrator: SchemaMigrator) -> None:
+    """A lane of the history chain per branch, so branches write in parallel
+    (``db.history``). The rows already written stay in lane 0 as they were hashed; the
+    column comes with its default in one statement, so no row is rewritten (the history
+    is append-only) and PostgreSQL does not rewrite the table."""
+    if "lane" not in {c.name for c in database.get_columns("unit_event")}:
+        database.execute_sql(
+            'ALTER TABLE "unit_event" ADD COLUMN "lane" INTEGER NOT NULL DEFAULT 0'
+        )
+    database.execute_sql('DROP INDEX IF EXISTS "unit_event_seq"')
+    database.execute_sql(
+        'CREATE UNIQUE INDEX IF NOT EXISTS "unit_event_lane_seq" ON "unit_event" ("lane", "seq")'
+    )
+
+
 STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {
     2: _v2_report_figures,
     3: _v3_access,
     4: _v4_api_tokens,
     5: _v5_keyed_history,
+    6: _v6_branch_lanes,
 }
 
 

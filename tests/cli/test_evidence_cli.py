@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from db.chain_key import read_anchors
 from db.connection import db
-from db.history import head
+from db.history import heads
 from tests.support import drop_history_triggers, imeis, receive_phones, run_sql, sell_serials
 
 
 def test_verify_anchors_then_walks_only_the_rows_after_the_anchor(run, shop):
     phones = imeis(700, 3)
     receive_phones(shop.inventory, phones)
+    lane = str(shop.inventory.branch_id)  # the branch's lane of the chain
     full = run.json("verify")
-    assert full["ok"] and full["full"] and full["history_rows"] == head()[0]
-    assert full["anchor"] == head()[0] == read_anchors()[-1]["seq"]
+    assert full["ok"] and full["full"] and full["history_rows"] == heads()[int(lane)][0]
+    assert full["anchor"] == {"0": 0, lane: heads()[int(lane)][0]}
+    assert read_anchors()[-1]["lanes"][lane][0] == full["anchor"][lane]
     sell_serials(shop.cashier, phones[:1])
     since = run.json("verify", "--since-anchor")
     assert since["ok"] and not since["full"]
-    assert since["from_seq"] == full["anchor"]
-    assert since["history_rows"] == head()[0] - full["anchor"] == 1
+    assert since["from"] == {lane: full["anchor"][lane]}
+    assert since["history_rows"] == heads()[int(lane)][0] - full["anchor"][lane] == 1
     assert since["rows_after_anchor"] == 1
 
 
@@ -27,12 +29,26 @@ def test_a_sale_removed_after_an_anchor_is_caught_by_the_daily_check(run, shop):
     phones = imeis(710, 2)
     receive_phones(shop.inventory, phones)
     sell_serials(shop.cashier, phones[:1])
-    anchored = run.json("verify")["anchor"]
+    lane = shop.cashier.branch_id
+    anchored = run.json("verify")["anchor"][str(lane)]
+    assert anchored > 0
     drop_history_triggers()
-    run_sql("DELETE FROM unit_event WHERE seq = ?", anchored)
+    run_sql("DELETE FROM unit_event WHERE lane = ? AND seq = ?", lane, anchored)
     code, out, err = run("verify", "--since-anchor")
     assert code == 1 and "problem(s) found" in err
-    assert f"#{anchored}" in out
+    assert f"#{anchored} of the Main Street chain were removed" in out
+
+
+def test_a_branchs_lane_removed_whole_is_caught_by_the_daily_check(run, shop):
+    phones, others = imeis(740, 2), imeis(750, 2)
+    receive_phones(shop.inventory, phones)
+    receive_phones(shop.inventory_b, others)
+    sell_serials(shop.cashier_b, others[:1])
+    assert run.json("verify")["ok"]
+    drop_history_triggers()
+    run_sql("DELETE FROM unit_event WHERE lane = ?", shop.cashier_b.branch_id)
+    code, out, _err = run("verify", "--since-anchor")
+    assert code == 1 and "#1 to #3 of the Harbour chain were removed" in out
 
 
 def test_day_end_prints_the_days_figures_and_the_history_head(run, shop, tmp_path, monkeypatch):
@@ -46,12 +62,15 @@ def test_day_end_prints_the_days_figures_and_the_history_head(run, shop, tmp_pat
     day = shop.cashier.today().isoformat()  # the test shop's clock
     slip = run.json("day-end", "--date", day, employee="cal")
     assert slip["sales"] == 1 and slip["returns"] == 0  # one sale of two phones
-    assert (slip["head_seq"], slip["head_mac"]) == head()
-    assert read_anchors()[-1]["seq"] == head()[0]
+    lane = shop.cashier.branch_id
+    seq, mac = heads()[lane]
+    assert slip["heads"] == {"0": [0, "0" * 64], str(lane): [seq, mac]}
+    assert read_anchors()[-1]["lanes"] == {str(lane): [seq, mac]}
     printed = paper.read_bytes()
     assert f"Day end {day}".encode() in printed
-    assert f"History head #{head()[0]}".encode() in printed
-    assert head()[1][:32].encode() in printed and printed.endswith(b"\x1dV\x00")
+    assert f"Main Street #{seq}".encode() in printed
+    assert mac[:32].encode() in printed and mac[32:].encode() in printed
+    assert printed.endswith(b"\x1dV\x00")
 
 
 def test_day_end_shows_takings_only_to_someone_who_proves_who_they_are(run, shop):

@@ -61,7 +61,7 @@ def check_pin(login: str, pin: str, *, seat: str | None = None, clock=utc_now) -
     now = clock()
     seat = seat_label(seat)
     refusal: DomainError | None = None
-    with write_transaction():
+    with write_transaction(history=False):
         employee = Employee.get_or_none(Employee.login == login.strip().lower())
         if employee is None or not employee.active:
             raise NotFound(f"No active employee with login '{login}'.")

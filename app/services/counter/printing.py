@@ -79,7 +79,7 @@ def card_for_serial(serial: str) -> Card:
 
 def queue(ctx: Context, card: Card, *, seat: str = "") -> int:
     """Put a card in the print queue; it stays there until a printer takes it."""
-    with write_transaction():
+    with write_transaction(ctx):
         job = PrintJob.create(
             kind="card",
             document=card.document_id,
@@ -96,7 +96,7 @@ def queue_cards(ctx: Context, cards: list[Card], *, seat: str = "") -> list[int]
     """Put several cards in the print queue at once (all or none)."""
     if not cards:
         return []  # no write lock taken for nothing
-    with write_transaction():
+    with write_transaction(ctx):
         return [queue(ctx, card, seat=seat) for card in cards]
 
 
@@ -147,7 +147,7 @@ def adopt_queue(old_seat: str, new_seat: str, then: Callable[[], None] | None = 
     """
     # Keyed by name, not by a hidden seat id: a copied seat file would share an id, and
     # two seats printing one queue would print cards twice; so the queue follows the name.
-    with write_transaction():
+    with write_transaction(history=False):
         moved = 0
         if old_seat != new_seat:
             moved = (
@@ -162,7 +162,7 @@ def adopt_queue(old_seat: str, new_seat: str, then: Callable[[], None] | None = 
 
 def mark_printed(job_id: int, when: datetime | None = None) -> None:
     """Record that a job reached the printer; a job is printed once."""
-    with write_transaction():
+    with write_transaction(history=False):
         PrintJob.update(
             status="printed", printed_at=when or datetime.now(UTC), last_error=""
         ).where(PrintJob.id == job_id, PrintJob.status == "queued").execute()
@@ -170,7 +170,7 @@ def mark_printed(job_id: int, when: datetime | None = None) -> None:
 
 def mark_failed(job_id: int, error: str) -> None:
     """Keep the job queued, with what went wrong, for the next attempt."""
-    with write_transaction():
+    with write_transaction(history=False):
         PrintJob.update(attempts=PrintJob.attempts + 1, last_error=error[:500]).where(
             PrintJob.id == job_id
         ).execute()

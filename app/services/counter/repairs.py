@@ -107,7 +107,7 @@ def intake(
     accessories = free_text(accessories, "accessories list")
     if not complaint.strip():
         raise Refused("Write down the customer's complaint.")
-    with write_transaction():
+    with write_transaction(ctx):
         unit, number = _claim(serial_or_number)
         tech_id = _technician(technician)
         earlier = _earlier_claims(unit, number)
@@ -184,7 +184,7 @@ def change_status(
         new = RepairStatus(new_status)
     except ValueError:
         raise Refused(f"Unknown repair status '{new_status}'.") from None
-    with write_transaction():
+    with write_transaction(ctx):
         ticket = find_ticket(number)
         current = ticket.status
         check_status_change(RepairStatus(current), new)
@@ -224,7 +224,7 @@ def add_part(
         raise Refused("Name the part used.")
     if quantity < 1:
         raise Refused("The quantity of parts is at least 1.")
-    with write_transaction():
+    with write_transaction(ctx):
         ticket = find_ticket(number)
         if ticket.status == RepairStatus.COLLECTED:
             raise Refused("This ticket is closed.")
@@ -246,7 +246,7 @@ def collect(ctx: Context, number: str, *, outcome: str) -> TicketView:
     outcome = free_text(outcome, "outcome", lines=True)
     if not outcome.strip():
         raise Refused("Write down the outcome (repaired, no fault found, ...).")
-    with write_transaction():
+    with write_transaction(ctx):
         ticket = find_ticket(number)
         if ticket.status == RepairStatus.COLLECTED:
             raise Refused("This unit was already collected.")

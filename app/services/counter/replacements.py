@@ -77,7 +77,7 @@ def replace(
     """
     ctx.require(Action.REPLACE)
     note = free_text(note, "note", lines=True)
-    with write_transaction():
+    with write_transaction(ctx):
         old, new = _pair(ctx, old_serial, new_serial)
         approved = ctx.role is Role.MANAGER or approver is not None
         match = _check_products(old, new, approved=approved, note=note)

@@ -23,7 +23,7 @@ from app.services.kits import moves as kit_moves
 from app.services.ledger import totals
 from app.services.ledger.documents import Kind, doc_number, get_document, new_document
 from app.services.ledger.lookups import product_of_scan, scan_of
-from app.services.ledger.moves import append_event, move_unit
+from app.services.ledger.moves import append_event, guard_new_unit, move_unit
 from app.services.ledger.stock_levels import change_stock
 from app.services.ledger.totals import note_came_back
 from app.services.ledger.units import units_with_serial
@@ -180,7 +180,7 @@ def customer_return(
         free_text(item.condition, "condition")
     if not items:
         raise Refused("Nothing to return: scan the serial or choose the sale line.")
-    with write_transaction():
+    with write_transaction(ctx):
         sale_doc = get_document(sale, Kind.SALE) if sale else None
         warnings: list[str] = []
         matched = [match_item(item, sale_doc, warnings) for item in items]
@@ -242,6 +242,7 @@ def _return_line(ctx, doc, matched: Matched, warnings) -> ReturnedLine:
         # Warranty mode, a unit we have no record of selling: record it as it comes back.
         scan = scan_of(item.serial)
         serial = scan.serial
+        guard_new_unit(serial)
         unit_id = Unit.insert(
             serial=serial,
             product=product.id,

@@ -27,7 +27,7 @@ from app.services.ledger.lookups import (
     scan_of,
     serial_in_use,
 )
-from app.services.ledger.moves import append_event, move_unit
+from app.services.ledger.moves import append_event, guard_new_unit, move_unit
 from app.services.ledger.product_settings import settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
 from app.services.ledger.units import units_with_serial, why_not_in_stock_here
@@ -116,7 +116,7 @@ def sell(
         if customer is None:
             raise NotFound(f"No customer #{customer_id}.")
 
-    with write_transaction():
+    with write_transaction(ctx):
         warnings: list[str] = []
         items = [_assembled_kit(ctx, item) if _is_kit(item) else item for item in items]
         resolved = [_resolve(ctx, item, warnings) for item in items]
@@ -325,7 +325,7 @@ def _sell_line(ctx, doc, customer_id, today, resolved: ResolvedItem) -> SoldLine
     start = today if settings.mode.has_warranty else None
     end = warranty.warranty_end(today, settings.warranty_months) if start else None
     if unit is None and serial is not None:
-        # Warranty mode: a serial never received, recorded so a later claim finds it.
+        guard_new_unit(serial)  # warranty mode: never received, recorded for a later claim
         unit_id = Unit.insert(
             serial=serial,
             product=product.id,

@@ -8,6 +8,7 @@ from app.domain.states import Event, UnitState, can_transition
 from app.domain.text import MAX_STORED_NOTE, free_text
 from app.services.access.context import Approver, Context
 from db.bulk import update_where
+from db.connection import NEW_UNIT_LOCK, db, is_sqlite
 from db.history import FACT_FIELDS, append_events, facts_text
 from db.models import Document, Unit
 
@@ -85,3 +86,14 @@ def move_unit(
     unit.state = to_state.value
     for name, value in changes.items():
         setattr(unit, name if name != "branch" else "branch_id", value)
+
+
+def guard_new_unit(serial: str) -> None:
+    """Before the counter records a unit from a serial no unit has (warranty mode): on
+    PostgreSQL, where branches write in parallel, wait for any other seat recording one,
+    and refuse if it recorded this serial meanwhile (on SQLite the write lock did that)."""
+    if is_sqlite():
+        return
+    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (NEW_UNIT_LOCK,))
+    if Unit.select().where(Unit.serial == serial).exists():
+        raise Refused(f"{serial} was recorded at another seat just now. Scan it again.")

@@ -23,7 +23,8 @@ from app.domain.serials import plain_text
 from app.services.access.context import Context
 from db.connection import db, is_sqlite
 from db.database import BUSY_DEADLINE_S, BUSY_TIMEOUT_MS
-from db.migrations import LATEST
+from db.history import HEADS_SQL, heads_of, heads_text
+from db.migrations import LANES_VERSION, LATEST
 from db.number_floor import raise_floor
 from db.private_files import create_private_file, make_private_folder
 from db.write_queue import QueueTimeout, queue_for
@@ -149,16 +150,20 @@ def inspect(path: str | os.PathLike) -> BackupInfo:
             raise Refused(f"{file} is damaged: {check[0]}.")
         version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
         rows = conn.execute("SELECT COUNT(*) FROM unit_event").fetchone()[0]
-        last = conn.execute(
-            "SELECT seq, hash FROM unit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
+        if version is not None and version >= LANES_VERSION:
+            found = heads_of(conn.execute(HEADS_SQL).fetchall())
+        else:  # one chain, from before lanes
+            last = conn.execute(
+                "SELECT seq, hash FROM unit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            found = heads_of([(0, *last)] if last else [])
     except sqlite3.DatabaseError as exc:
         raise Refused(f"{file} is not a SerialDesk database ({exc}).") from None
     finally:
         conn.close()
     if not version or version > LATEST:
         raise Refused(f"{file} is at schema version {version}; this SerialDesk runs {LATEST}.")
-    return BackupInfo(str(file), version, rows, f"#{last[0]} {last[1]}" if last else "empty")
+    return BackupInfo(str(file), version, rows, heads_text(found) if rows else "empty")
 
 
 def restore(ctx: Context, path: str | os.PathLike) -> BackupInfo:

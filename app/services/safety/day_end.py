@@ -1,8 +1,8 @@
 """The end-of-day slip: the day's sales and returns, and an anchor of the history.
 
 Printed (or kept as text or JSON) at closing time, the slip is the shop's paper copy of
-the chain head: a day's rows removed or re-chained later no longer match it, and the
-seat's anchor file records the same head (``evidence.anchor``).
+every lane's chain head: a day's rows removed or re-chained later no longer match it,
+and the seat's anchor file records the same heads (``evidence.anchor``).
 
 The incremental check (``verify --since-anchor``) runs first: a day whose database does
 not check out is not anchored (an anchor would take a loss as the new normal); the slip
@@ -19,8 +19,9 @@ import peewee as pw
 
 from app.domain.errors import Refused
 from app.services.ledger.documents import Kind
-from app.services.safety import integrity
-from db.history import head
+from app.services.safety import evidence, integrity
+from db.history import heads
+from db.history_verify import lane_name
 from db.models import Document
 
 
@@ -31,8 +32,7 @@ class DaySlip:
     sales_total: Decimal
     returns: int
     returns_total: Decimal
-    head_seq: int
-    head_mac: str
+    heads: dict[int, tuple[int, str]]  # every lane's head: lane -> (seq, mac)
     anchored_at: str
     anchored: bool = True
     problems: int = 0
@@ -55,19 +55,17 @@ def close_day(day_text: str | None = None, *, today: date | None = None) -> DayS
         figures[kind] = (count or 0, Decimal(str(total or 0)).quantize(Decimal("0.01")))
     report = integrity.check(full=False)
     if not report.ok:
-        seq, mac = head()
         problems = len(report.messages())
         at = datetime.now(UTC).isoformat(timespec="seconds")
         return DaySlip(
-            day, *figures[Kind.SALE], *figures[Kind.RETURN], seq, mac, at, False, problems
+            day, *figures[Kind.SALE], *figures[Kind.RETURN], heads(), at, False, problems
         )
     entry = integrity.anchor("day-end", day=day.isoformat())
     return DaySlip(
         day,
         *figures[Kind.SALE],
         *figures[Kind.RETURN],
-        entry["seq"],
-        entry["mac"],
+        evidence.lane_heads(entry),
         entry["at"],
     )
 
@@ -79,9 +77,13 @@ def slip_text(slip: DaySlip) -> str:
             f"Day end {slip.day.isoformat()}",
             f"Sales:   {slip.sales:>5}  {slip.sales_total:>12}",
             f"Returns: {slip.returns:>5}  {slip.returns_total:>12}",
-            f"History head #{slip.head_seq} at {slip.anchored_at}",
-            slip.head_mac[:32],
-            slip.head_mac[32:],
+            f"History heads at {slip.anchored_at}",
+        ]
+        + [
+            line
+            for lane, (seq, mac) in sorted(slip.heads.items())
+            if seq or len(slip.heads) == 1
+            for line in (f"{lane_name(lane)} #{seq}", mac[:32], mac[32:])
         ]
         + (
             []

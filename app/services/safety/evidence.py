@@ -3,11 +3,12 @@
 The keyed chain (``db.history``) shows any row changed or slipped in, but not rows
 removed from the very end, nor a whole chain re-made by someone who has the key. An
 anchor, appended to the seat's anchor file (``db.chain_key.anchor_path``) on every
-clean ``verify``, every backup and every day-end slip, records the chain head (seq, mac,
-time) and a keyed digest of the sales, returns and replacements written since the
-previous anchor: every figure a warranty dispute turns on (customer, total, approver,
-each line's product, serial, quantity and price). ``check`` compares the database with
-the anchors; ``start`` is where an incremental ``verify`` may begin.
+clean ``verify``, every backup and every day-end slip, records the head (seq, mac) of
+every lane of the chain (``seq``/``mac`` lane 0's, ``lanes`` the others'), the time,
+and a keyed digest of the sales, returns and replacements written since the previous
+anchor: every figure a warranty dispute turns on (customer, total, approver, each
+line's product, serial, quantity and price). ``check`` compares the database with the
+anchors, lane by lane; ``start`` is where an incremental ``verify`` may begin in each.
 
 Only a restore anchor (written by ``serialdesk restore``) starts the seat's anchors
 afresh: rows any later anchor saw and that are now missing are always reported, even
@@ -37,7 +38,8 @@ import peewee as pw
 from app.services.ledger.documents import Kind
 from db.chain_key import anchor_files, anchor_path, chain_id, read_anchor_file, write_anchor
 from db.connection import db
-from db.history import BATCH, head
+from db.history import BATCH, GENESIS, heads, heads_text
+from db.history_verify import lane_label
 from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
 
 RESTORE = "restore"
@@ -85,7 +87,8 @@ NUMBER_FIELDS_V4 = (*NUMBER_FIELDS, WarrantyNumber.product)
 class AnchorCheck:
     last: dict | None = None  # the newest anchor on this seat
     rows_after: int = 0  # history rows written after it
-    start: tuple[int, str] | None = None  # newest anchor whose row still matches
+    # Per lane, the newest anchored row that still matches (None: no anchor to start from).
+    start: dict[int, tuple[int, str]] | None = None
     problems: list[str] = field(default_factory=list)
     copy_of: str | None = None  # the database is exactly this backup of this seat's
 
@@ -196,27 +199,37 @@ def _legacy_rows(after: int, upto: int, version: int) -> Iterator[tuple]:
 
 
 def anchor(key: bytes, why: str, **extra) -> dict:
-    """Append the chain head and the documents since the previous anchor to the anchor file."""
-    seq, mac = head()
+    """Append every lane's head and the documents since the previous anchor to the anchor file."""
+    found = heads()
     anchors = read_anchor_file(anchor_path())[0]
     # A restore takes the database back in time: anchors before it no longer apply.
     after = int(anchors[-1].get("docs_to", 0)) if anchors and why != RESTORE else 0
     upto = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
     after = min(after, upto)
+    seq, mac = found[0]
     entry = {
         "seq": seq,
         "mac": mac,
+        "lanes": {str(lane): list(head) for lane, head in sorted(found.items()) if lane},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "why": why,
         "docs_from": after,
         "docs_to": upto,
         "docs_v": DOCS_VERSION,
         "docs_mac": documents_digest(key, after, upto, DOCS_VERSION),
-        "first": _stored([1]).get(1),  # the chain's first row: names the chain for good
+        "first": _first_row(),  # the chain's first row: names the chain for good
         **extra,
     }
     write_anchor(entry)
     return entry
+
+
+def lane_heads(entry: dict) -> dict[int, tuple[int, str]]:
+    """An anchor's heads, lane -> (seq, mac) (an anchor from before lanes: lane 0 only)."""
+    found = {0: (entry["seq"], entry["mac"])}
+    for lane, (seq, mac) in entry.get("lanes", {}).items():
+        found[int(lane)] = (seq, mac)
+    return found
 
 
 def _epoch(anchors: list[dict]) -> list[dict]:
@@ -225,16 +238,37 @@ def _epoch(anchors: list[dict]) -> list[dict]:
     return anchors[restores[-1] :] if restores else anchors
 
 
-def _stored(seqs) -> dict[int, str]:
-    """The stored hash of each of these history rows (0: the chain's start)."""
-    wanted = sorted({s for s in seqs if s > 0})
-    found = {0: "0" * 64}
-    for i in range(0, len(wanted), 500):
-        query = UnitEvent.select(UnitEvent.seq, UnitEvent.hash).where(
-            UnitEvent.seq.in_(wanted[i : i + 500])
-        )
-        found.update(query.tuples())
+def _first_row() -> str | None:
+    """The hash of the lowest lane's first row: it names the chain for good."""
+    row = (
+        UnitEvent.select(UnitEvent.hash)
+        .where(UnitEvent.seq == 1)
+        .order_by(UnitEvent.lane)
+        .limit(1)
+        .tuples()
+        .first()
+    )
+    return row[0] if row else None
+
+
+def _stored(places) -> dict[tuple[int, int], str]:
+    """The stored hash of each of these history rows, by (lane, seq) (seq 0: a lane's start)."""
+    wanted: dict[int, set[int]] = {}
+    for lane, seq in places:
+        wanted.setdefault(lane, set()).add(seq)
+    found = {(lane, 0): GENESIS for lane in wanted}
+    for lane, seqs in wanted.items():
+        ordered = sorted(s for s in seqs if s > 0)
+        for i in range(0, len(ordered), 500):
+            query = UnitEvent.select(UnitEvent.seq, UnitEvent.hash).where(
+                UnitEvent.lane == lane, UnitEvent.seq.in_(ordered[i : i + 500])
+            )
+            found.update(((lane, seq), mac) for seq, mac in query.tuples())
     return found
+
+
+def _places(entries) -> set[tuple[int, int]]:
+    return {(lane, seq) for e in entries for lane, (seq, _mac) in lane_heads(e).items()}
 
 
 def _gather(result: AnchorCheck) -> tuple[list[dict], list[dict]]:
@@ -245,12 +279,13 @@ def _gather(result: AnchorCheck) -> tuple[list[dict], list[dict]]:
     own, bad = read_anchor_file(own_path)
     result.problems += bad
     anchors = _epoch(own)
+    first = _first_row()
     for path in anchor_files(chain):
         if path == own_path:
             continue
         entries, bad = read_anchor_file(path)
-        stored = _stored([1, *(e["seq"] for e in entries)])
-        if not any(_ours(e, stored) for e in entries):
+        stored = _stored(_places(entries))
+        if not any(_ours(e, stored, first) for e in entries):
             continue  # another chain's anchors
         result.problems.append(
             f"The database's chain id was changed from {path.stem} to {chain}: the anchors "
@@ -264,45 +299,35 @@ def _gather(result: AnchorCheck) -> tuple[list[dict], list[dict]]:
     return anchors, own
 
 
-def _ours(entry: dict, stored: dict[int, str]) -> bool:
-    """Does this anchor belong to this history? Its row, or the chain's first row (which a
-    removed tail leaves), has the keyed mac anchored."""
-    first = entry.get("first")
-    return (entry["seq"] > 0 and stored.get(entry["seq"]) == entry["mac"]) or (
-        first is not None and stored.get(1) == first
+def _ours(entry: dict, stored: dict[tuple[int, int], str], first: str | None) -> bool:
+    """Does this anchor belong to this history? One of its rows, or the chain's first row
+    (which a removed tail leaves), has the keyed mac anchored."""
+    rows = lane_heads(entry).items()
+    return any(seq > 0 and stored.get((lane, seq)) == mac for lane, (seq, mac) in rows) or (
+        entry.get("first") is not None and entry.get("first") == first
     )
 
 
 def check(key: bytes, *, every_range: bool = True) -> AnchorCheck:
-    """The database against this seat's anchors: a removed tail, a rewritten chain, changed
+    """The database against this seat's anchors: a removed tail, a rewritten lane, changed
     documents (every anchored range, or only the newest with ``every_range=False``)."""
     result = AnchorCheck()
     anchors, everything = _gather(result)
     if not anchors:
         return result
-    head_seq, head_mac = head()
-    copies = [a for a in everything if a.get("copy_head") == f"#{head_seq} {head_mac}"]
+    now = heads()
+    copies = [a for a in everything if a.get("copy_head") == heads_text(now)]
     result.copy_of = copies[-1].get("backup") if copies else None
     result.last = last = anchors[-1]
-    result.rows_after = max(head_seq - last["seq"], 0)
-    stored = _stored(a["seq"] for a in anchors if a["seq"] <= head_seq)
-    top = max(anchors, key=lambda a: a["seq"])
-    if head_seq < top["seq"]:
-        result.problems.append(
-            f"History rows #{head_seq + 1} to #{top['seq']} were removed: this seat's anchor "
-            f"{_when(top)} saw them." + _copy_note(copies)
-        )
-    rewritten = [a for a in anchors if a["seq"] <= head_seq and stored.get(a["seq"]) != a["mac"]]
-    if rewritten:
-        newest = max(rewritten, key=lambda a: a["seq"])
-        result.problems.append(
-            f"The history at or before the anchor {_when(newest)} was rewritten: row "
-            f"#{newest['seq']} no longer has the hash anchored then."
-        )
-    for entry in sorted(anchors, key=lambda a: a["seq"], reverse=True):
-        if entry["seq"] <= head_seq and stored.get(entry["seq"]) == entry["mac"]:
-            result.start = (entry["seq"], entry["mac"])
-            break
+    then = lane_heads(last)
+    result.rows_after = sum(
+        max(seq - then.get(lane, (0, ""))[0], 0) for lane, (seq, _) in now.items()
+    )
+    stored = _stored(_places(anchors))
+    result.start = {}
+    for lane in sorted({lane for a in anchors for lane in lane_heads(a)}):
+        _check_lane(result, lane, now.get(lane, (0, GENESIS))[0], anchors, stored, copies)
+    result.start = result.start or None  # no lane to start from: the whole chain is walked
     ranges = [a for a in anchors if "docs_mac" in a]
     for entry in ranges if every_range else ranges[-1:]:
         lo, hi = entry["docs_from"], entry["docs_to"]
@@ -316,8 +341,33 @@ def check(key: bytes, *, every_range: bool = True) -> AnchorCheck:
     return result
 
 
-def _when(entry: dict) -> str:
-    return f"#{entry['seq']} on {entry.get('at', '?')} ({entry.get('why', '?')})"
+def _check_lane(result, lane, head_seq, anchors, stored, copies) -> None:
+    """One lane against the anchors that saw it: rows removed from its end, rows rewritten
+    at or before an anchored row, and the newest anchored row to walk on from."""
+    seen = [(a, *lane_heads(a)[lane]) for a in anchors if lane in lane_heads(a)]
+    label = lane_label(lane)
+    top, top_seq, _mac = max(seen, key=lambda s: s[1])
+    if head_seq < top_seq:
+        result.problems.append(
+            f"History rows #{head_seq + 1} to #{top_seq}{label} were removed: this seat's "
+            f"anchor {_when(top, top_seq)} saw them." + _copy_note(copies)
+        )
+    rewritten = [s for s in seen if s[1] <= head_seq and stored.get((lane, s[1])) != s[2]]
+    if rewritten:
+        newest, seq, _mac = max(rewritten, key=lambda s: s[1])
+        result.problems.append(
+            f"The history at or before the anchor {_when(newest, seq)} was rewritten: row "
+            f"#{seq}{label} no longer has the hash anchored then."
+        )
+    for _entry, seq, mac in sorted(seen, key=lambda s: s[1], reverse=True):
+        if seq <= head_seq and stored.get((lane, seq)) == mac:
+            if seq:
+                result.start[lane] = (seq, mac)
+            break
+
+
+def _when(entry: dict, seq: int) -> str:
+    return f"#{seq} on {entry.get('at', '?')} ({entry.get('why', '?')})"
 
 
 def _copy_note(copies: list[dict]) -> str:

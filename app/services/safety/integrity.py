@@ -27,8 +27,8 @@ from app.services.ledger.documents import Kind
 from app.services.safety import cross_checks, evidence
 from db.chain_key import KeyMissing, load_key
 from db.connection import db, is_sqlite
-from db.history import VerifyResult, verify_history
 from db.history_checks import protection_problems, units_off_their_facts
+from db.history_verify import VerifyResult, verify_history
 from db.models import AssembledKit, AssembledKitPart, Document, DocumentLine, Unit, UnitEvent
 
 LIMIT = 50
@@ -84,7 +84,8 @@ def check(*, full: bool = True) -> IntegrityReport:
         # one, and the day totals of their days.
         after = anchors.last.get("docs_to", 0) if anchors.last else 0
         report.problems += cross_checks.documents_problems(LIMIT, after)
-        report.problems += units_off_their_facts(LIMIT, since_seq=start[0])
+        since = {lane: seq for lane, (seq, _mac) in start.items()}
+        report.problems += units_off_their_facts(LIMIT, since=since)
         report.problems += totals.mismatches(LIMIT, since=_first_day_after(after))
         return report
     report.problems += storage_problems()

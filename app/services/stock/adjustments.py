@@ -98,7 +98,7 @@ def adjust(
         quantity_must_be_positive(abs(change))
     # ``product`` names the quantity good when a change is given, not the serials' product
     serial_product = None if quantity_change else product
-    with write_transaction():
+    with write_transaction(ctx):
         doc = new_document(
             Kind.ADJUSTMENT,
             ctx,

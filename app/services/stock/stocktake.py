@@ -52,7 +52,7 @@ class StocktakeStatus:
 def open_stocktake(ctx: Context, *, product_type: str | None = None) -> str:
     """Open a count for this branch, optionally of one product type; return its number."""
     ctx.require(Action.STOCKTAKE)
-    with write_transaction():
+    with write_transaction(ctx):
         if product_type:
             if ProductType.get_or_none(ProductType.name == product_type) is None:
                 raise NotFound(f"No product type '{product_type}'.")
@@ -63,7 +63,7 @@ def open_stocktake(ctx: Context, *, product_type: str | None = None) -> str:
 def scan(ctx: Context, number: str, raw: str) -> tuple[str, str]:
     """Record one scanned serial on an open count; return (serial, result)."""
     ctx.require(Action.STOCKTAKE)
-    with write_transaction():
+    with write_transaction(ctx):
         doc = _open_doc(ctx, number)
         serial = scan_of(raw).serial
         if serial is None:
@@ -88,7 +88,7 @@ def scan(ctx: Context, number: str, raw: str) -> tuple[str, str]:
 def unscan(ctx: Context, number: str, serial: str) -> None:
     """Take a scan off an open count (scanned by mistake, or put aside)."""
     ctx.require(Action.STOCKTAKE)
-    with write_transaction():
+    with write_transaction(ctx):
         doc = _open_doc(ctx, number)
         scanned = scan_of(serial).serial  # as scan() stored it: normalised, or out of a GS1 code
         removed = (
@@ -151,7 +151,7 @@ def close(
     ctx.require(Action.STOCKTAKE)
     if write_off_missing:
         ctx.require(Action.WRITE_OFF, approver)
-    with write_transaction():
+    with write_transaction(ctx):
         doc = _open_doc(ctx, number)
         tally = status(number)
         kits = [s for s, r in tally.problems if r == ScanResult.KIT_LABEL_NOT_SCANNED]

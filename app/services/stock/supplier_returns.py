@@ -50,7 +50,7 @@ def supplier_return(
         raise Refused("Nothing to return: scan the units first.")
     if not reason.strip():
         raise Refused("Give the reason for the supplier return (faulty, wrong item, ...).")
-    with write_transaction():
+    with write_transaction(ctx):
         supplier_row = find_supplier(supplier)
         doc = new_document(
             Kind.SUPPLIER_RETURN,

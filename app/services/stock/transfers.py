@@ -55,7 +55,7 @@ def transfer_out(
     note = free_text(note, "note", lines=True)
     if not items:
         raise Refused("Nothing to transfer: scan the units first.")
-    with write_transaction():
+    with write_transaction(ctx):
         destination = find_branch(to_branch)
         if destination.id == ctx.branch_id:
             raise Refused("A transfer goes to another branch, not to this one.")
@@ -117,7 +117,7 @@ def transfer_in(
     branch, is refused. The transfer closes when nothing is left in transit.
     """
     ctx.require(Action.TRANSFER)
-    with write_transaction():
+    with write_transaction(ctx):
         doc = get_document(number, Kind.TRANSFER)
         if doc.to_branch_id != ctx.branch_id:
             raise Refused(
