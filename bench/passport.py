@@ -4,12 +4,21 @@
 
 Each look-up is ``app.services.counter.passport.passport(serial)``, timed end to end
 (queries and building the dataclasses). Target: median <= 1 ms at 1M units.
+
+Warm: look-ups on one open connection after a warm-up, as a seat serving all day.
+Cold (``--cold N``, default 200): N more serials never looked up, each on a fresh
+connection (PostgreSQL: a new server process, its statements prepared again; SQLite: an
+empty page cache), the connecting not timed. ``--drop-caches`` (root only) first empties
+the OS page cache (``sync; echo 3 > /proc/sys/vm/drop_caches``), so the cold look-ups
+read the disk; PostgreSQL's own shared buffers are not emptied (that needs a restart of
+the server, which this script never does), so on PostgreSQL it is nearly, not fully, cold.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import random
 import time
@@ -33,6 +42,10 @@ def main() -> None:
         "to see a passport whose pages the database already holds in its cache",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the timed look-ups")
+    parser.add_argument("--cold", type=int, default=200, help="look-ups on fresh connections")
+    parser.add_argument(
+        "--drop-caches", action="store_true", help="root: empty the OS page cache before --cold"
+    )
     parser.add_argument(
         "--preload",
         action="store_true",
@@ -57,6 +70,7 @@ def main() -> None:
         print(f"look-ups drawn from a pool of {len(pool):,} serials, each looked up once first")
     else:
         serials = random_serials(database, args.warmup + args.lookups, rnd)
+    cold_serials = [s for s in random_serials(database, args.cold * 2, rnd) if s not in serials]
 
     for serial in serials[: args.warmup]:
         passport(serial)
@@ -76,10 +90,34 @@ def main() -> None:
     print(f"{len(timed):,} look-ups after {args.warmup:,} warm-up, random serials:")
     print(f"  {benchlib.summary_ms(durations)}")
     print(f"  {events / len(timed):.1f} history rows per passport on average")
+    if args.cold:
+        cold(database, cold_serials[: args.cold], args.drop_caches)
     print(f"peak memory (ru_maxrss): {benchlib.peak_rss_mb():,.0f} MiB")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     close_database()
+
+
+def cold(database, serials: list[str], drop_caches: bool) -> None:
+    """Each serial looked up on a fresh connection (connecting not timed)."""
+    if drop_caches:
+        os.sync()
+        with open("/proc/sys/vm/drop_caches", "w", encoding="ascii") as f:
+            f.write("3\n")
+        print("OS page cache dropped (PostgreSQL's shared buffers not: no server restart)")
+    connects, durations = [], []
+    for serial in serials:
+        database.close()
+        start = time.perf_counter()
+        database.connect()
+        connects.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        passport(serial)
+        durations.append(time.perf_counter() - start)
+    how = "OS cache dropped first" if drop_caches else "OS page cache as it was"
+    print(f"{len(serials):,} cold look-ups, each on a fresh connection ({how}):")
+    print(f"  {benchlib.summary_ms(durations)}")
+    print(f"  connecting (not in the figures above): {benchlib.summary_ms(connects)}")
 
 
 def preload(path: str) -> int:

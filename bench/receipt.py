@@ -23,6 +23,7 @@ import statistics
 import time
 
 import benchlib
+import cpu_time
 import peewee as pw
 from stdnum import luhn
 
@@ -90,15 +91,17 @@ def main() -> None:
         profiler = cProfile.Profile() if args.profile and run == args.repeat else None
         if profiler:
             profiler.enable()
+        cpu = cpu_time.now(database)
         start = time.perf_counter()
         result = receive(ctx, supplier, [ReceiptLine(product.sku, serials, cost="350.00")])
         elapsed = time.perf_counter() - start
+        spent = cpu_time.now(database) - cpu
         if profiler:
             profiler.disable()
         durations.append(elapsed)
         print(
             f"  receipt {run}: {result.number}, {result.units:,} units ({len(back):,} back) in "
-            f"{elapsed:.3f} s ({result.units / elapsed:,.0f} serials/s)"
+            f"{elapsed:.3f} s ({result.units / elapsed:,.0f} serials/s); {spent.text()}"
         )
     print(
         f"{args.repeat} receipt(s) of {args.serials:,} serials: median "

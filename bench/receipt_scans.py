@@ -1,6 +1,12 @@
 """1,000 scans at 20 scans/s into an open goods receipt, end to end through the app.
 
     .venv/bin/python bench/receipt_scans.py [--scans 1000] [--rate 20] [--only serial|wedge]
+    .venv/bin/python bench/receipt_scans.py --growth 10000
+
+``--growth N``: N scans one after another as fast as the screen takes them (no scanner
+timing), each timed (the app's CPU time) from the scan until its messages are handled
+and the screen drawn (checked against the receipt and the ledger, row added): the cost
+per scan at scans 1-100 against the last 100, which must not grow with the receipt.
 
 The counter app runs headless at 80x24 on a fresh SQLite shop with the receipt
 screen open on a strict-mode phone (IMEI check, duplicate check against the
@@ -22,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import benchlib  # noqa: F401  (puts the project on sys.path)
+import benchlib
 from stdnum import luhn
 from textual import events
 
@@ -61,7 +67,8 @@ async def run(kind: str, codes: list[str], rate: float) -> dict:
     sent: dict[str, float] = {}
     async with app.run_test(size=(80, 24)) as pilot:
         app.ctx = load_context("inv")
-        app.pop_screen()
+        if len(app.screen_stack) > 1:  # the login screen over the default one
+            app.pop_screen()
         await app.switch_mode("receipt")
         await pilot.pause(0.3)
         screen = app.screen
@@ -120,12 +127,58 @@ async def run(kind: str, codes: list[str], rate: float) -> dict:
     }
 
 
+async def growth(count: int) -> list[float]:
+    """Each scan's cost (CPU seconds), from the scan to the screen drawn, in order."""
+    tmp = Path(tempfile.mkdtemp(prefix="sd-bench-"))
+    shop(tmp / "shop.db")
+    app = SerialDeskApp(SeatConfig(seat="bench", branch="A", scanner=ScannerConfig(source="wedge")))
+    costs = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.ctx = load_context("inv")
+        if len(app.screen_stack) > 1:  # the login screen over the default one
+            app.pop_screen()
+        await app.switch_mode("receipt")
+        await pilot.pause(0.3)
+        screen = app.screen
+        screen.query_one("#supplier").value = "PhoneCo"
+        screen.choose_product("PH")
+        await pilot.pause(0.3)
+        for code in imeis(count):
+            start = time.process_time()  # CPU, not wall time: the same on a busy box
+            screen.scan(code)
+            await pilot.pause(0)  # the screen's messages handled, then it is drawn
+            costs.append(time.process_time() - start)
+        shown = len(screen.rows)
+    if shown != count:
+        raise SystemExit(f"{shown} of {count} scans in the receipt")
+    return costs
+
+
+def print_growth(count: int) -> None:
+    costs = asyncio.run(growth(count))
+    ms = [statistics.median(part) * 1000 for part in (costs[:100], costs[-100:])]
+    print(
+        f"{count:,} scans into one receipt (fresh SQLite shop); CPU per scan, median: "
+        f"scans 1-100 {ms[0]:.2f} ms, scans {count - 99:,}-{count:,} {ms[1]:.2f} ms "
+        f"({ms[1] / ms[0]:.2f}x); all {sum(costs):.1f} s of CPU; {benchlib.machine()}"
+    )
+    for first in range(0, count, max(100, count // 10)):
+        part = costs[first : first + 100]
+        print(
+            f"  scans {first + 1:,}-{first + len(part):,}: {statistics.median(part) * 1000:.2f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scans", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--only", choices=("serial", "wedge"))
+    parser.add_argument("--growth", type=int, default=0, help="N scans, cost per scan")
     args = parser.parse_args()
+    if args.growth:
+        print_growth(args.growth)
+        return
     codes = imeis(args.scans)
     for kind in ("serial", "wedge"):
         if args.only and kind != args.only:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import peewee as pw
 
-from db.connection import db
+from db.connection import db, is_sqlite
+from db.pg_copy import MIN_ROWS as MIN_COPY_ROWS
+from db.pg_copy import copy_rows
 
 # Bind parameters per INSERT statement: under SQLite's smallest limit (32766) and PostgreSQL's.
 MAX_PARAMS = 30_000
@@ -34,26 +36,48 @@ def insert_rows(model, rows: list[dict], returning=()) -> list[tuple]:
     )
     tail = f" RETURNING {', '.join(name(f.column_name) for f in returning)}" if returning else ""
     marks = "(" + ", ".join([db.obj.param] * len(fields)) + ")"
-    converters = [(f.db_value, _stored_as(f)) for f in fields]
-    per_statement = max(1, MAX_PARAMS // len(fields))
-    returned: list[tuple] = []
+    converters = [(_same_as_last(f.db_value), _stored_as(f)) for f in fields]
     given = [f.name for f in fields[: len(fields) - len(defaults)]]
-    for start in range(0, len(rows), per_statement):
-        params = []
-        part = rows[start : start + per_statement]
+
+    def converted(part: list[dict]) -> list[list]:
         # A default is taken once per statement (a created_at is the same instant for all)
         filled = [d() if callable(d) else d for _f, d in defaults]
-        for row in part:
-            values = [row[name] for name in given]
-            values += filled
-            params += [
+        return [
+            [
                 v if v is None or type(v) is plain else convert(v)
-                for (convert, plain), v in zip(converters, values, strict=True)
+                for (convert, plain), v in zip(
+                    converters, [row[n] for n in given] + filled, strict=True
+                )
             ]
+            for row in part
+        ]
+
+    if len(rows) >= MIN_COPY_ROWS and not is_sqlite():
+        copied = copy_rows(model, [f.column_name for f in fields], converted(rows), returning)
+        if copied is not None:
+            return copied
+    per_statement = max(1, MAX_PARAMS // len(fields))
+    returned: list[tuple] = []
+    for start in range(0, len(rows), per_statement):
+        part = rows[start : start + per_statement]
+        params = [v for values in converted(part) for v in values]
         cursor = db.execute_sql(head + ", ".join([marks] * len(part)) + tail, params)
         if returning:
             returned += [tuple(r) for r in cursor.fetchall()]
     return returned
+
+
+def _same_as_last(convert):
+    """``convert``, given the same object again (a receipt's one time, one cost on every
+    row), answering what it answered last without converting it again."""
+    last: list = [object(), None]
+
+    def converted(value):
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
 
 
 def _stored_as(field) -> type | None:
@@ -139,3 +163,29 @@ def update_where(model, changes: dict, returning=(), **where) -> int | list[tupl
     sql += " RETURNING " + ", ".join(f"{quote[0]}{f.column_name}{quote[1]}" for f in returning)
     rows = db.execute_sql(sql, params).fetchall()
     return [tuple(f.python_value(v) for f, v in zip(returning, row, strict=True)) for row in rows]
+
+
+def update_in(model, changes: dict, field, values: list, chunk: int = 5000, **where) -> int:
+    """``model.update(**changes).where(field.in_(values), other == value for where)``, in
+    chunks, without Peewee building the IN list value by value; the rows changed."""
+    meta, quote, param = model._meta, db.obj.quote, db.obj.param
+
+    def column(name: str) -> tuple[str, object]:
+        f = meta.fields[name]
+        return f"{quote[0]}{f.column_name}{quote[1]} = {param}", f
+
+    sets = [column(name) for name in changes]
+    tests = [column(name) for name in where]
+    params = [f.db_value(v) for (_c, f), v in zip(sets, changes.values(), strict=True)]
+    params += [f.db_value(v) for (_c, f), v in zip(tests, where.values(), strict=True)]
+    head = (
+        f"UPDATE {quote[0]}{meta.table_name}{quote[1]} SET {', '.join(c for c, _f in sets)} "
+        f"WHERE {' AND '.join([c for c, _f in tests] + [''])}"
+        f"{quote[0]}{field.column_name}{quote[1]} IN "
+    )
+    changed = 0
+    for start in range(0, len(values), chunk):
+        part = [field.db_value(v) for v in values[start : start + chunk]]
+        marks = "(" + ", ".join([param] * len(part)) + ")"
+        changed += db.execute_sql(head + marks, params + part).rowcount
+    return changed

@@ -245,7 +245,7 @@ class UnitEvent(BaseModel):
     # rows from before lanes and rows of no branch), its place in that lane's chain, and
     # HMAC-SHA256 (a key kept off the database) over the lane, the previous row's hash and
     # this row. Seq and hash are null only if written behind the application's back.
-    lane = pw.IntegerField(default=0)
+    lane = pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])
     seq = pw.BigIntegerField(null=True)
     hash = pw.CharField(max_length=64, null=True)
     # The unit as this row left it (serial, product, customer, warranty), under the hash.

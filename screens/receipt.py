@@ -30,6 +30,10 @@ from screens.widgets.errorline import ErrorLine
 from screens.widgets.shown import plain
 
 CHECK_WIDTH = 34
+# The list shows this many of the latest scans; a longer receipt keeps every scan (and
+# its counts) but drops the oldest rows from the list, so a scan costs the same at the
+# 10,000th as at the first (a table of every row slows each new row down).
+SHOWN_SCANS = 200
 
 
 @dataclass
@@ -54,6 +58,10 @@ class ReceiptScreen(CounterScreen):
         self.product: ProductRow | None = None
         self.rows: list[Scanned] = []
         self.quantities: dict[str, tuple[int, str]] = {}
+        # Kept as rows come and go, not recounted from every row at each scan.
+        self.pending: set[str] = set()  # the serials on the receipt now
+        self.good = 0  # serials ok
+        self.bad = 0  # rows refused or removed
 
     def compose(self) -> ComposeResult:
         yield self.seat_bar()
@@ -161,9 +169,8 @@ class ReceiptScreen(CounterScreen):
 
     def check_and_add(self, sku: str, raw: str, cost: str) -> None:
         """One scanned serial of ``sku``, checked at once: a good row, or a red one with why."""
-        pending = {r.serial for r in self.rows if r.ok}
         try:
-            serial = check_serial(sku, raw, pending)
+            serial = check_serial(sku, raw, self.pending)
         except DomainError as exc:
             self.add_row(Scanned(sku, raw[:40], cost, False, exc.message))
             self.message.fail(exc.message)
@@ -175,6 +182,7 @@ class ReceiptScreen(CounterScreen):
 
     def add_row(self, row: Scanned) -> None:
         self.rows.append(row)
+        self.count_row(row, 1)
         # A long reason ends in an ellipsis here; the message line (and the row, once
         # highlighted) shows it whole.
         check = Text("ok") if row.ok else Text(fit(f"✗ {row.reason}", CHECK_WIDTH), style="red")
@@ -182,8 +190,18 @@ class ReceiptScreen(CounterScreen):
         table.add_row(
             *fit_row(table, len(self.rows), row.sku, row.serial), check, key=str(len(self.rows))
         )
+        if table.row_count > SHOWN_SCANS:
+            table.remove_row(str(len(self.rows) - SHOWN_SCANS))
         table.move_cursor(row=table.row_count - 1)
         self.refresh_counts()
+
+    def count_row(self, row: Scanned, sign: int) -> None:
+        """Count a row in (``sign`` 1) or out (-1) of the receipt's tallies."""
+        if not row.ok:
+            self.bad += sign
+        elif not row.serial.endswith(" pcs"):
+            self.good += sign
+            (self.pending.add if sign > 0 else self.pending.discard)(row.serial)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # Browsing the scans: a refused one's reason in full, as its cell may cut it.
@@ -194,8 +212,7 @@ class ReceiptScreen(CounterScreen):
             self.message.info(f"{row.serial}: {row.reason}")
 
     def refresh_counts(self) -> None:
-        good = sum(1 for r in self.rows if r.ok and not r.serial.endswith(" pcs"))
-        bad = sum(1 for r in self.rows if not r.ok)
+        good, bad = self.good, self.bad
         expected = self.query_one("#expected", Input).value
         qty = sum(q for q, _c in self.quantities.values())
         text = f"Serials ok: {good}"
@@ -205,6 +222,8 @@ class ReceiptScreen(CounterScreen):
             text += f" · quantity goods: {qty}"
         if bad:
             text += f" · refused: {bad} (not saved)"
+        if len(self.rows) > SHOWN_SCANS:
+            text += f" · list shows the last {SHOWN_SCANS}"
         self.query_one("#counts", Static).update(text)
 
     def action_drop_row(self) -> None:
@@ -217,8 +236,10 @@ class ReceiptScreen(CounterScreen):
         if row.serial.endswith(" pcs"):
             qty, cost = self.quantities[row.sku]
             self.quantities[row.sku] = (qty - int(row.serial.split()[0]), cost)
+        self.count_row(row, -1)
         row.ok = False
         row.reason = "removed"
+        self.count_row(row, 1)
         table.update_cell(row_key, table.ordered_columns[3].key, "[dim]removed[/dim]")
         self.refresh_counts()
 
@@ -282,6 +303,8 @@ class ReceiptScreen(CounterScreen):
         """The next receipt, from the same supplier; what was typed during the save stays."""
         self.rows.clear()
         self.quantities.clear()
+        self.pending.clear()
+        self.good = self.bad = 0
         self.product = None
         self.query_one(DataTable).clear()
         fields = ("po", "product", "cost", "expected", "serial")

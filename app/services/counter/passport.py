@@ -1,8 +1,10 @@
 """A unit's passport: everything about one serial, and its whole time-ordered history.
 
-Read in four indexed queries whatever the size of the ledger (passport_queries.py):
-their SQL is built once per kind of database and reused. A unit issued as a warranty
-replacement also reads the chain of units it replaced (replacement_chain.py).
+Read in two indexed statements whatever the size of the ledger (passport_queries.py):
+the unit by its serial, then everything else about it as one UNION ALL (on PostgreSQL
+each statement is a round trip). Their SQL is built once per kind of database, prepared.
+A unit issued as a warranty replacement also reads the chain of units it replaced
+(replacement_chain.py).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from decimal import Decimal
 from app.domain import warranty
 from app.domain.states import KIT_EVENTS, Event, UnitState
 from app.services.counter.passport_queries import (
-    history_query,
-    lines_query,
-    repairs_query,
-    replaced_by_query,
+    HISTORY,
+    LINE,
+    REPAIR,
+    REPLACED_BY,
+    REPLACES,
+    details,
     run_query,
-    serial_query,
     unit_query,
 )
 from app.services.counter.replacement_chain import ReplacedUnit, replaced_units
@@ -127,11 +130,9 @@ def _load_unit(serial: str, product: Product | None) -> Unit:
 
 def build_passport(unit: Unit, today: date) -> Passport:
     settings = settings_of(unit.product, unit.product.type)
-    history, docs = _history(unit.id)
-    lines = {
-        doc_id: (price, cost, condition, disposition)
-        for doc_id, price, cost, condition, disposition in run_query("lines", lines_query, unit.id)
-    }
+    parts = details(unit.id)
+    history, docs = _history(parts.get(HISTORY, ()))
+    lines = {row[10]: row[20:24] for row in parts.get(LINE, ())}
     for doc_id, ref in docs.items():
         if doc_id in lines:
             price, cost, condition, disposition = lines[doc_id]
@@ -151,11 +152,14 @@ def build_passport(unit: Unit, today: date) -> Passport:
     ]
     repairs = by_kind.get(Kind.REPAIR, [])
     if repairs:
-        statuses = repair_statuses(unit.id)
+        statuses = {doc_number(Kind.REPAIR, row[10]): row[14] for row in parts.get(REPAIR, ())}
         for ref in repairs:
             ref.status = statuses.get(ref.number, ref.status)
-    replaced_by = [s for (s,) in run_query("replaced_by", replaced_by_query, unit.id)]
-    replaces = _replaced_serial(unit) if unit.replaces_id else None
+    replaced_by = [row[6] for row in parts.get(REPLACED_BY, ())]
+    replaces = None
+    if unit.replaces_id:
+        replaces = next((row[6] for row in parts.get(REPLACES, ())), None)
+        replaces = replaces or unit.replaces.serial
     end = unit.warranty_end
     owned = warranty.held_by_customer(unit.state)
     # Kit tables are read only for a unit whose history says it is a kit or a component.
@@ -196,17 +200,14 @@ def build_passport(unit: Unit, today: date) -> Passport:
     )
 
 
-def _replaced_serial(unit: Unit) -> str:
-    """The serial of the unit this one replaced under warranty."""
-    rows = run_query("serial", serial_query, unit.replaces_id)
-    return rows[0][0] if rows else unit.replaces.serial
-
-
-def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
-    """The unit's events in order, and the documents they belong to (one joined query)."""
+def _history(rows) -> tuple[list[HistoryRow], dict[int, DocRef]]:
+    """The unit's events in order, and the documents they belong to (the history rows of
+    ``details``, each joined to its document)."""
     history: list[HistoryRow] = []
     docs: dict[int, DocRef] = {}
     for (
+        _tag,
+        _sort,
         at,
         event,
         from_state,
@@ -225,7 +226,8 @@ def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
         doc_employee,
         customer,
         supplier,
-    ) in run_query("history", history_query, unit_id):
+        *_line,
+    ) in rows:
         number = doc_number(kind, doc_id) if doc_id else None
         history.append(
             HistoryRow(
@@ -254,11 +256,3 @@ def _history(unit_id: int) -> tuple[list[HistoryRow], dict[int, DocRef]]:
                 status=status,
             )
     return history, docs
-
-
-def repair_statuses(unit_id: int) -> dict[str, str]:
-    """The current status of each repair ticket of a unit, by ticket number."""
-    return {
-        doc_number(Kind.REPAIR, doc_id): status
-        for doc_id, status in run_query("repairs", repairs_query, unit_id)
-    }

@@ -43,28 +43,6 @@ def units_query() -> pw.ModelSelect:
     )
 
 
-def lines_query(unit_id: int) -> pw.ModelSelect:
-    return (
-        DocumentLine.select(
-            DocumentLine.document,
-            DocumentLine.price,
-            DocumentLine.cost,
-            DocumentLine.condition,
-            DocumentLine.disposition,
-        )
-        .where(DocumentLine.unit == unit_id)
-        .tuples()
-    )
-
-
-def replaced_by_query(unit_id: int) -> pw.ModelSelect:
-    return Unit.select(Unit.serial).where(Unit.replaces == unit_id).tuples()
-
-
-def serial_query(unit_id: int) -> pw.ModelSelect:
-    return Unit.select(Unit.serial).where(Unit.id == unit_id).tuples()
-
-
 def history_query(unit_id: int) -> pw.ModelSelect:
     Approver = Employee.alias()
     DocBranch = Branch.alias()
@@ -113,14 +91,6 @@ def history_query(unit_id: int) -> pw.ModelSelect:
     )
 
 
-def repairs_query(unit_id: int) -> pw.ModelSelect:
-    return (
-        RepairTicket.select(RepairTicket.document, RepairTicket.status)
-        .where(RepairTicket.unit == unit_id)
-        .tuples()
-    )
-
-
 _QUERIES: dict[str, Prepared] = {}
 
 
@@ -131,3 +101,91 @@ def run_query(name: str, build: Callable[[object], pw.ModelSelect], value) -> li
     if prepared is None:
         prepared = _QUERIES.setdefault(name, Prepared(build, type(value)))
     return prepared.rows(value)
+
+
+# --- everything after the unit, in one statement ------------------------------------------
+
+# The tagged rows of ``details_query``: a history row, a document line, a repair ticket,
+# a unit this one was replaced by, the unit it replaced.
+HISTORY, LINE, REPAIR, REPLACED_BY, REPLACES = "h", "l", "t", "r", "s"
+# Its columns, in order; a part leaves out (NULL) what it does not have.
+DETAIL_COLUMNS = (
+    "tag", "sort", "at", "event", "from_state", "to_state", "text", "branch", "employee",
+    "approver", "doc_id", "kind", "business_date", "reference", "status", "doc_branch",
+    "to_branch", "doc_employee", "customer", "supplier", "price", "cost", "condition",
+    "disposition",
+)  # fmt: skip
+
+
+def _part(tag: str, query: pw.ModelSelect, **given) -> pw.ModelSelect:
+    """One part of ``details_query``: its tag, then the given columns in their place."""
+    values = [pw.SQL(f"'{tag}'")]
+    for name in DETAIL_COLUMNS[1:]:
+        values.append(given.get(name, pw.SQL("NULL")))
+    return query.select(*values)
+
+
+def details_query(unit_id: int) -> pw.CompoundSelectQuery:
+    """A unit's history (with each event's document), its document lines, repair tickets
+    and replacement links as one UNION ALL of tagged rows: one statement, one round trip
+    to a PostgreSQL server, where there were five. The history comes in event order."""
+    history = history_query(unit_id)
+    columns = dict(zip(DETAIL_COLUMNS[2:20], history._returning, strict=True))
+    history = _part(HISTORY, history.order_by(), sort=UnitEvent.id, **columns)
+    lines = _part(
+        LINE,
+        DocumentLine.select().where(DocumentLine.unit == unit_id),
+        sort=DocumentLine.id,
+        doc_id=DocumentLine.document,
+        price=DocumentLine.price,
+        cost=DocumentLine.cost,
+        condition=DocumentLine.condition,
+        disposition=DocumentLine.disposition,
+    )
+    repairs = _part(
+        REPAIR,
+        RepairTicket.select().where(RepairTicket.unit == unit_id),
+        sort=RepairTicket.id,
+        doc_id=RepairTicket.document,
+        status=RepairTicket.status,
+    )
+    replaced_by = _part(
+        REPLACED_BY,
+        Unit.select().where(Unit.replaces == unit_id),
+        sort=Unit.id,
+        text=Unit.serial,
+    )
+    This = Unit.alias()
+    replaces = _part(
+        REPLACES,
+        Unit.select().join(This, on=(This.replaces == Unit.id)).where(This.id == unit_id),
+        sort=Unit.id,
+        text=Unit.serial,
+    )
+    union = history + lines + repairs + replaced_by + replaces
+    return union.order_by(pw.SQL("1"), pw.SQL("2"))
+
+
+# How the parts' columns are read back (the driver gives text or numbers on SQLite).
+DETAIL_FIELDS = {
+    "at": UnitEvent.at,
+    "business_date": Document.business_date,
+    "price": DocumentLine.price,
+    "cost": DocumentLine.cost,
+}
+
+
+def details(unit_id: int) -> dict[str, list[tuple]]:
+    """``details_query`` run (prepared), its rows by tag, columns read as their fields do."""
+    query = _QUERIES.get("details")
+    if query is None:
+        query = _QUERIES.setdefault("details", Prepared(details_query, int))
+    places = [(DETAIL_COLUMNS.index(n), f.python_value) for n, f in DETAIL_FIELDS.items()]
+    found: dict[str, list[tuple]] = {}
+    for row in query.cursor(unit_id).fetchall():
+        row = list(row)
+        for place, read in places:
+            if row[place] is not None:
+                row[place] = read(row[place])
+        found.setdefault(row[0], []).append(tuple(row))
+    return found

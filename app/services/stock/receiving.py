@@ -29,11 +29,13 @@ from app.services.ledger.stock_levels import change_stock, quantity_must_be_posi
 from app.services.shop.products import must_be_active
 from app.services.transaction import write_transaction
 from db.bulk import insert_rows as _insert_many
-from db.bulk import select_in
-from db.history import append_events
+from db.bulk import select_in, update_in
+from db.history import FACT_FIELDS, append_events, facts_text
 from db.models import DocumentLine, Product, Unit
 
-CHUNK = 5000
+CHUNK = 10_000  # serials per look-up (under SQLite's 32,766 parameters)
+# Rows per bulk write: a 10,000-serial receipt writes its units, and its lines, in one go.
+WRITE_CHUNK = 50_000
 
 
 @dataclass
@@ -140,7 +142,7 @@ def receive(
         warnings: list[str] = []
         for line in prepared:
             for serial in line.serials:
-                for _unit_product, state in existing.get(serial, ()):
+                for _unit_id, _unit_product, state in existing.get(serial, ()):
                     if state in INACTIVE_STATES:
                         continue
                     where = f"already {UnitState(state).label}"
@@ -159,7 +161,7 @@ def receive(
         for line in prepared:
             if line.settings.mode.serialized:
                 flagged += _receive_units(
-                    ctx, doc, line.product, line.serials, line.cost, supplier_row.id
+                    ctx, doc, line.product, line.serials, line.cost, supplier_row.id, existing
                 )
                 units_total += len(line.serials)
             else:
@@ -253,11 +255,12 @@ def _serial_from_scan(product: Product, raw: str) -> str:
     return scan.serial
 
 
-def _existing_units(serials: list[str]) -> dict[str, list[tuple[int, str]]]:
-    found: dict[str, list[tuple[int, str]]] = {}
-    columns = (Unit.serial, Unit.product, Unit.state)
-    for serial, product_id, state in select_in(Unit, columns, Unit.serial, serials, CHUNK):
-        found.setdefault(serial, []).append((product_id, state))
+def _existing_units(serials: list[str]) -> dict[str, list[tuple[int, int, str]]]:
+    """The units already holding these serials: (id, product id, state) by serial."""
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    columns = (Unit.serial, Unit.id, Unit.product, Unit.state)
+    for serial, *unit in select_in(Unit, columns, Unit.serial, serials, CHUNK):
+        found.setdefault(serial, []).append(tuple(unit))
     return found
 
 
@@ -265,7 +268,7 @@ def _active_serials(serials: list[str]) -> dict[str, str]:
     return {
         serial: UnitState(state).label
         for serial, pairs in _existing_units(serials).items()
-        for _product, state in pairs
+        for _id, _product, state in pairs
         if state not in INACTIVE_STATES
     }
 
@@ -277,15 +280,15 @@ class _Back(NamedTuple):
     state: str
 
 
-def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
-    """Insert new units in bulk; bring back known inactive units of this product, flagged."""
+def _receive_units(ctx, doc, product, serials, cost, supplier_id, existing) -> list[str]:
+    """Insert new units in bulk; bring back known inactive units of this product, flagged.
+    ``existing``: the units already holding the receipt's serials (``_existing_units``)."""
     now = ctx.now()
     inactive = {s.value for s in INACTIVE_STATES}
     returning = {
         serial: _Back(unit_id, state)
-        for unit_id, serial, product_id, state in select_in(
-            Unit, (Unit.id, Unit.serial, Unit.product, Unit.state), Unit.serial, serials, CHUNK
-        )
+        for serial in serials
+        for unit_id, product_id, state in existing.get(serial, ())
         if product_id == product.id and state in inactive
     }
     flagged = list(returning)
@@ -299,23 +302,16 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
         for state in by_state
     }
     for state, ids in by_state.items():
-        note = notes[state]
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start : start + CHUNK]
-            updated = (
-                Unit.update(
-                    state=UnitState.IN_STOCK.value, branch=ctx.branch_id, supplier=supplier_id,
-                    cost=cost, customer=None, warranty_start=None, warranty_end=None, flag=note,
-                    updated_at=now,
-                )
-                .where(Unit.id.in_(part), Unit.state == state)
-                .execute()
-            )  # fmt: skip
-            if updated != len(part):
-                raise Refused(
-                    "A unit of this receipt was changed at another seat just now. Scan again."
-                )
-    for unit in returning.values():
+        changes = {
+            "state": UnitState.IN_STOCK.value, "branch": ctx.branch_id, "supplier": supplier_id,
+            "cost": cost, "customer": None, "warranty_start": None, "warranty_end": None,
+            "flag": notes[state], "updated_at": now,
+        }  # fmt: skip
+        if update_in(Unit, changes, Unit.id, ids, state=state) != len(ids):
+            raise Refused(
+                "A unit of this receipt was changed at another seat just now. Scan again."
+            )
+    for serial, unit in returning.items():
         history.append(
             {
                 "unit": unit.id,
@@ -327,12 +323,13 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
                 "from_state": unit.state,
                 "to_state": UnitState.IN_STOCK.value,
                 "note": "flagged: " + notes[unit.state],
+                **_facts(serial, product.id),
             }
         )
     new_serials = [s for s in serials if s not in returning]
     unit_ids: dict[str, int] = {serial: u.id for serial, u in returning.items()}
-    for start in range(0, len(new_serials), CHUNK):
-        chunk = new_serials[start : start + CHUNK]
+    for start in range(0, len(new_serials), WRITE_CHUNK):
+        chunk = new_serials[start : start + WRITE_CHUNK]
         rows = [
             {
                 "serial": s,
@@ -359,12 +356,13 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
                 "from_state": None,
                 "to_state": UnitState.IN_STOCK.value,
                 "note": "",
+                **_facts(serial, product.id),
             }
-            for uid in ids
+            for serial, uid in zip(chunk, ids, strict=True)
         ]
     # One chained append for the whole receipt: hashed in Python, inserted in bulk.
     append_events(history)
-    for start in range(0, len(serials), CHUNK):
+    for start in range(0, len(serials), WRITE_CHUNK):
         _insert_many(
             DocumentLine,
             [
@@ -377,7 +375,19 @@ def _receive_units(ctx, doc, product, serials, cost, supplier_id) -> list[str]:
                     "cost": cost,
                     "price": cost or 0,
                 }
-                for s in serials[start : start + CHUNK]
+                for s in serials[start : start + WRITE_CHUNK]
             ],
         )
     return flagged
+
+
+# What the history's ``facts`` records of a unit a receipt leaves in stock: its serial and
+# product, no customer and no warranty; computed here, so the history need not read back
+# the units just written. Left to the history if it records something else.
+_KNOWN_FACTS = (Unit.serial, Unit.product, Unit.customer, Unit.warranty_start, Unit.warranty_end)
+
+
+def _facts(serial: str, product_id: int) -> dict:
+    if tuple(f.name for f in FACT_FIELDS) != tuple(f.name for f in _KNOWN_FACTS):
+        return {}
+    return {"facts": facts_text([serial, product_id, None, None, None])}
