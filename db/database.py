@@ -196,6 +196,20 @@ def _busy_message() -> str:
     )
 
 
+# PostgreSQL: a deadlock between two transactions, or a serialization failure. Branches
+# write at once, so two seats changing the same rows in opposite orders can meet; the
+# server rolls one back, which has saved nothing and may simply try again.
+CONFLICT_CODES = {"40P01", "40001"}
+
+
+def is_conflict_error(exc: BaseException) -> bool:
+    """Did PostgreSQL roll this transaction back for a conflict with another seat's?"""
+    for error in (exc, getattr(exc, "orig", None), exc.__cause__, exc.__context__):
+        if getattr(error, "pgcode", None) in CONFLICT_CODES:
+            return True
+    return False
+
+
 def is_busy_error(exc: Exception) -> bool:
     """SQLite's "database is locked" / "busy": another seat holds the write lock."""
     text = str(exc).lower()

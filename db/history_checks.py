@@ -18,7 +18,7 @@ import peewee as pw
 
 from db.connection import db, is_sqlite
 from db.history import BATCH, FACT_FIELDS, facts_text
-from db.history_verify import rows_after
+from db.history_verify import lane_label, rows_after
 from db.models import Unit, UnitEvent
 
 TABLE = UnitEvent._meta.table_name
@@ -39,7 +39,7 @@ def units_off_their_facts(limit: int, since: Mapping[int, int] | None = None) ->
     problems, after = [], 0
     while len(problems) < limit:
         batch = list(
-            Unit.select(Unit.id, *FACT_FIELDS, UnitEvent.facts, UnitEvent.seq)
+            Unit.select(Unit.id, *FACT_FIELDS, UnitEvent.facts, UnitEvent.lane, UnitEvent.seq)
             .join(UnitEvent, on=(UnitEvent.id == latest))
             .where(Unit.id > after, which)
             .order_by(Unit.id)
@@ -48,14 +48,15 @@ def units_off_their_facts(limit: int, since: Mapping[int, int] | None = None) ->
         )
         if not batch:
             break
-        for _unit_id, *values, recorded, seq in batch:
+        for _unit_id, *values, recorded, lane, seq in batch:
             if recorded and facts_text(values) != recorded:
-                problems.append(_difference(values[0], seq, values, recorded))
+                row = f"#{seq}{lane_label(lane)}"
+                problems.append(_difference(values[0], row, values, recorded))
         after = batch[-1][0]
     return problems[:limit]
 
 
-def _difference(serial: str, seq: int | None, values: list, recorded: str) -> str:
+def _difference(serial: str, row: str, values: list, recorded: str) -> str:
     names = ("serial", "product", "customer", "warranty start", "warranty end")
     try:
         then = json.loads(recorded)
@@ -63,7 +64,7 @@ def _difference(serial: str, seq: int | None, values: list, recorded: str) -> st
         then = [None] * 5
     now = json.loads(facts_text(values))
     changed = [
-        f"{name} {now_v!r} (history #{seq} says {then_v!r})"
+        f"{name} {now_v!r} (history {row} says {then_v!r})"
         for name, now_v, then_v in zip(names, now, then, strict=False)
         if now_v != then_v
     ]
@@ -105,7 +106,25 @@ def _plain_sql(text: str | None) -> str:
 def protection_problems() -> list[str]:
     """The append-only triggers on the history: missing, disabled or replaced ones (their
     SQL is compared with what the migrations create: a ``WHEN 0`` or ``IF false`` added to
-    make a trigger never fire is a difference)."""
+    make a trigger never fire is a difference); and the unique index on lane and place."""
+    return _place_index_problems() + _trigger_problems()
+
+
+LANE_SEQ_INDEX = f"{TABLE}_lane_seq"
+
+
+def _place_index_problems() -> list[str]:
+    """The unique index on (lane, seq): without it two rows can share a place."""
+    for index in db.get_indexes(TABLE):
+        if index.name == LANE_SEQ_INDEX and index.unique and list(index.columns) == ["lane", "seq"]:
+            return []
+    return [
+        f"The history's unique index {LANE_SEQ_INDEX} is missing or changed: someone with the "
+        "database's owner rights removed it (two rows can then share a place in the chain)."
+    ]
+
+
+def _trigger_problems() -> list[str]:
     if is_sqlite():
         rows = db.execute_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",

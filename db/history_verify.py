@@ -10,8 +10,10 @@ import operator
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+import peewee as pw
+
 from db.chain_key import load_key
-from db.connection import db
+from db.connection import db, is_sqlite
 from db.history import BATCH, CONTENT, GENESIS, UNKEYED_CONTENT, _plain, event_mac, unkeyed_hash
 from db.models import Branch, Unit, UnitEvent
 
@@ -57,13 +59,15 @@ _COLUMNS = (
 
 
 def lanes() -> list[int]:
-    """The lanes that have rows, ascending, found through the (lane, seq) index."""
+    """The lanes that have rows, ascending, found through the (lane, seq) index (a lane
+    that is not a whole number is no lane: its rows are reported as outside the chain)."""
     sql = (
         'WITH RECURSIVE l("lane") AS (SELECT MIN("lane") FROM "unit_event" UNION ALL '
         'SELECT (SELECT MIN(e."lane") FROM "unit_event" e WHERE e."lane" > l."lane") '
         'FROM l WHERE l."lane" IS NOT NULL) SELECT "lane" FROM l WHERE "lane" IS NOT NULL'
     )
-    return [lane for (lane,) in db.execute_sql(sql).fetchall()]
+    found = [lane for (lane,) in db.execute_sql(sql).fetchall()]
+    return [lane for lane in found if type(lane) is int]
 
 
 def chain_rows(lane: int | None, after: int = 0, columns=_COLUMNS) -> Iterator[tuple]:
@@ -99,7 +103,7 @@ def verify_history(
         _walk(result, lane, key, limit)
     loose = (
         UnitEvent.select(UnitEvent.id, *_COLUMNS[3:])
-        .where(UnitEvent.seq.is_null() | UnitEvent.hash.is_null())
+        .where(_outside_the_chain(one_chain))
         .order_by(UnitEvent.id)
         .limit(limit)
         .tuples()
@@ -119,10 +123,27 @@ def verify_history(
     return result
 
 
+def _outside_the_chain(one_chain: bool = False):
+    """Rows no lane's walk reads: no seq or hash, a place below 1, no lane, or (SQLite,
+    which stores any type in any column) a lane or place that is not a whole number."""
+    loose = UnitEvent.seq.is_null() | UnitEvent.hash.is_null() | (UnitEvent.seq < 1)
+    if one_chain:
+        return loose
+    loose |= UnitEvent.lane.is_null()
+    if is_sqlite():
+        loose |= (pw.fn.typeof(UnitEvent.lane) != "integer") | (
+            pw.fn.typeof(UnitEvent.seq) != "integer"
+        )
+    return loose
+
+
 def _walk(result: VerifyResult, lane: int | None, key: bytes, limit: int) -> None:
     problems = result.problems
     prev_seq, prev_hash = result.start.get(lane or 0, (0, GENESIS))
+    walked = result.rows
     for seq, stored, event_id, *content in chain_rows(lane, prev_seq):
+        if type(seq) is not int:
+            continue  # SQLite: a place that is not a number, reported as outside the chain
         result.rows += 1
         if len(problems) >= limit:
             prev_seq, prev_hash = seq, stored
@@ -152,6 +173,27 @@ def _walk(result: VerifyResult, lane: int | None, key: bytes, limit: int) -> Non
         prev_seq, prev_hash = seq, stored
     if prev_seq:
         result.heads[lane or 0] = (prev_seq, prev_hash)
+    _count_places(result, lane, result.rows - walked, limit)
+
+
+def _count_places(result: VerifyResult, lane: int | None, walked: int, limit: int) -> None:
+    """Rows of the lane the walk did not read: two rows given one place (possible only once
+    the unique index on lane and place is gone) hide one of them from a walk by place."""
+    start = result.start.get(lane or 0, (0, GENESIS))[0]
+    rows = UnitEvent.select(pw.fn.COUNT(UnitEvent.id)).where(UnitEvent.seq > start)
+    if lane is not None:
+        rows = rows.where(UnitEvent.lane == lane)
+    extra = rows.scalar() - walked
+    if extra > 0 and len(result.problems) < limit:
+        result.problems.append(
+            Problem(
+                None,
+                None,
+                "duplicate",
+                f"{extra} history row(s){lane_label(lane)} share a place in the chain with "
+                "another row: they were slipped in behind the application's back.",
+            )
+        )
 
 
 def rows_after(start: Mapping[int, tuple[int, str] | int]):

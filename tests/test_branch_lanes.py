@@ -157,3 +157,37 @@ def test_two_branches_recording_one_never_received_serial_make_one_unit(pg_shop)
     assert len(done) == 1 and isinstance(done[0], Refused), done
     assert "recorded at another seat just now" in str(done[0])
     assert Unit.select().where(Unit.serial == "DX-9").count() == 1
+
+
+def test_a_receipt_holds_up_receipts_elsewhere_but_not_sales(pg_shop):
+    """A receipt writes its branch's lane and takes the shop's lock for making units from
+    serials: another branch sells meanwhile, and its receipt waits its turn."""
+    from app.services.ledger.moves import lock_new_units
+
+    shop = pg_shop
+    phones = imeis(930, 2)
+    receive_phones(shop.inventory_b, phones[:1])
+    started, release = threading.Event(), threading.Event()
+
+    def receipt_open():
+        with database.write_transaction(shop.inventory.branch_id):
+            lock_new_units()
+            started.set()
+            release.wait(10)
+        db.close()
+
+    holder = threading.Thread(target=receipt_open)
+    holder.start()
+    assert started.wait(10)
+    try:
+        thread, done = _in_thread(lambda: sell(shop.cashier_b, [SaleItem(serial=phones[0])]))
+        thread.join(5)
+        assert done and not isinstance(done[0], Exception), done
+        thread, done = _in_thread(lambda: receive_phones(shop.inventory_b, phones[1:]))
+        time.sleep(WAIT)
+        assert not done, "a receipt at another branch did not wait for the first"
+    finally:
+        release.set()
+        holder.join(10)
+    thread.join(10)
+    assert done and not isinstance(done[0], Exception), done

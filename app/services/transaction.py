@@ -7,9 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import peewee
+
 from app.domain.errors import Busy, Refused
 from db import database
 from db.chain_key import KeyMissing
+
+CONFLICT = (
+    "Another seat changed the same units or cards at the same moment. Nothing was saved; try again."
+)
 
 
 @contextmanager
@@ -25,5 +31,9 @@ def write_transaction(ctx=None, *, history: bool = True) -> Iterator[object]:
             yield txn
     except database.DatabaseBusy as exc:
         raise Busy(str(exc)) from exc
+    except peewee.DatabaseError as exc:
+        if not database.is_conflict_error(exc):
+            raise
+        raise Refused(CONFLICT) from exc
     except KeyMissing as exc:
         raise Refused(str(exc)) from exc

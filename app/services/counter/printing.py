@@ -79,7 +79,7 @@ def card_for_serial(serial: str) -> Card:
 
 def queue(ctx: Context, card: Card, *, seat: str = "") -> int:
     """Put a card in the print queue; it stays there until a printer takes it."""
-    with write_transaction(ctx):
+    with write_transaction(history=False):
         job = PrintJob.create(
             kind="card",
             document=card.document_id,
@@ -96,7 +96,7 @@ def queue_cards(ctx: Context, cards: list[Card], *, seat: str = "") -> list[int]
     """Put several cards in the print queue at once (all or none)."""
     if not cards:
         return []  # no write lock taken for nothing
-    with write_transaction(ctx):
+    with write_transaction(history=False):
         return [queue(ctx, card, seat=seat) for card in cards]
 
 

@@ -264,9 +264,7 @@ def _return_line(ctx, doc, matched: Matched, warnings) -> ReturnedLine:
         if disposition is UnitState.IN_STOCK:
             change_stock(product.id, ctx.branch_id, quantity)
         if item.warranty_number:
-            WarrantyNumber.update(state="returned").where(
-                WarrantyNumber.number == item.warranty_number.strip().upper()
-            ).execute()
+            _end_warranties(WarrantyNumber.number == item.warranty_number.strip().upper(), 1)
         elif sale_line is not None:
             # Back by the sale, without the card: that many of the line's warranties end.
             ending = (
@@ -275,9 +273,9 @@ def _return_line(ctx, doc, matched: Matched, warnings) -> ReturnedLine:
                 .order_by(WarrantyNumber.id)
                 .limit(quantity)
             )
-            WarrantyNumber.update(state="returned").where(
-                WarrantyNumber.id.in_([w.id for w in ending])
-            ).execute()
+            ids = [w.id for w in ending]
+            if ids:
+                _end_warranties(WarrantyNumber.id.in_(ids), len(ids))
     line = DocumentLine.create(
         document=doc,
         product=product.id,
@@ -310,3 +308,15 @@ def _return_line(ctx, doc, matched: Matched, warnings) -> ReturnedLine:
         refund,
         sale_line.id if sale_line else None,
     )
+
+
+def _end_warranties(which, count: int) -> None:
+    """Mark these active warranty numbers returned, or refuse: a seat at another branch
+    (on PostgreSQL branches write at once) returned one of them first."""
+    ended = (
+        WarrantyNumber.update(state="returned")
+        .where(which, WarrantyNumber.state == "active")
+        .execute()
+    )
+    if ended != count:
+        raise Refused("That warranty was returned at another seat just now. Scan it again.")

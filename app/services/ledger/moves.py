@@ -92,8 +92,14 @@ def guard_new_unit(serial: str) -> None:
     """Before the counter records a unit from a serial no unit has (warranty mode): on
     PostgreSQL, where branches write in parallel, wait for any other seat recording one,
     and refuse if it recorded this serial meanwhile (on SQLite the write lock did that)."""
-    if is_sqlite():
-        return
-    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (NEW_UNIT_LOCK,))
-    if Unit.select().where(Unit.serial == serial).exists():
+    lock_new_units()
+    if not is_sqlite() and Unit.select().where(Unit.serial == serial).exists():
         raise Refused(f"{serial} was recorded at another seat just now. Scan it again.")
+
+
+def lock_new_units() -> None:
+    """PostgreSQL: the lock every writer making units from serials takes, until its commit,
+    before it looks the serials up (a receipt, a counter recording one never received): two
+    branches never both make a unit of one serial. SQLite's write lock already orders them."""
+    if not is_sqlite():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (NEW_UNIT_LOCK,))

@@ -23,6 +23,7 @@ from app.services.ledger import totals
 from app.services.ledger.documents import Kind
 from db.connection import is_sqlite
 from db.history import BATCH
+from db.history_verify import lane_label
 from db.models import Branch, DayTotal, Document, DocumentLine, Product, UnitEvent, WarrantyNumber
 
 SOLD = (Event.SELL, Event.SOLD_IN_KIT)
@@ -58,7 +59,12 @@ def sold_units_off_their_sale(limit: int, after: int = 0) -> list[str]:
     problems, last = [], 0
     query = (
         UnitEvent.select(
-            UnitEvent.id, UnitEvent.seq, UnitEvent.facts, Document.id, Document.customer
+            UnitEvent.id,
+            UnitEvent.lane,
+            UnitEvent.seq,
+            UnitEvent.facts,
+            Document.id,
+            Document.customer,
         )
         .join(Document, on=(Document.id == UnitEvent.document))
         .where(
@@ -72,7 +78,7 @@ def sold_units_off_their_sale(limit: int, after: int = 0) -> list[str]:
         batch = list(query.where(UnitEvent.id > last).order_by(UnitEvent.id).limit(BATCH).tuples())
         if not batch:
             break
-        for _event_id, seq, facts, doc_id, customer in batch:
+        for _event_id, lane, seq, facts, doc_id, customer in batch:
             try:
                 serial, _product, recorded = json.loads(facts)[:3]
             except (ValueError, TypeError):
@@ -80,7 +86,8 @@ def sold_units_off_their_sale(limit: int, after: int = 0) -> list[str]:
             if recorded != customer:
                 problems.append(
                     f"Sale {doc_id} names customer #{customer} but unit {serial} was sold to "
-                    f"customer #{recorded} (history #{seq}): the sale was changed behind the "
+                    f"customer #{recorded} (history #{seq}{lane_label(lane)}): the sale was "
+                    "changed behind the "
                     "application's back."
                 )
         last = batch[-1][0]

@@ -38,6 +38,7 @@ import peewee as pw
 from app.services.ledger.documents import Kind
 from db.chain_key import anchor_files, anchor_path, chain_id, read_anchor_file, write_anchor
 from db.connection import db
+from db.database import write_transaction
 from db.history import BATCH, GENESIS, heads, heads_text
 from db.history_verify import lane_label
 from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
@@ -199,12 +200,17 @@ def _legacy_rows(after: int, upto: int, version: int) -> Iterator[tuple]:
 
 
 def anchor(key: bytes, why: str, **extra) -> dict:
-    """Append every lane's head and the documents since the previous anchor to the anchor file."""
-    found = heads()
+    """Append every lane's head and the documents since the previous anchor to the anchor file.
+
+    The heads and the top document id are read as shop-wide work: on PostgreSQL that waits
+    for every branch's open write, so no document below the top id is still uncommitted
+    (it would be left out of this digest and never be in a later one)."""
+    with write_transaction():
+        found = heads()
+        upto = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
     anchors = read_anchor_file(anchor_path())[0]
     # A restore takes the database back in time: anchors before it no longer apply.
     after = int(anchors[-1].get("docs_to", 0)) if anchors and why != RESTORE else 0
-    upto = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
     after = min(after, upto)
     seq, mac = found[0]
     entry = {
@@ -239,11 +245,12 @@ def _epoch(anchors: list[dict]) -> list[dict]:
 
 
 def _first_row() -> str | None:
-    """The hash of the lowest lane's first row: it names the chain for good."""
+    """The hash of the first row ever written (the first of its lane): it names the chain
+    for good, whatever lanes come later."""
     row = (
         UnitEvent.select(UnitEvent.hash)
         .where(UnitEvent.seq == 1)
-        .order_by(UnitEvent.lane)
+        .order_by(UnitEvent.id)
         .limit(1)
         .tuples()
         .first()

@@ -24,6 +24,7 @@ from app.services.ledger.lookups import (
     scan_of,
     warranty_numbers_among,
 )
+from app.services.ledger.moves import lock_new_units
 from app.services.ledger.product_settings import Settings, settings_of
 from app.services.ledger.stock_levels import change_stock, quantity_must_be_positive
 from app.services.shop.products import must_be_active
@@ -133,7 +134,8 @@ def receive(
     if problems:
         raise ReceiptRefused(problems)
 
-    with write_transaction():
+    with write_transaction(ctx):  # the branch's lane; other branches sell meanwhile
+        lock_new_units()
         existing = _existing_units(list(seen))
         problems += [
             (n, "is a warranty number of this shop, not a serial")
