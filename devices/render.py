@@ -22,6 +22,7 @@ from app.domain.cards import CARD_WIDTH
 from app.domain.serials import mask_serial
 from app.domain.text import visible
 from devices._escpos import Dummy, Escpos, quiet
+from devices.codepages import printable
 from devices.layout import centred, fit_lines
 
 _MARKER = re.compile(r"^\[(barcode|qr)(?:\s+[^\]]*)?\]$")
@@ -86,7 +87,7 @@ def _print_code(printer: Escpos, code: str, kind: str, options: PaperOptions) ->
         native = printer.profile.supports("qrCode")
         printer.qr(code, size=options.qr_size, native=native)
         if native:
-            printer.textln(code)  # human-readable, as CODE128 prints it below the bars
+            _text_lines(printer, [code])  # human-readable, as CODE128 prints it below the bars
     printer.ln()
     printer.set(align="left")
 
@@ -112,7 +113,7 @@ def render_card(text: str, claim_code: str, options: PaperOptions | None = None)
             _print_code(printer, claim_code, kind, options)
             placed = True
         elif not marker:
-            printer.textln(line)
+            _text_lines(printer, [line])
     if claim_code and not placed:
         _print_code(printer, claim_code, options.symbology, options)
     printer.cut()
@@ -124,8 +125,7 @@ def render_text(text: str, options: PaperOptions | None = None) -> bytes:
     A line wider than the paper is wrapped at spaces, a rule cut to the paper's width."""
     options = options or PaperOptions()
     printer = _printer(options)
-    for line in fit_lines(_paper_lines(text), _columns(printer, options)):
-        printer.textln(line)
+    _text_lines(printer, fit_lines(_paper_lines(text), _columns(printer, options)))
     printer.cut()
     return printer.output
 
@@ -228,7 +228,7 @@ def render_slip(
     printer = _printer(options)
     lines = slip_text(_paper_slip(slip), _columns(printer, options)).splitlines()
     printer.set(bold=True)
-    printer.textln(lines[0])
+    _text_lines(printer, lines[:1])
     printer.set(bold=False)
     _text_lines(printer, lines[1:])
     printer.cut()
@@ -238,8 +238,11 @@ def render_slip(
 
 
 def _text_lines(printer: Escpos, lines: Iterable[str]) -> None:
+    """Every line of text on paper goes out here: controls written out (``visible``), and
+    a character none of the printer's code pages carries as ``?`` (``devices.codepages``),
+    so python-escpos sends each one in a code page it first told the printer to use."""
     for line in lines:
-        printer.textln(visible(line, paper=True))
+        printer.textln(printable(visible(line, paper=True), printer))
 
 
 def _paper_lines(text: str) -> list[str]:

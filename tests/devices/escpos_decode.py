@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from escpos.capabilities import get_profile
+from escpos.codepages import CodePages
 
 ESC, GS, DLE, LF, NUL = 0x1B, 0x1D, 0x10, 0x0A, 0x00
 
@@ -80,32 +82,63 @@ def decode_code128(raw: bytes) -> str:
     return "".join(out)
 
 
-def _codec(profile_name: str, page: int) -> str:
-    name = get_profile(profile_name).codePages.get(str(page), "CP437")
-    for candidate in (name, name.replace("_", "-"), "cp437"):
+@lru_cache(maxsize=256)
+def page_table(profile_name: str, page: int) -> str:
+    """The 128 characters (0x80..0xFF) code page ``page`` of the profile prints, U+FFFD for
+    a byte it has nothing for; "" if the printer database has no table for that page.
+
+    Python's codec of that name where there is one, else the table of the printer
+    database (escpos-printer-db, e.g. TCVN-3). ``ESC t`` only changes these upper 128:
+    the lower half is ASCII in every page (Python's cp864 maps ``%`` to U+066A; a
+    printer does not).
+    """
+    name = get_profile(profile_name).codePages.get(str(page), "")
+    for candidate in (name, name.replace("_", "-")):
         try:
             codecs.lookup(candidate)
-            return candidate
-        except LookupError:
+        except (LookupError, ValueError):
             continue
-    return "cp437"
+        return "".join(bytes([b]).decode(candidate, errors="replace") for b in range(128, 256))
+    data = CodePages.get_encoding(name).get("data") if name else None
+    return "".join(data) if data else ""
+
+
+def printable_characters(profile_name: str) -> frozenset[str]:
+    """Every character the profile's printer can print: printable ASCII, and whatever
+    some code page of it has (as this decoder reads the pages)."""
+    chars = {chr(c) for c in range(0x20, 0x7F)}
+    for slot in get_profile(profile_name).codePages:
+        chars.update(page_table(profile_name, int(slot)))
+    chars.discard("\ufffd")
+    return frozenset(ch for ch in chars if ord(ch) >= 0x20 and not 0x7F <= ord(ch) <= 0x9F)
 
 
 def decode(data: bytes, profile: str = "default") -> Decoded:
     """Decode an ESC/POS stream into what would come out of the printer."""
     result = Decoded()
     text = bytearray()
-    codec = "cp437"
+    page = 0  # what ESC @ (and switching on) selects
     parts: list[str] = []
     qr_pending = ""
 
     def flush() -> None:
         if text:
-            decoded = text.decode(codec, errors="replace")
+            decoded = "".join(_char(byte) for byte in text)
             parts.append(decoded)
             text.clear()
             if decoded.strip():  # line feeds alone are paper movement, not something to read
                 result.events.append("text")
+
+    def _char(byte: int) -> str:
+        if byte < 0x80:
+            return chr(byte)
+        table = page_table(profile, page)
+        if not table:
+            raise AssertionError(
+                f"byte {byte:#04x} printed in code page {page}, which profile {profile!r} "
+                "has no table for: the printer was never told which page to use"
+            )
+        return table[byte - 0x80]
 
     i = 0
     while i < len(data):
@@ -114,10 +147,12 @@ def decode(data: bytes, profile: str = "default") -> Decoded:
             cmd = data[i + 1]
             if cmd == ord("t"):
                 flush()
-                codec = _codec(profile, data[i + 2])
+                page = data[i + 2]
             elif cmd == ord("d"):
                 text.extend(b"\n" * data[i + 2])
             elif cmd == ord("@"):
+                flush()
+                page = 0
                 result.inits += 1
             elif cmd == ord("p"):
                 flush()
