@@ -5,6 +5,7 @@ Example ``~/.config/serialdesk/seat.toml``::
     seat = "Counter 1"
     branch = "A"
     database = "/var/lib/serialdesk/shop.db"   # or postgresql://user@host/db
+    reports_database = "postgresql://user@replica/db"   # optional: reports read here, read-only
     idle_lock_minutes = 10
     key_file = "/home/serialdesk/.config/serialdesk/keys/shop.key"   # the history's key
 
@@ -49,6 +50,9 @@ class SeatConfig:
     seat: str = "Counter"
     branch: str | None = None
     database: str | None = None
+    # Where reports read, read-only (a streaming replica); None: the main database.
+    # SERIALDESK_REPORTS_DB overrides it (db.reports_connection.reports_url).
+    reports_database: str | None = None
     idle_lock_minutes: int = 10
     key_file: str | None = None  # the history chain's key (default: db.chain_key.key_path)
     keymap: dict[str, str] = field(default_factory=dict)
@@ -88,7 +92,7 @@ def parse_config(text: str, path: Path) -> SeatConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError(f"The seat settings in {path} cannot be read: {exc}") from None
-    for key in ("seat", "branch", "database", "key_file"):
+    for key in ("seat", "branch", "database", "reports_database", "key_file"):
         if key in data and not isinstance(data[key], str):
             raise DomainError(
                 f'In {path}, {key} is text in quotes, like {key} = "..."; it is {data[key]!r}.'
@@ -101,6 +105,7 @@ def parse_config(text: str, path: Path) -> SeatConfig:
             seat=str(data.get("seat", "Counter")),
             branch=data.get("branch"),
             database=data.get("database"),
+            reports_database=data.get("reports_database"),
             key_file=data.get("key_file"),
             idle_lock_minutes=int(data.get("idle_lock_minutes", 10)),
             keymap=dict(keymap),

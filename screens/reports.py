@@ -136,7 +136,9 @@ class ReportsScreen(CounterScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_report(self, name: str, filters: runner.Filters, path: str, today: date) -> None:
         try:
-            report = runner.run(name, filters, today=today)
+            report = runner.run(
+                name, filters, today=today, reports_database=self.app.config.reports_database
+            )
             written = str(export_csv(report, path)) if path else ""
             self.post_message(self.Done(report, "", written))
         except DomainError as exc:
@@ -151,8 +153,9 @@ class ReportsScreen(CounterScreen):
             self.message.fail(message.error)
             return
         report = message.report
+        note = f" · {report.note}" if report.note else ""
         if message.path:
-            status.update(plain(f"{report.title}: {len(report.rows)} row(s)"))
+            status.update(plain(f"{report.title}: {len(report.rows)} row(s){note}"))
             self.message.ok(f"Exported {len(report.rows)} row(s) to {message.path}.")
             return
         self.report = report
@@ -162,4 +165,4 @@ class ReportsScreen(CounterScreen):
         for row in report.rows:
             table.add_row(*[cell("" if v is None else v) for v in row])
         more = f" (first {SHOWN}; export for all)" if len(report.rows) == SHOWN else ""
-        status.update(plain(f"{report.title}: {len(report.rows)} row(s){more}"))
+        status.update(plain(f"{report.title}: {len(report.rows)} row(s){more}{note}"))

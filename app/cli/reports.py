@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 
 from app.cli.render import shown, table, to_json
 from app.cli.session import EXIT_OK, UsageError, open_db, opt
+from app.config import load_config
+from app.domain.errors import DomainError
 from app.services.reports import runner
 
 
@@ -25,16 +28,41 @@ def cmd_report(args) -> int:
         days=args.days,
         limit=args.limit or None,
     )
-    result = runner.run(args.name, filters)
+    result = runner.run(args.name, filters, reports_database=seat_reports_database(args))
     if args.csv:
+        if result.note:  # on stderr: the CSV itself stays the table alone
+            print(shown(result.note), file=sys.stderr)
         sys.stdout.write(shown(result.to_csv()))
         return EXIT_OK
     if opt(args, "json"):
-        print(to_json({"report": result.name, "title": result.title, "rows": result.as_dicts()}))
+        print(
+            to_json(
+                {
+                    "report": result.name,
+                    "title": result.title,
+                    "note": result.note,
+                    "rows": result.as_dicts(),
+                }
+            )
+        )
         return EXIT_OK
     print(shown(result.title))
+    if result.note:
+        print(shown(result.note))
     print(table(result.columns, result.rows))
     return EXIT_OK
+
+
+def seat_reports_database(args) -> str | None:
+    """The seat file's reports_database, when the main database is the seat file's too: a
+    database named by --db or SERIALDESK_DB is not the one the seat's replica copies.
+    (SERIALDESK_REPORTS_DB, read by the reports themselves, applies either way.)"""
+    if opt(args, "db") or os.environ.get("SERIALDESK_DB"):
+        return None
+    try:
+        return load_config().reports_database
+    except DomainError:  # the command has opened its database without the file
+        return None
 
 
 def _date(args, name: str):

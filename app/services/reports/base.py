@@ -50,6 +50,7 @@ class Report:
     title: str
     columns: list[str]
     rows: list[tuple] = field(default_factory=list)
+    note: str = ""  # how current the figures are, when read from a replica
 
     def as_dicts(self) -> list[dict]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

@@ -30,6 +30,7 @@ from app.services.reports.listings import (
     warranties_expiring,
     where_is,
 )
+from app.services.reports.source import reading_reports
 
 __all__ = [
     "FILTER_LABELS",
@@ -144,9 +145,18 @@ FILTER_LABELS = {
 }
 
 
-def run(name: str, filters: Filters | None = None, *, today: date | None = None) -> Report:
+def run(
+    name: str,
+    filters: Filters | None = None,
+    *,
+    today: date | None = None,
+    reports_database: str | None = None,
+) -> Report:
     """Run a report by name with its filters. A filter the report cannot take is refused,
-    never ignored; Days N on a report over dates means the last N days, today counted."""
+    never ignored; Days N on a report over dates means the last N days, today counted.
+
+    ``reports_database`` (the seat's setting; SERIALDESK_REPORTS_DB overrides it) is a
+    read-only database (a replica) the report reads instead of the main one: ``source``."""
     spec = REPORTS.get(name)
     if spec is None:
         raise Refused(f"No report '{name}' ({', '.join(REPORTS)}).")
@@ -161,15 +171,19 @@ def run(name: str, filters: Filters | None = None, *, today: date | None = None)
         )
     if filters.days is not None and not 0 <= filters.days <= 3660:
         raise Refused("Days is a number of days, 0 to 3660.")
-    if spec.run is warranties_expiring:
-        return warranties_expiring(filters, today)
-    if filters.days is not None:
+    if spec.run is not warranties_expiring and filters.days is not None:
         if filters.date_from is not None:
             raise Refused("Give From or Days, not both: Days counts back from today.")
         # Days N is the last N days counting today: Days 1 is today only (0 too).
         back = max(filters.days - 1, 0)
         filters = replace(filters, date_from=today - timedelta(days=back), days=None)
-    return spec.run(filters)
+    with reading_reports(reports_database) as note:
+        if spec.run is warranties_expiring:
+            report = warranties_expiring(filters, today)
+        else:
+            report = spec.run(filters)
+    report.note = note
+    return report
 
 
 def takes(name: str) -> str:
