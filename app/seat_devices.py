@@ -12,7 +12,6 @@ from textual.app import App
 
 from app.config import SeatConfig
 from app.messages import DevicesChanged, ScanArrived
-from app.services.counter import printing
 from devices.events import ScanEvent, UnreadableScan, validate_scan
 from devices.print_queue import PrintQueueStatus
 from devices.seat import make_print_worker, make_scanner, make_wedge
@@ -34,9 +33,9 @@ class SeatDevices:
         if config.printer.kind != "none":
             self.worker = make_print_worker(
                 config.printer,
-                fetch_queued=lambda: printing.queued_jobs(self.seat),
-                mark_printed=printing.mark_printed,
-                mark_failed=printing.mark_failed,
+                fetch_queued=lambda: _printing().queued_jobs(self.seat),
+                mark_printed=lambda *a: _printing().mark_printed(*a),
+                mark_failed=lambda *a: _printing().mark_failed(*a),
                 on_status=self._printer_changed,
             )
 
@@ -72,7 +71,7 @@ class SeatDevices:
             queued = f", {waiting} waiting" if waiting else ""
             parts.append(f"printer {self.printer_status.printer}{queued}")
         elif self.config.printer.kind == "none":
-            waiting = len(printing.queued_jobs(self.seat))
+            waiting = len(_printing().queued_jobs(self.seat))
             if waiting:
                 parts.append(f"no printer, {waiting} card(s) queued")
         return " · ".join(parts)
@@ -137,3 +136,10 @@ class WedgeRouter:
                 self._arm(forward)
 
             self._timer = self.app.set_timer(delay, expire)
+
+
+def _printing():
+    """The print queue's service, loaded when a seat first prints (not at start-up)."""
+    from app.services.counter import printing
+
+    return printing

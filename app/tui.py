@@ -6,29 +6,28 @@ a half-built cart survives a look at a passport or at the stock.
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.widgets import Footer, Input
 
-from app import crash_log
 from app.config import SeatConfig
 from app.messages import DevicesChanged, LoggedIn, OpenPassport, ScanArrived
 from app.seat_devices import SeatDevices, WedgeRouter
 from app.services.access.context import Context, utc_now
+from app.startup_mark import mark_when_ready
 from devices.events import UnreadableScan
-from screens.base import CounterScreen
 from screens.login import LoginScreen
-from screens.modals.confirm import Confirm
-from screens.modals.scan_lookup import ScanLookup
-from screens.passport import PassportScreen
 from screens.registry import ENTRIES
 from screens.widgets.keys import ScreenKeys
 from screens.widgets.seatbar import SeatBar
@@ -39,6 +38,9 @@ LOGIN = "login"
 
 class SerialDeskApp(App):
     TITLE = "SerialDesk"
+    # The seat starts in the login mode itself, not switched to it from Textual's default
+    # screen: one stylesheet refresh fewer before the first screen.
+    DEFAULT_MODE = LOGIN
     CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "serialdesk.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -72,17 +74,60 @@ class SerialDeskApp(App):
         self.open_screens: set[Screen] = set()  # counter screens, each saying if it holds work
         self.asking_to_quit = False
         self.crash_message = ""
+        # The first screen is styled by a full refresh, which also brings in the theme's
+        # variables: only the screens opened later skip it (``_styled``).
+        self.add_mode(LOGIN, LoginScreen)
+
+    def _styled(self, build: Callable[[], Screen]) -> Callable[[], Screen]:
+        """``build`` for a mode, its new screen marked as styled by the stylesheet as it is:
+        it is styled as it mounts. Unmarked, Textual reparses every stylesheet and restyles
+        every screen on the first visit to each mode: 20 to 60 ms before the screen shows."""
+
+        def screen() -> Screen:
+            built = build()
+            built._css_update_count = self._css_update_count
+            return built
+
+        return screen
 
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         for entry in ENTRIES:
-            self.add_mode(entry.mode, entry.build)
-        self.add_mode(LOGIN, LoginScreen)
-        self.switch_mode(LOGIN)
+            self.add_mode(entry.mode, self._styled(entry.build))
+        mark_when_ready(self, "login", LoginScreen)
         self.devices.start()
         self.last_activity = time.monotonic()
         self.set_interval(15, self.lock_if_idle)  # always: the seat settings may switch it on
+        self.screen_change_signal.subscribe(self, self._forget_removed_footer_keys)
+
+    def on_ready(self) -> None:
+        self._warm_up()  # the first screen is drawn
+
+    @staticmethod
+    def _warm_up() -> None:
+        """With the login screen drawn, load what comes after it (the home screen, a
+        passport) in a thread while the person types: the first screen does not wait for
+        them, and logging in does not either."""
+
+        def load() -> None:
+            for module in ("screens.home", "screens.passport", "screens.modals.scan_lookup"):
+                try:
+                    import_module(module)
+                except Exception:  # imported again where used, and any error shown there
+                    return
+
+        threading.Thread(target=load, name="warm-up", daemon=True).start()
+
+    def _forget_removed_footer_keys(self, _screen: Screen) -> None:
+        """A Footer rebuilds its keys at every change of screen, and Textual keeps each old
+        key (with its styles and caches) in the Footer's list of watchers until its
+        ``compact`` changes, which is never: a seat grew ~80 KB a passport, 40 MB a day
+        (Textual issue #6666). Removed keys are dropped from that list here."""
+        for screen in self.screen_stack:
+            for footer in screen.query(Footer):
+                for watchers in getattr(footer, "__watchers", {}).values():
+                    watchers[:] = [(node, call) for node, call in watchers if node.is_attached]
 
     def lock_if_idle(self) -> None:
         """An unattended seat locks itself; the same person unlocks it with their PIN."""
@@ -122,6 +167,8 @@ class SerialDeskApp(App):
             focused.value = scan.code
             await focused.action_submit()
         elif self._seat_ready():
+            from screens.passport import PassportScreen
+
             self.push_screen(PassportScreen(scan.code))
 
     def on_devices_changed(self, message: DevicesChanged) -> None:
@@ -143,6 +190,7 @@ class SerialDeskApp(App):
             return
         self.switch_mode("home")
         self._reset_modes({LOGIN: LoginScreen})  # the next log-out finds an empty login
+        mark_when_ready(self, "home")
 
     def log_out(self) -> None:
         """A new person takes the seat: every open cart and form is discarded, and the
@@ -154,7 +202,7 @@ class SerialDeskApp(App):
     def _reset_modes(self, modes: dict[str, Callable[[], Screen]]) -> None:
         for mode, build in modes.items():
             self.remove_mode(mode)  # its screens go, with whatever they held
-            self.add_mode(mode, build)
+            self.add_mode(mode, self._styled(build))
 
     def action_lock(self) -> None:
         if self.ctx is None or isinstance(self.screen, LoginScreen):
@@ -184,7 +232,9 @@ class SerialDeskApp(App):
         # A counter screen's own key pressed while it saves waits its turn, in order with
         # the scans: after the save, not lost, and never acting on work half saved.
         screen = default_namespace
-        held = isinstance(screen, CounterScreen) and isinstance(action, str)
+        base = sys.modules.get("screens.base")  # loaded with the first counter screen
+        held = base is not None and isinstance(screen, base.CounterScreen)
+        held = held and isinstance(action, str)
         if held and screen.hold_key(action):
             return True
         return await super().run_action(action, default_namespace, namespaces)
@@ -202,6 +252,8 @@ class SerialDeskApp(App):
     def action_lookup(self) -> None:
         if not self._seat_ready():
             return
+        from screens.modals.scan_lookup import ScanLookup
+        from screens.passport import PassportScreen
 
         def show(serial: str | None) -> None:
             if serial:
@@ -210,6 +262,8 @@ class SerialDeskApp(App):
         self.push_screen(ScanLookup(), show)
 
     def on_open_passport(self, message: OpenPassport) -> None:
+        from screens.passport import PassportScreen
+
         self.push_screen(PassportScreen(message.serial))
 
     def action_toggle_help(self) -> None:
@@ -248,6 +302,8 @@ class SerialDeskApp(App):
             if quit_anyway:
                 self.exit()
 
+        from screens.modals.confirm import Confirm
+
         self.asking_to_quit = True
         question = "Quit SerialDesk and lose the work not saved?"
         detail = f"Not saved: {', '.join(held)}."
@@ -256,12 +312,16 @@ class SerialDeskApp(App):
     def record_crash(self, error: BaseException, what: str) -> str:
         """A screen's work failed by a bug, and the seat goes on: the traceback goes to the
         log; returns the one line saying where, for the screen to show."""
+        from app import crash_log  # loaded when something went wrong, not at every start
+
         path = crash_log.record(error, f"serialdesk (counter screens): {what}")
         return crash_log.one_line(error, path).removeprefix("serialdesk: ")
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's one hook for an unhandled error (it then exits): the traceback goes to
         # the log file, and the person reads one line saying where, not a screen of code.
+        from app import crash_log
+
         path = crash_log.record(error, "serialdesk (counter screens)")
         if not self.crash_message:
             self.crash_message = crash_log.one_line(error, path)

@@ -1,115 +1,178 @@
-"""How long a seat takes from process start to a screen ready for a scan.
+"""How long a seat takes from process start to a screen ready for a scan, through the real
+``serialdesk`` command (the installed console script) in a terminal of 80x24.
 
-Runs each case as a fresh process (imports included), headless at 80x24:
-- a bare Textual app with one Input (the floor);
-- SerialDesk to its login screen, and on to the home screen's scan field after a login,
-  on a given database (the demo database, or the 1,000,000-unit bench database).
+Each run starts a fresh process in a pseudo-terminal, as a person's terminal would:
+- ``bench/bare_app.py``: a bare Textual app with one focused Input (the floor);
+- ``.venv/bin/serialdesk`` on a built SQLite file: to its login screen, then the login and
+  PIN are typed (as keys) and the home screen's scan field is waited for.
 
-    .venv/bin/python bench/startup.py --db /path/to/demo.db=2222 --db bench/bench.db
+"Ready" is when the app has drawn a screen with its input focused: with
+``SERIALDESK_STARTUP_MARK=<file>`` the app appends ``login|home <epoch>`` to the file then
+(``app/startup_mark.py``; the bare app calls the same function). Figures:
+- ``login ready``: process start (just before the fork) to the login screen ready;
+- ``login to home``: the PIN's Enter sent to the home screen's scan field ready;
+- ``home ready``: the two added (the bench's own typing pause left out).
 
-(``=PIN``: the first cashier's PIN on that database; the demo's is 2222, default 1234.)
+Every case runs twice: with bytecode (the ``__pycache__`` files as installed; one untimed
+run first writes any missing) and without (``PYTHONDONTWRITEBYTECODE=1`` and
+``PYTHONPYCACHEPREFIX`` an empty folder per run: every module, the standard library's
+too, is compiled from source and nothing is written). Cases are interleaved run by run.
 
-Prints the median and max of several runs per case, with the database's unit count.
+    .venv/bin/python bench/startup.py --db /tmp/b10k/bench.db [--runs 7] [--pin 1234]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import fcntl
 import os
+import pty
+import select
+import shutil
+import signal
+import sqlite3
 import statistics
-import subprocess
+import struct
 import sys
+import tempfile
+import termios
 import time
 from pathlib import Path
 
+import benchlib
+
 ROOT = Path(__file__).resolve().parent.parent
-
-PROBE = r"""
-import asyncio, os, sys, time, json
-t0 = float(os.environ["T0"])
-sys.path.insert(0, os.environ["ROOT"])
-mode = sys.argv[1]
-marks = {}
-if mode == "bare":
-    from textual.app import App
-    from textual.widgets import Input
-    class Bare(App):
-        def compose(self):
-            yield Input(placeholder="scan")
-        def on_ready(self):
-            marks["ready"] = time.time() - t0
-            self.exit()
-    Bare().run(headless=True, size=(80, 24))
-else:
-    from db.database import open_database
-    from app.tui import SerialDeskApp
-    from app.config import SeatConfig
-    open_database(sys.argv[2])
-    from db.models import Employee
-    login = Employee.select().where(Employee.role == "cashier").order_by(Employee.id).first().login
-    class Probe(SerialDeskApp):
-        async def on_ready(self):
-            marks["login_screen"] = time.time() - t0
-            async def go():
-                from screens.home import HomeScreen
-                start = time.time()
-                screen = self.screen
-                screen.query_one("#login").value = login
-                pin = screen.query_one("#pin")
-                pin.value = os.environ.get("PIN", "1234")
-                await pin.action_submit()
-                while not (isinstance(self.screen, HomeScreen) and self.focused is not None):
-                    await asyncio.sleep(0.001)
-                marks["login_to_home"] = time.time() - start
-                marks["home_ready"] = time.time() - t0
-                self.exit()
-            self.run_worker(go())
-    Probe(SeatConfig(seat="bench", branch=None)).run(headless=True, size=(80, 24))
-print(json.dumps(marks))
-"""
+PYTHON = Path(sys.executable)
+SERIALDESK = PYTHON.with_name("serialdesk")
 
 
-def run(mode: str, db: str | None, pin: str = "1234") -> dict:
-    env = dict(os.environ, T0=repr(time.time()), ROOT=str(ROOT), PIN=pin)
-    args = [sys.executable, "-c", PROBE, mode] + ([db] if db else [])
-    out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
-    if out.returncode != 0:
-        raise SystemExit(f"probe failed: {out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+class Term:
+    """One command in a pseudo-terminal of 80x24; its output is read and thrown away."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.started = time.time()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the terminal's size, then the command
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.execve(argv[0], argv, env)
+
+    def drain(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.005))
+            if ready:
+                try:
+                    os.read(self.fd, 65536)
+                except OSError:
+                    return
+
+    def send(self, text: str) -> None:
+        os.write(self.fd, text.encode())
+
+    def close(self) -> None:
+        self.send("\x11")  # Ctrl+Q: nothing unsaved, the app quits
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            self.drain(0.05)
+            done, _ = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                break
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
 
 
-def units_in(db: str) -> int:
-    sys.path.insert(0, str(ROOT))
-    from db.database import close_database, open_database
-    from db.models import Unit
+def wait_mark(term: Term, mark: Path, name: str, timeout: float = 60) -> float:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        term.drain(0.002)
+        if mark.exists():
+            for line in mark.read_text().splitlines():
+                key, _, when = line.partition(" ")
+                if key == name:
+                    return float(when)
+    raise SystemExit(f"no '{name}' mark within {timeout} s")
 
-    open_database(db)
-    count = Unit.select().count()
-    close_database()
-    return count
+
+def run_once(argv, env, bytecode: bool, login: str | None, pin: str) -> dict[str, float]:
+    scratch = Path(tempfile.mkdtemp(prefix="startup-"))
+    env = dict(env, SERIALDESK_STARTUP_MARK=str(scratch / "mark"))
+    if not bytecode:
+        env |= {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(scratch / "pyc")}
+    term = Term(argv, env)
+    try:
+        mark = scratch / "mark"
+        figures = {"login ready": wait_mark(term, mark, "login") - term.started}
+        if login is not None:
+            term.send(login + "\r")
+            term.drain(0.3)  # the PIN field takes the focus
+            term.send(pin + "\r")
+            entered = time.time()
+            figures["login to home"] = wait_mark(term, mark, "home") - entered
+            figures["home ready"] = figures["login ready"] + figures["login to home"]
+        return figures
+    finally:
+        term.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def first_cashier(path: Path) -> tuple[str, int]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as ro:
+        login = ro.execute(
+            "SELECT login FROM employee WHERE role = 'cashier' AND active ORDER BY id LIMIT 1"
+        ).fetchone()[0]
+        return login, ro.execute("SELECT COUNT(*) FROM unit").fetchone()[0]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--db", action="append", default=[], help="database to start on (PATH or PATH=PIN)"
-    )
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", required=True, help="a SQLite file built by bench/build_db.py")
+    parser.add_argument("--pin", default="1234", help="the cashiers' PIN (the builder's: 1234)")
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    cases = [("bare Textual app (one Input)", "bare", None, "")]
-    for spec in args.db:
-        db, _, pin = spec.partition("=")
-        cases.append((f"SerialDesk on {db} ({units_in(db):,} units)", "serialdesk", db, pin))
-    for label, mode, db, pin in cases:
-        results = [run(mode, db, pin or "1234") for _ in range(args.runs)]
-        print(label)
-        for mark in results[0]:
-            values = [r[mark] * 1000 for r in results]
-            print(
-                f"  {mark:<14} median {statistics.median(values):7.0f} ms   "
-                f"max {max(values):7.0f} ms   ({args.runs} runs)"
-            )
+    path = Path(args.db).resolve()
+    login, units = first_cashier(path)
+    home = Path(tempfile.mkdtemp(prefix="startup-home-"))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "TERM": "xterm-256color",
+        "SERIALDESK_DB": str(path),
+        "SERIALDESK_CONFIG": str(home / "seat.toml"),
+        "XDG_CONFIG_HOME": os.environ.get("XDG_CONFIG_HOME", str(path.parent / "config")),
+    }
+    cases = [
+        ("bare Textual app", [str(PYTHON), str(ROOT / "bench" / "bare_app.py")], None),
+        (f"serialdesk ({units:,} units)", [str(SERIALDESK)], login),
+    ]
+    print(f"start to scan-ready through the command, 80x24 pty; {path} ({units:,} units)")
+    print(f"machine: {benchlib.machine()}")
+    results: dict[tuple[str, bool], list[dict[str, float]]] = {}
+    try:
+        for _, argv, who in cases:  # writes any missing bytecode; not timed
+            run_once(argv, env, True, who, args.pin)
+        for _ in range(args.runs):
+            for bytecode in (True, False):
+                for label, argv, who in cases:
+                    figures = run_once(argv, env, bytecode, who, args.pin)
+                    results.setdefault((label, bytecode), []).append(figures)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    for bytecode in (True, False):
+        print("with bytecode" if bytecode else "without bytecode (compiled from source each run)")
+        floor = statistics.median(r["login ready"] for r in results[(cases[0][0], bytecode)])
+        for label, _, _ in cases:
+            runs = results[(label, bytecode)]
+            for name in runs[0]:
+                values = [r[name] * 1000 for r in runs]
+                median = statistics.median(values)
+                ratio = f"{median / floor / 1000:5.2f}x bare" if name != "login to home" else ""
+                print(
+                    f"  {label:24} {name:14} median {median:6.0f} ms  max {max(values):6.0f} ms"
+                    f"  {ratio}"
+                )
+    print(f"({args.runs} runs each; load average now {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":

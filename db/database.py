@@ -19,7 +19,6 @@ from urllib.parse import urlparse
 
 import peewee
 from platformdirs import user_data_dir
-from playhouse.db_url import connect as connect_url
 
 from db.connection import HISTORY_LOCK, LANE_LOCK, db, is_sqlite
 from db.history import ALL_LANES
@@ -70,6 +69,8 @@ def is_postgres_url(url: str) -> bool:
 def make_database(url: str) -> peewee.Database:
     """Build (not yet connect) the database for a URL or a SQLite file path."""
     if is_postgres_url(url):
+        from playhouse.db_url import connect as connect_url  # psycopg2: PostgreSQL seats only
+
         database = connect_url(url.replace("postgres://", "postgresql://", 1))
         database.connect_params.setdefault("connect_timeout", 10)
         return database

@@ -32,10 +32,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from devices.printers import PrinterOffline
-from devices.render import PaperOptions, render_card, render_text
+from devices.printer_errors import PrinterOffline
+
+if TYPE_CHECKING:
+    from devices.render import PaperOptions
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,8 @@ class PrintQueueStatus:
 
 def render_job(job: QueuedJob, options: PaperOptions | None = None) -> bytes:
     """The bytes for a queued job: a card with its barcode, anything else as text."""
+    from devices.render import render_card, render_text  # python-escpos: at the first job
+
     if job.kind == "card":
         return render_card(job.text, job.claim_code, options)
     return render_text(job.text, options)

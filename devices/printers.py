@@ -16,27 +16,11 @@ from typing import Any
 import serial
 import usb.core
 
-from app.domain.errors import DomainError
 from devices._escpos import Dummy, Escpos, File, Network, Serial, Usb, escpos_exceptions
 from devices.config import PrinterConfig
+from devices.printer_errors import PaperOut, PrinterOffline
 
 log = logging.getLogger(__name__)
-
-
-class PrinterOffline(DomainError):
-    """The printer cannot print now; queued work waits for it.
-
-    ``problem`` is what is wrong without what happens to queued work (a test card waits
-    for nothing).
-    """
-
-    def __init__(self, message: str, problem: str = "") -> None:
-        super().__init__(message)
-        self.problem = problem or message.rstrip(".")
-
-
-class PaperOut(PrinterOffline):
-    """The printer reports that its paper ran out."""
 
 
 def describe(config: PrinterConfig) -> str:

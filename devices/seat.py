@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.domain.cards import CardData
-from app.domain.cards import render_card as card_text
 from devices.config import PrinterConfig, ScannerConfig
 from devices.print_queue import PrintQueueStatus, PrintQueueWorker, QueuedJob, render_job
-from devices.printers import PrinterConnection, connect
-from devices.render import PaperOptions, render_card
-from devices.serial_scanner import SerialScanner, parse_terminator
-from devices.source import ScanSource
-from devices.usb_hid import UsbHidScanner
 from devices.wedge import WedgeDetector
+
+if TYPE_CHECKING:  # loaded when a scanner or printer is really used, not at every start
+    from devices.printers import PrinterConnection
+    from devices.render import PaperOptions
+    from devices.source import ScanSource
 
 
 def make_scanner(config: ScannerConfig, *, usb_backend: Any = None) -> ScanSource | None:
@@ -28,8 +26,12 @@ def make_scanner(config: ScannerConfig, *, usb_backend: Any = None) -> ScanSourc
     A wedge scanner is not a thread: it arrives as keys (see ``make_wedge``).
     """
     if config.source == "serial":
+        from devices.serial_scanner import SerialScanner, parse_terminator
+
         return SerialScanner(config.port, config.baudrate, parse_terminator(config.terminator))
     if config.source == "usb_hid":
+        from devices.usb_hid import UsbHidScanner
+
         return UsbHidScanner(
             config.vendor_id, config.product_id, interface=config.interface, backend=usb_backend
         )
@@ -43,6 +45,8 @@ def make_wedge(config: ScannerConfig) -> WedgeDetector | None:
 
 def paper_options(config: PrinterConfig) -> PaperOptions:
     """Layout settings for ``devices.render`` from the printer's settings."""
+    from devices.render import PaperOptions
+
     return PaperOptions(
         profile=config.profile,
         symbology=config.symbology,
@@ -56,7 +60,13 @@ def printer_connector(
     config: PrinterConfig, *, usb_backend: Any = None
 ) -> Callable[[], PrinterConnection]:
     """A factory that opens the seat's printer (raising PrinterOffline) each time it is called."""
-    return lambda: connect(config, usb_backend=usb_backend)
+
+    def connect() -> PrinterConnection:
+        from devices.printers import connect  # python-escpos: when the printer is opened
+
+        return connect(config, usb_backend=usb_backend)
+
+    return connect
 
 
 def make_print_worker(
@@ -69,14 +79,14 @@ def make_print_worker(
     retry_interval: float = 10.0,
     usb_backend: Any = None,
 ) -> PrintQueueWorker:
-    """The print queue worker for this seat's printer and paper layout."""
-    options = paper_options(config)
+    """The print queue worker for this seat's printer and paper layout (the layout and
+    python-escpos load in the worker's thread, at its first job)."""
     return PrintQueueWorker(
         fetch_queued=fetch_queued,
         mark_printed=mark_printed,
         mark_failed=mark_failed,
         connect=printer_connector(config, usb_backend=usb_backend),
-        render=lambda job: render_job(job, options),
+        render=lambda job: render_job(job, paper_options(config)),
         retry_interval=retry_interval,
         on_status=on_status,
     )
@@ -84,6 +94,10 @@ def make_print_worker(
 
 def printer_test_card(config: PrinterConfig, shop_name: str = "SerialDesk") -> bytes:
     """A sample warranty card for ``serialdesk devices``: text, barcode, cut."""
+    from app.domain.cards import CardData
+    from app.domain.cards import render_card as card_text
+    from devices.render import render_card
+
     today = date.today()
     sample = CardData(
         shop_name=shop_name,

@@ -43,12 +43,13 @@ def _refuse_a_missing_seat_database(args) -> None:
 
 def cmd_welcome(args) -> int:
     """Plain ``serialdesk``: the counter screens. A first run creates a demo shop."""
-    from app.demo.build import load_demo
-    from app.demo.master_data import EMPLOYEES
-
     _refuse_a_missing_seat_database(args)
     created = open_db(args, create=True)
-    summary = load_demo(_demo_start()) if created else None
+    summary = None
+    if created:  # the demo's modules only for a first run: a seat starts without them
+        from app.demo.build import load_demo
+
+        summary = load_demo(_demo_start())
     if opt(args, "json"):
         return emit(
             args,
@@ -57,16 +58,21 @@ def cmd_welcome(args) -> int:
         )
     if not in_a_browser() and (not sys.stdin.isatty() or not sys.stdout.isatty()):
         # Not a terminal (a script, a pipe): say where things are instead of drawing screens.
+        from app.demo.master_data import EMPLOYEES
+
         logins = [(e[0], e[2], e[4]) for e in EMPLOYEES] if summary else []
         print(
             welcome_text(shown_url(database_url(args)), created, summary, _example_serial(), logins)
         )
         return EXIT_OK
+    from app.cli.reports import seat_reports_database
     from app.tui import SerialDeskApp
 
     config = load_config()
     branch = opt(args, "branch") or config.branch
-    app = SerialDeskApp(replace(config, branch=branch))
+    # The seat file's replica is the seat file's database's: not one --db names.
+    reports_database = seat_reports_database(args)
+    app = SerialDeskApp(replace(config, branch=branch, reports_database=reports_database))
     app.run()
     if app.crash_message:  # the traceback is in the log; one line says where
         print(app.crash_message, file=sys.stderr)

@@ -1,0 +1,82 @@
+"""A seat starts lean: plain ``serialdesk`` loads the counter screens' code, not every
+command's, nor the printer stack, Jinja2 or biip, which load when first needed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli.entry import _plain_start
+from app.cli.parser import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What the first screen does not need: each loads later, where it is used.
+LATER = (
+    "escpos",  # the printer stack: at the first print job or test card
+    "barcode",
+    "jinja2",  # the card templates: at the first card
+    "biip",  # GS1 scans: at the first GS1 scan
+    "app.cli.parser",  # every command's parser and imports: any command but plain start
+    "app.demo.build",  # the demo shop: a first run only
+    "screens.passport",  # a passport: at F6 (or loaded in a thread after the login screen)
+)
+
+
+def test_a_seat_starting_does_not_load_what_its_first_screen_does_not_need():
+    code = (
+        "import json, sys\n"
+        "import app.cli, app.cli.start, app.tui, app.seat_devices\n"
+        f"print(json.dumps([m for m in {list(LATER)!r} if m in sys.modules]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--db", "shop.db"], ["--db=shop.db"], ["--branch", "B"], ["--db", "x", "--branch=A"]],
+)
+def test_plain_start_reads_its_options_as_the_parser_does(argv):
+    assert vars(_plain_start(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["passport", "X"],
+        ["--help"],
+        ["--version"],
+        ["--json"],
+        ["--db"],
+        ["--db", "--json"],
+        ["--db", "a", "--db", "b"],
+        ["--employee", "cal"],
+        ["--db", "x", "stock"],
+    ],
+)
+def test_any_other_command_line_goes_to_the_parser(argv):
+    assert _plain_start(argv) is None
+
+
+def test_a_card_still_renders_and_refuses_a_broken_template_after_loading_late():
+    from datetime import date
+
+    from app.domain.cards import MAX_SECONDS, CardData, render_card
+    from app.domain.errors import Refused
+
+    card = CardData(
+        shop_name="Shop", shop_address="Street", product="Phone", sku="PH", serial="S-1",
+        warranty_number="", imei=False, sale_number="S-9", sale_date=date(2026, 1, 2),
+        warranty_months=12, warranty_end=date(2027, 1, 2), customer="Bob",
+    )  # fmt: skip
+    assert "S-1" in render_card(card)
+    assert MAX_SECONDS > 0
+    with pytest.raises(Refused, match="cannot be used"):
+        render_card(card, "{% if %}")
