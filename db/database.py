@@ -109,7 +109,7 @@ def write_transaction(branch: int | None = None, *, history: bool = True):
 
     ``branch``: the branch whose counter work this is. On PostgreSQL it then holds that
     branch's history lane only, and branches write in parallel; without one (shop-wide
-    work: the catalogue, settings, receipts, imports) it holds every lane; ``history=False``:
+    work: the catalogue, settings, imports, anchors) it holds every lane; ``history=False``:
     a write that appends no history and touches no unit (a print job's state), which only
     waits for shop-wide work. On SQLite the file has one write lock. Nested calls become
     savepoints inside the outer transaction. A seat that finds the lock taken waits and

@@ -186,7 +186,7 @@ def heads_of(rows) -> dict[int, tuple[int, str]]:
     """``HEADS_SQL``'s rows as lane -> (seq, hash), lane 0 always included."""
     found = {0: (0, GENESIS)}
     for lane, seq, mac in rows:
-        if seq:
+        if type(lane) is int and type(seq) is int and seq > 0:  # else verify names the rows
             found[lane] = (seq, mac)
     return found
 
