@@ -41,10 +41,12 @@ def add_commands(command) -> None:
 
 
 def _heads_line(heads: dict[int, tuple[int, str]]) -> str:
-    """Every lane's head: lane 0 as "head #seq hash", then each branch's lane."""
-    seq, mac = heads[0]
-    lines = [f"head #{seq} {mac}."]
-    lines += [f"  {lane_name(lane)}: head #{s} {m}" for lane, (s, m) in heads.items() if lane]
+    """Every lane's head: one history of lane 0 alone as "head #seq hash", else each lane
+    that has rows on a line of its own."""
+    shown = {lane: head for lane, head in sorted(heads.items()) if head[0]} or {0: heads[0]}
+    if list(shown) == [0]:
+        return "head #{} {}.".format(*shown[0])
+    lines = ["heads:"] + [f"  {lane_name(lane)} #{s} {m}" for lane, (s, m) in shown.items()]
     return "\n".join(lines)
 
 
