@@ -77,16 +77,17 @@ def _label(state, kind, event, classid=None, objid=None, objsubid=None, mode=Non
 
 
 def _lock_name(classid: int, objid: int, objsubid: int) -> str:
-    """An advisory lock by the app's name for it (db/connection.py), else its key."""
+    """An advisory lock by the app's name for it (db/connection.py: the pair is the shop's
+    schema and what is locked), else its key."""
     from db import connection
 
-    if objsubid == 2:  # pg_advisory_xact_lock(int, int)
-        if classid == getattr(connection, "LANE_LOCK", None):
-            return "a branch's lane (LANE_LOCK)"
-        return f"key ({classid}, {objid})"
-    key = (classid << 32) | objid
-    names = {getattr(connection, n, None): n for n in ("HISTORY_LOCK", "NEW_UNIT_LOCK")}
-    return f"{names[key]} (key {key})" if key in names else f"key {key}"
+    if objsubid != 2:  # not pg_advisory_xact_lock(int, int): not the app's
+        return f"key {(classid << 32) | objid}"
+    second = objid - (1 << 32) if objid >= 1 << 31 else objid  # pg_locks shows it unsigned
+    names = {connection.HISTORY_LOCK: "HISTORY_LOCK", connection.NEW_UNIT_LOCK: "NEW_UNIT_LOCK"}
+    if second in names:
+        return names[second]
+    return f"a branch's lane (branch {second})"
 
 
 def machine_cpu() -> tuple[float, float]:

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import peewee
 from platformdirs import user_data_dir
 
-from db.connection import HISTORY_LOCK, LANE_LOCK, db, is_sqlite
+from db.connection import HISTORY_LOCK, db, is_sqlite, lock_sql
 from db.history import ALL_LANES
 from db.migrations import Fill
 from db.migrations import migrate as run_migrations
@@ -131,6 +131,32 @@ def write_transaction(branch: int | None = None, *, history: bool = True):
         yield txn
 
 
+QUIET_WAIT_S = 10.0  # how long an anchor looks for a moment no branch is writing
+
+
+@contextmanager
+def between_writes():
+    """A transaction at a moment no write is open anywhere (an anchor's snapshot: no
+    document below the top id is still uncommitted). On PostgreSQL it tries for the
+    chain's lock without queueing for it, so a long receipt at one branch does not make
+    every other branch wait behind the anchor; after ``QUIET_WAIT_S`` of a chain that is
+    never quiet it queues like any shop-wide write. On SQLite: the file's write lock."""
+    if is_sqlite() or db.transaction_depth() > 0:
+        with write_transaction() as txn:
+            yield txn
+        return
+    deadline = time.monotonic() + QUIET_WAIT_S
+    with db.atomic() as txn:
+        while time.monotonic() < deadline:
+            if db.execute_sql(lock_sql(("pg_try_advisory_xact_lock", HISTORY_LOCK))).fetchone()[0]:
+                break
+            time.sleep(0.02)
+        else:
+            db.execute_sql(lock_sql(("pg_advisory_xact_lock", HISTORY_LOCK)))
+        txn.history_lanes = ALL_LANES
+        yield txn
+
+
 def _begin_with_retry(stack: ExitStack, started: float, branch: int | None, history: bool):
     if is_sqlite():
         _queue_up(stack, started)
@@ -141,15 +167,17 @@ def _begin_with_retry(stack: ExitStack, started: float, branch: int | None, hist
                 return _begin_sqlite(stack, BUSY_DEADLINE_S - (time.monotonic() - started))
             txn = stack.enter_context(db.atomic())
             if not history:
-                db.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (HISTORY_LOCK,))
+                db.execute_sql(lock_sql(("pg_advisory_xact_lock_shared", HISTORY_LOCK)))
                 txn.history_lanes = set()  # an append would take its lane
             elif branch is None:
-                db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HISTORY_LOCK,))
+                db.execute_sql(lock_sql(("pg_advisory_xact_lock", HISTORY_LOCK)))
                 txn.history_lanes = ALL_LANES  # db.history appends without asking again
             else:
                 db.execute_sql(
-                    "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s, %s)",
-                    (HISTORY_LOCK, LANE_LOCK, branch),
+                    lock_sql(
+                        ("pg_advisory_xact_lock_shared", HISTORY_LOCK),
+                        ("pg_advisory_xact_lock", branch),
+                    )
                 )
                 txn.history_lanes = {branch}
             return txn

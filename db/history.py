@@ -32,7 +32,7 @@ import peewee as pw
 
 from db.bulk import insert_rows, select_in
 from db.chain_key import CHAIN_ID, chain_id, load_key
-from db.connection import HISTORY_LOCK, LANE_LOCK, db, is_sqlite
+from db.connection import HISTORY_LOCK, db, is_sqlite, lock_sql
 from db.models import Unit, UnitEvent
 from db.prepared import Prepared
 
@@ -152,9 +152,9 @@ def _lock(lanes) -> None:
     if not missing:
         return
     if held is None:
-        db.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (HISTORY_LOCK,))
+        db.execute_sql(lock_sql(("pg_advisory_xact_lock_shared", HISTORY_LOCK)))
     for lane in missing:
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (LANE_LOCK, lane))
+        db.execute_sql(lock_sql(("pg_advisory_xact_lock", lane)))
     if outer is not None:
         outer.history_lanes = {*(held or ()), *missing}
 

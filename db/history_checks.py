@@ -114,14 +114,28 @@ LANE_SEQ_INDEX = f"{TABLE}_lane_seq"
 
 
 def _place_index_problems() -> list[str]:
-    """The unique index on (lane, seq): without it two rows can share a place."""
+    """The unique index on (lane, seq), whole (no WHERE) and valid: without it two rows can
+    share a place."""
     for index in db.get_indexes(TABLE):
         if index.name == LANE_SEQ_INDEX and index.unique and list(index.columns) == ["lane", "seq"]:
-            return []
+            if _whole_and_valid(index.sql):
+                return []
     return [
         f"The history's unique index {LANE_SEQ_INDEX} is missing or changed: someone with the "
         "database's owner rights removed it (two rows can then share a place in the chain)."
     ]
+
+
+def _whole_and_valid(sql: str | None) -> bool:
+    if is_sqlite():
+        return " where " not in _plain_sql(sql or "").lower()
+    row = db.execute_sql(
+        "SELECT i.indpred IS NULL AND i.indexprs IS NULL AND i.indisvalid AND i.indisready "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE c.relname = %s AND i.indrelid = %s::regclass",
+        (LANE_SEQ_INDEX, TABLE),
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _trigger_problems() -> list[str]:

@@ -50,7 +50,7 @@ def test_a_sqlite_copy_gives_the_same_figures_and_takes_no_write(sqlite_shop):
         filters = runner.Filters(serial=IMEIS[0]) if name == "where" else runner.Filters()
         there = runner.run(name, filters, reports_database=sqlite_shop.url)
         assert there.rows == runner.run(name, filters).rows, name
-        assert there.note == ""
+        assert there.note.startswith("Figures from the copy shop.db, last written "), name
     with pytest.raises(Refused, match="read-only: this report tried to write"):
         with reading_reports(sqlite_shop.url):
             Branch.create(code="Z", name="Nowhere")

@@ -198,7 +198,9 @@ def customer_return(
             customer=sale_doc.customer_id if sale_doc else None,
             reason=reason,
         )
-        lines = [_return_line(ctx, doc, m, warnings) for m in matched]
+        # Cards scanned on this return are theirs: a line returned by quantity ends others.
+        named = {m.item.warranty_number.strip().upper() for m in matched if m.item.warranty_number}
+        lines = [_return_line(ctx, doc, m, warnings, named) for m in matched]
         kit_moves.take_back_kits(ctx, doc, kits_back)
         total = sum((line.refund for line in lines), Decimal("0.00"))
         doc.total = total
@@ -213,7 +215,7 @@ def customer_return(
         )
 
 
-def _return_line(ctx, doc, matched: Matched, warnings) -> ReturnedLine:
+def _return_line(ctx, doc, matched: Matched, warnings, named: set[str]) -> ReturnedLine:
     item, product, unit = matched.item, matched.product, matched.unit
     sale_line, quantity = matched.line, matched.quantity
     disposition = UnitState(item.disposition)
@@ -269,7 +271,11 @@ def _return_line(ctx, doc, matched: Matched, warnings) -> ReturnedLine:
             # Back by the sale, without the card: that many of the line's warranties end.
             ending = (
                 WarrantyNumber.select(WarrantyNumber.id)
-                .where(WarrantyNumber.sale_line == sale_line.id, WarrantyNumber.state == "active")
+                .where(
+                    WarrantyNumber.sale_line == sale_line.id,
+                    WarrantyNumber.state == "active",
+                    WarrantyNumber.number.not_in(list(named)),
+                )
                 .order_by(WarrantyNumber.id)
                 .limit(quantity)
             )

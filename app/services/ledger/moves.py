@@ -8,7 +8,7 @@ from app.domain.states import Event, UnitState, can_transition
 from app.domain.text import MAX_STORED_NOTE, free_text
 from app.services.access.context import Approver, Context
 from db.bulk import update_where
-from db.connection import NEW_UNIT_LOCK, db, is_sqlite
+from db.connection import NEW_UNIT_LOCK, db, is_sqlite, lock_sql
 from db.history import FACT_FIELDS, append_events, facts_text
 from db.models import Document, Unit
 
@@ -102,4 +102,4 @@ def lock_new_units() -> None:
     before it looks the serials up (a receipt, a counter recording one never received): two
     branches never both make a unit of one serial. SQLite's write lock already orders them."""
     if not is_sqlite():
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (NEW_UNIT_LOCK,))
+        db.execute_sql(lock_sql(("pg_advisory_xact_lock", NEW_UNIT_LOCK)))

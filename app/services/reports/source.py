@@ -14,6 +14,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import peewee
@@ -76,7 +78,7 @@ def reading_reports(configured: str | None) -> Iterator[str]:
         raise Refused(_unreachable(url, exc)) from None
     with stack:
         try:
-            yield freshness(replay_of(database))
+            yield freshness(replay_of(database)) or _not_a_replica(url, database)
         except (peewee.OperationalError, peewee.InternalError) as exc:
             raise Refused(_failed(exc)) from None
 
@@ -109,6 +111,19 @@ def _failed(exc: Exception) -> str:
             "hot_standby_feedback."
         )
     return f"The reports database failed while the report ran ({_reason(exc)}). Run it again."
+
+
+def _not_a_replica(url: str, database: peewee.Database) -> str:
+    """Where the figures come from when that is not a standby: a SQLite copy is as old as
+    its last write; a PostgreSQL database that is not a standby follows nothing."""
+    if isinstance(database, peewee.SqliteDatabase):
+        path = Path(database.database.removeprefix("file:").split("?")[0])
+        files = [f for f in (path, path.with_name(path.name + "-wal")) if f.exists()]
+        if files:
+            written = datetime.fromtimestamp(max(f.stat().st_mtime for f in files))
+            return f"Figures from the copy {path.name}, last written {written:%Y-%m-%d %H:%M}."
+        return f"Figures from the copy {path.name}."
+    return f"Figures from {shown(url)}, which is not a replica: as current as its own writes."
 
 
 def freshness(replay: Replay | None) -> str:

@@ -86,12 +86,13 @@ def backup(path: str | os.PathLike, *, overwrite: bool = False) -> BackupResult:
 
 def _anchor(target: Path, why: str = "backup", **extra) -> None:
     """Every backup and restore anchors the history on this seat (a restore starts the
-    anchors afresh); a seat without the key skips it: a backup must not fail for that."""
+    anchors afresh); a seat without the key, or a database kept busy past the deadline,
+    skips it: the copy is made, and a backup must not fail for that."""
     from app.services.safety import integrity  # integrity's checks are not backup's imports
 
     try:
         integrity.anchor(why, backup=target.name, **extra)
-    except Refused:
+    except (Refused, Busy):
         pass
 
 

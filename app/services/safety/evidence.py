@@ -35,10 +35,11 @@ from decimal import Decimal, InvalidOperation
 
 import peewee as pw
 
+from app.domain.errors import Busy
 from app.services.ledger.documents import Kind
 from db.chain_key import anchor_files, anchor_path, chain_id, read_anchor_file, write_anchor
 from db.connection import db
-from db.database import write_transaction
+from db.database import DatabaseBusy, between_writes
 from db.history import BATCH, GENESIS, heads, heads_text
 from db.history_verify import lane_label
 from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
@@ -202,12 +203,15 @@ def _legacy_rows(after: int, upto: int, version: int) -> Iterator[tuple]:
 def anchor(key: bytes, why: str, **extra) -> dict:
     """Append every lane's head and the documents since the previous anchor to the anchor file.
 
-    The heads and the top document id are read as shop-wide work: on PostgreSQL that waits
-    for every branch's open write, so no document below the top id is still uncommitted
-    (it would be left out of this digest and never be in a later one)."""
-    with write_transaction():
-        found = heads()
-        upto = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
+    The heads and the top document id are read between writes (``between_writes``): no
+    document below the top id is still uncommitted at another branch (it would be left out
+    of this digest and never be in a later one)."""
+    try:
+        with between_writes():
+            found = heads()
+            upto = Document.select(pw.fn.MAX(Document.id)).scalar() or 0
+    except DatabaseBusy as exc:
+        raise Busy(str(exc)) from exc
     anchors = read_anchor_file(anchor_path())[0]
     # A restore takes the database back in time: anchors before it no longer apply.
     after = int(anchors[-1].get("docs_to", 0)) if anchors and why != RESTORE else 0
