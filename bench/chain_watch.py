@@ -87,7 +87,7 @@ def _lock_name(classid: int, objid: int, objsubid: int) -> str:
     names = {connection.HISTORY_LOCK: "HISTORY_LOCK", connection.NEW_UNIT_LOCK: "NEW_UNIT_LOCK"}
     if second in names:
         return names[second]
-    return f"a branch's lane (branch {second})"
+    return "a branch's lane"  # one line for all branches: the share is what tells
 
 
 def machine_cpu() -> tuple[float, float]:
