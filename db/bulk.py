@@ -140,10 +140,9 @@ def create_row(model, **fields):
     return instance
 
 
-def update_where(model, changes: dict, returning=(), **where) -> int | list[tuple]:
-    """``model.update(**changes).where(field == value for where).execute()`` without Peewee
-    building it; the number of rows changed, or with ``returning`` (fields) the changed
-    rows' values of those fields, as Peewee reads them."""
+def _update(model, changes: dict, where: dict) -> tuple[str, list, list[str]]:
+    """``UPDATE table SET field = %s, ...`` for ``changes``, its parameters (the changes'
+    then the conditions'), and the ``field = %s`` conditions for ``where``."""
     meta, quote, param = model._meta, db.obj.quote, db.obj.param
 
     def column(name: str) -> tuple[str, object]:
@@ -154,10 +153,17 @@ def update_where(model, changes: dict, returning=(), **where) -> int | list[tupl
     tests = [column(name) for name in where]
     params = [f.db_value(v) for (_c, f), v in zip(sets, changes.values(), strict=True)]
     params += [f.db_value(v) for (_c, f), v in zip(tests, where.values(), strict=True)]
-    sql = (
-        f"UPDATE {quote[0]}{meta.table_name}{quote[1]} SET {', '.join(c for c, _f in sets)} "
-        f"WHERE {' AND '.join(c for c, _f in tests)}"
-    )
+    head = f"UPDATE {quote[0]}{meta.table_name}{quote[1]} SET {', '.join(c for c, _f in sets)}"
+    return head, params, [c for c, _f in tests]
+
+
+def update_where(model, changes: dict, returning=(), **where) -> int | list[tuple]:
+    """``model.update(**changes).where(field == value for where).execute()`` without Peewee
+    building it; the number of rows changed, or with ``returning`` (fields) the changed
+    rows' values of those fields, as Peewee reads them."""
+    quote = db.obj.quote
+    head, params, tests = _update(model, changes, where)
+    sql = f"{head} WHERE {' AND '.join(tests)}"
     if not returning:
         return db.execute_sql(sql, params).rowcount
     sql += " RETURNING " + ", ".join(f"{quote[0]}{f.column_name}{quote[1]}" for f in returning)
@@ -168,21 +174,9 @@ def update_where(model, changes: dict, returning=(), **where) -> int | list[tupl
 def update_in(model, changes: dict, field, values: list, chunk: int = 5000, **where) -> int:
     """``model.update(**changes).where(field.in_(values), other == value for where)``, in
     chunks, without Peewee building the IN list value by value; the rows changed."""
-    meta, quote, param = model._meta, db.obj.quote, db.obj.param
-
-    def column(name: str) -> tuple[str, object]:
-        f = meta.fields[name]
-        return f"{quote[0]}{f.column_name}{quote[1]} = {param}", f
-
-    sets = [column(name) for name in changes]
-    tests = [column(name) for name in where]
-    params = [f.db_value(v) for (_c, f), v in zip(sets, changes.values(), strict=True)]
-    params += [f.db_value(v) for (_c, f), v in zip(tests, where.values(), strict=True)]
-    head = (
-        f"UPDATE {quote[0]}{meta.table_name}{quote[1]} SET {', '.join(c for c, _f in sets)} "
-        f"WHERE {' AND '.join([c for c, _f in tests] + [''])}"
-        f"{quote[0]}{field.column_name}{quote[1]} IN "
-    )
+    quote, param = db.obj.quote, db.obj.param
+    head, params, tests = _update(model, changes, where)
+    head += f" WHERE {' AND '.join([*tests, f'{quote[0]}{field.column_name}{quote[1]} IN '])}"
     changed = 0
     for start in range(0, len(values), chunk):
         part = [field.db_value(v) for v in values[start : start + chunk]]
