@@ -53,6 +53,19 @@ def shop(path: Path) -> None:
     catalog.add_product("PH", "Phone", "Phones", "499")
 
 
+async def receipt_screen(app: SerialDeskApp, pilot):
+    """The inventory clerk's receipt screen, PhoneCo's phones chosen, as a scan finds it."""
+    app.ctx = load_context("inv")
+    if len(app.screen_stack) > 1:  # the login screen over the default one
+        app.pop_screen()
+    await app.switch_mode("receipt")
+    await pilot.pause(0.3)
+    screen = app.screen
+    screen.query_one("#supplier").value = "PhoneCo"
+    screen.choose_product("PH")
+    return screen
+
+
 async def run(kind: str, codes: list[str], rate: float) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="sd-bench-"))
     shop(tmp / "shop.db")
@@ -66,14 +79,7 @@ async def run(kind: str, codes: list[str], rate: float) -> dict:
     shown: dict[str, float] = {}
     sent: dict[str, float] = {}
     async with app.run_test(size=(80, 24)) as pilot:
-        app.ctx = load_context("inv")
-        if len(app.screen_stack) > 1:  # the login screen over the default one
-            app.pop_screen()
-        await app.switch_mode("receipt")
-        await pilot.pause(0.3)
-        screen = app.screen
-        screen.query_one("#supplier").value = "PhoneCo"
-        screen.choose_product("PH")
+        screen = await receipt_screen(app, pilot)
         screen.query_one("#serial").focus()
         original = screen.add_row
 
@@ -134,14 +140,7 @@ async def growth(count: int) -> list[float]:
     app = SerialDeskApp(SeatConfig(seat="bench", branch="A", scanner=ScannerConfig(source="wedge")))
     costs = []
     async with app.run_test(size=(80, 24)) as pilot:
-        app.ctx = load_context("inv")
-        if len(app.screen_stack) > 1:  # the login screen over the default one
-            app.pop_screen()
-        await app.switch_mode("receipt")
-        await pilot.pause(0.3)
-        screen = app.screen
-        screen.query_one("#supplier").value = "PhoneCo"
-        screen.choose_product("PH")
+        screen = await receipt_screen(app, pilot)
         await pilot.pause(0.3)
         for code in imeis(count):
             start = time.process_time()  # CPU, not wall time: the same on a busy box
