@@ -24,7 +24,7 @@ from app.services.access import pin_policy
 from app.services.access.context import Context, approver_from, load_context
 from app.services.shop import catalog
 from db import chain_key
-from db.connection import db
+from db.connection import db, is_sqlite
 from db.database import close_database, open_database
 from db.models import Employee
 
@@ -222,6 +222,14 @@ def make_shop(url: str) -> Shop:
 @pytest.fixture
 def shop(database, db_url) -> Shop:
     return make_shop(db_url)
+
+
+@pytest.fixture
+def pg_shop(shop) -> Shop:
+    """``shop`` on PostgreSQL only: what branches writing at once can do to each other."""
+    if is_sqlite():
+        pytest.skip("PostgreSQL only: on SQLite one write lock orders every write")
+    return shop
 
 
 @pytest.fixture

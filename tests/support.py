@@ -14,6 +14,7 @@ tests/test_concurrency.py.)
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -137,6 +138,24 @@ def refused(match: str, exc: type[DomainError] = DomainError):
     assert isinstance(info.value, DomainError)
     assert str(info.value).strip(), "a refusal must say what is wrong"
     assert snapshot() == before, "a refused operation changed the database"
+
+
+def in_thread(work, name: str = "worker") -> tuple[threading.Thread, list]:
+    """Run ``work`` in a thread of its own (its own connection, closed after): the thread,
+    and a list that gets the result, or the exception raised, for the test to judge."""
+    done: list = []
+
+    def run():
+        try:
+            done.append(work())
+        except Exception as exc:  # reported by the test
+            done.append(exc)
+        finally:
+            db.close()
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread, done
 
 
 def imeis(first: int, n: int) -> list[str]:

@@ -7,23 +7,14 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from app.services.counter.selling import SaleItem, sell
 from app.services.safety import integrity
 from db import database
-from db.connection import db, is_sqlite
+from db.connection import db
 from db.models import UnitEvent
-from tests.support import imeis, receive_phones
+from tests.support import imeis, in_thread, receive_phones
 
 WAIT = 0.5  # long enough for a write that is not held up to have finished
-
-
-@pytest.fixture
-def pg_shop(shop):
-    if is_sqlite():
-        pytest.skip("SQLite has one write lock for the whole file")
-    return shop
 
 
 def _hold(branch, started: threading.Event, release: threading.Event, **kwargs) -> None:
@@ -31,22 +22,6 @@ def _hold(branch, started: threading.Event, release: threading.Event, **kwargs) 
         started.set()
         release.wait(10)
     db.close()
-
-
-def _in_thread(work) -> tuple[threading.Thread, list]:
-    done: list = []
-
-    def run():
-        try:
-            done.append(work())
-        except Exception as exc:  # reported by the test
-            done.append(exc)
-        finally:
-            db.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, done
 
 
 def _held(branch, **kwargs):
@@ -64,11 +39,11 @@ def test_a_branch_sells_while_another_branch_holds_its_lane(pg_shop):
     receive_phones(shop.inventory_b, phones_b)
     holder, release = _held(shop.cashier.branch_id)
     try:
-        thread, done = _in_thread(lambda: sell(shop.cashier_b, [SaleItem(serial=phones_b[0])]))
+        thread, done = in_thread(lambda: sell(shop.cashier_b, [SaleItem(serial=phones_b[0])]))
         thread.join(5)
         assert done and not isinstance(done[0], Exception), done
         # The same branch's second write waits for the first.
-        thread, done = _in_thread(lambda: sell(shop.cashier, [SaleItem(serial=phones_a[0])]))
+        thread, done = in_thread(lambda: sell(shop.cashier, [SaleItem(serial=phones_a[0])]))
         time.sleep(WAIT)
         assert not done, "a second write at the same branch did not wait for the first"
     finally:
@@ -87,7 +62,7 @@ def test_shop_wide_work_waits_for_a_branch_and_a_branch_for_it(pg_shop):
     receive_phones(shop.inventory_b, phones)
     holder, release = _held(shop.cashier.branch_id)
     try:
-        thread, done = _in_thread(lambda: _hold_briefly(None))
+        thread, done = in_thread(lambda: _hold_briefly(None))
         time.sleep(WAIT)
         assert not done, "shop-wide work did not wait for a branch's write"
     finally:
@@ -97,7 +72,7 @@ def test_shop_wide_work_waits_for_a_branch_and_a_branch_for_it(pg_shop):
     assert done == [True]
     holder, release = _held(None)
     try:
-        thread, done = _in_thread(lambda: sell(shop.cashier_b, [SaleItem(serial=phones[0])]))
+        thread, done = in_thread(lambda: sell(shop.cashier_b, [SaleItem(serial=phones[0])]))
         time.sleep(WAIT)
         assert not done, "a branch's sale did not wait for shop-wide work"
     finally:
@@ -110,7 +85,7 @@ def test_shop_wide_work_waits_for_a_branch_and_a_branch_for_it(pg_shop):
 def test_a_print_jobs_write_waits_only_for_shop_wide_work(pg_shop):
     holder, release = _held(pg_shop.cashier.branch_id)
     try:
-        thread, done = _in_thread(lambda: _hold_briefly(None, history=False))
+        thread, done = in_thread(lambda: _hold_briefly(None, history=False))
         thread.join(5)
         assert done == [True], "a write of no history waited for a branch"
     finally:
@@ -147,7 +122,7 @@ def test_two_branches_recording_one_never_received_serial_make_one_unit(pg_shop)
     assert started.wait(10)
     try:
         item = SaleItem(serial="DX-9", product="DR-18")
-        thread, done = _in_thread(lambda: sell(shop.cashier_b, [item]))
+        thread, done = in_thread(lambda: sell(shop.cashier_b, [item]))
         time.sleep(WAIT)
         assert not done, "the second branch did not wait for the first"
     finally:
@@ -180,10 +155,10 @@ def test_a_receipt_holds_up_receipts_elsewhere_but_not_sales(pg_shop):
     holder.start()
     assert started.wait(10)
     try:
-        thread, done = _in_thread(lambda: sell(shop.cashier_b, [SaleItem(serial=phones[0])]))
+        thread, done = in_thread(lambda: sell(shop.cashier_b, [SaleItem(serial=phones[0])]))
         thread.join(5)
         assert done and not isinstance(done[0], Exception), done
-        thread, done = _in_thread(lambda: receive_phones(shop.inventory_b, phones[1:]))
+        thread, done = in_thread(lambda: receive_phones(shop.inventory_b, phones[1:]))
         time.sleep(WAIT)
         assert not done, "a receipt at another branch did not wait for the first"
     finally:

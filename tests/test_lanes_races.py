@@ -6,79 +6,26 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from app.services.counter import returns as returns_mod
 from app.services.counter import selling as selling_mod
 from app.services.counter.return_matching import ReturnItem
 from app.services.counter.returns import customer_return
 from app.services.counter.selling import SaleItem, sell
 from app.services.safety import integrity
-from db.connection import db, is_sqlite
 from db.models import Document, DocumentLine, WarrantyNumber
 from tests.support import (
     imeis,
+    in_thread,
     receive_phones,
     receive_quantity,
-    sell_serials,
 )
-
-
-def _problems(full: bool = True) -> list[str]:
-    """The problems verify names, leaving out the dropped-trigger notice (a tamperer who
-    only INSERTs needs no trigger dropped; one who updates is told apart by the rest)."""
-    messages = integrity.check(full=full).messages()
-    return [m for m in messages if "append-only trigger" not in m]
-
-
-def _two_branch_history(shop, first: int = 500):
-    phones_a, phones_b = imeis(first, 3), imeis(first + 10, 3)
-    receive_phones(shop.inventory, phones_a)
-    receive_phones(shop.inventory_b, phones_b)
-    sell_serials(shop.cashier, phones_a[:2])
-    sell_serials(shop.cashier_b, phones_b[:2])
-    return phones_a, phones_b
-
-
-def _copy_row(event_id: int, **override) -> None:
-    """Insert a copy of a history row (all columns) with some columns overridden."""
-    cols = [c.name for c in db.get_columns("unit_event") if c.name != "id"]
-    row = dict(zip(cols, db.execute_sql(
-        f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "unit_event" WHERE "id" = '
-        + ("?" if is_sqlite() else "%s"), (event_id,)).fetchone(), strict=True))  # fmt: skip
-    row.update(override)
-    q = "?" if is_sqlite() else "%s"
-    db.execute_sql(
-        f'INSERT INTO "unit_event" ({", ".join(chr(34) + c + chr(34) for c in row)}) '
-        f"VALUES ({', '.join([q] * len(row))})",
-        tuple(row.values()),
-    )
-
 
 # --- 2. concurrency on PostgreSQL ------------------------------------------------------
 
 
-@pytest.fixture
-def pg_shop(shop):
-    if is_sqlite():
-        pytest.skip("PostgreSQL only: on SQLite one write lock serializes everything")
-    return shop
-
-
 def _thread(work, name="slow"):
-    done: list = []
-
-    def run():
-        try:
-            done.append(work())
-        except Exception as exc:  # reported by the test
-            done.append(exc)
-        finally:
-            db.close()
-
-    t = threading.Thread(target=run, name=name)
-    t.start()
-    return t, done
+    """``in_thread``, by default as the thread the pauses below hold ("slow")."""
+    return in_thread(work, name)
 
 
 def _pause_in(monkeypatch, module, name, entered, release):

@@ -12,9 +12,10 @@ from app.services.counter.returns import customer_return
 from app.services.counter.selling import SaleItem, sell
 from app.services.safety import integrity
 from db.connection import db, is_sqlite
-from db.models import Document, DocumentLine, UnitEvent, WarrantyNumber
-from tests.support import imeis, receive_phones, receive_quantity, run_sql, sell_serials
+from db.models import UnitEvent, WarrantyNumber
+from tests.support import imeis, receive_phones, run_sql, sell_serials
 from tests.test_lanes_attacks import _copy_row, _problems, _two_branch_history
+from tests.test_lanes_races import _watch_sale
 
 # --- 2. the unique (lane, seq) index replaced by a partial one ----------------------------
 
@@ -76,24 +77,11 @@ def test_an_invalid_lane_seq_index_left_by_a_failed_concurrent_build_is_reported
 # --- 4. warranty numbers returned --------------------------------------------------------
 
 
-def _watch_sale(shop, n=2):
-    receive_quantity(shop.inventory, "WA-CL", 5)
-    sell(shop.cashier, [SaleItem(product="WA-CL", quantity=n)])
-    doc = Document.select().where(Document.kind == "sale").order_by(Document.id.desc()).get()
-    line = DocumentLine.get(DocumentLine.document == doc.id)
-    numbers = [
-        w.number
-        for w in WarrantyNumber.select().where(WarrantyNumber.sale_line == line.id)
-        .order_by(WarrantyNumber.id)
-    ]  # fmt: skip
-    return line, numbers
-
-
 def test_one_return_of_a_line_by_quantity_and_by_its_first_card_is_not_refused(shop):
     """Two watches of one line come back on one return: one without its card (by sale line),
     one with card #1. The sale-line item ends 'the first active' card — card #1 — so the
     card item is refused 'returned at another seat just now' (nobody else is at work)."""
-    line, numbers = _watch_sale(shop, 2)
+    _result, line, numbers = _watch_sale(shop, 2)
     sale = f"S-{line.document_id}"
     items = [ReturnItem(sale_line=line.id, quantity=1), ReturnItem(warranty_number=numbers[0])]
     result = customer_return(shop.cashier, items, sale=sale, reason="both back")
