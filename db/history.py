@@ -172,10 +172,13 @@ def heads() -> dict[int, tuple[int, str]]:
 
 
 # Every lane's last row in one statement (a seat's database, or a backup file's).
-HEADS_SQL = (
+# The lanes that have rows, as table l: a walk up the (lane, seq) index, one step a lane.
+LANES_CTE = (
     'WITH RECURSIVE l("lane") AS (SELECT MIN("lane") FROM "unit_event" UNION ALL '
     'SELECT (SELECT MIN(e."lane") FROM "unit_event" e WHERE e."lane" > l."lane") '
     'FROM l WHERE l."lane" IS NOT NULL) '
+)
+HEADS_SQL = LANES_CTE + (
     'SELECT l."lane", h."seq", h."hash" FROM l LEFT JOIN "unit_event" h ON h."id" = ('
     'SELECT x."id" FROM "unit_event" x WHERE x."lane" = l."lane" AND x."seq" IS NOT NULL '
     'ORDER BY x."seq" DESC LIMIT 1) WHERE l."lane" IS NOT NULL'

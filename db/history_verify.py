@@ -14,7 +14,16 @@ import peewee as pw
 
 from db.chain_key import load_key
 from db.connection import db, is_sqlite
-from db.history import BATCH, CONTENT, GENESIS, UNKEYED_CONTENT, _plain, event_mac, unkeyed_hash
+from db.history import (
+    BATCH,
+    CONTENT,
+    GENESIS,
+    LANES_CTE,
+    UNKEYED_CONTENT,
+    _plain,
+    event_mac,
+    unkeyed_hash,
+)
 from db.models import Branch, Unit, UnitEvent
 
 
@@ -61,11 +70,7 @@ _COLUMNS = (
 def lanes() -> list[int]:
     """The lanes that have rows, ascending, found through the (lane, seq) index (a lane
     that is not a whole number is no lane: its rows are reported as outside the chain)."""
-    sql = (
-        'WITH RECURSIVE l("lane") AS (SELECT MIN("lane") FROM "unit_event" UNION ALL '
-        'SELECT (SELECT MIN(e."lane") FROM "unit_event" e WHERE e."lane" > l."lane") '
-        'FROM l WHERE l."lane" IS NOT NULL) SELECT "lane" FROM l WHERE "lane" IS NOT NULL'
-    )
+    sql = LANES_CTE + 'SELECT "lane" FROM l WHERE "lane" IS NOT NULL'
     found = [lane for (lane,) in db.execute_sql(sql).fetchall()]
     return [lane for lane in found if type(lane) is int]
 
