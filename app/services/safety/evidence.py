@@ -336,8 +336,12 @@ def check(key: bytes, *, every_range: bool = True) -> AnchorCheck:
     )
     stored = _stored(_places(anchors))
     result.start = {}
-    for lane in sorted({lane for a in anchors for lane in lane_heads(a)}):
-        _check_lane(result, lane, now.get(lane, (0, GENESIS))[0], anchors, stored, copies)
+    seen: dict[int, list[tuple[dict, int, str]]] = {}  # lane -> (anchor, seq, mac), in order
+    for entry in anchors:
+        for lane, (seq, mac) in lane_heads(entry).items():
+            seen.setdefault(lane, []).append((entry, seq, mac))
+    for lane in sorted(seen):
+        _check_lane(result, lane, now.get(lane, (0, GENESIS))[0], seen[lane], stored, copies)
     result.start = result.start or None  # no lane to start from: the whole chain is walked
     ranges = [a for a in anchors if "docs_mac" in a]
     for entry in ranges if every_range else ranges[-1:]:
@@ -352,10 +356,10 @@ def check(key: bytes, *, every_range: bool = True) -> AnchorCheck:
     return result
 
 
-def _check_lane(result, lane, head_seq, anchors, stored, copies) -> None:
-    """One lane against the anchors that saw it: rows removed from its end, rows rewritten
-    at or before an anchored row, and the newest anchored row to walk on from."""
-    seen = [(a, *lane_heads(a)[lane]) for a in anchors if lane in lane_heads(a)]
+def _check_lane(result, lane, head_seq, seen, stored, copies) -> None:
+    """One lane against the anchors that saw it (``seen``: anchor, seq, mac): rows removed
+    from its end, rows rewritten at or before an anchored row, and the newest anchored row
+    to walk on from."""
     label = lane_label(lane)
     top, top_seq, _mac = max(seen, key=lambda s: s[1])
     if head_seq < top_seq:
