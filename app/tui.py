@@ -111,7 +111,13 @@ class SerialDeskApp(App):
         them, and logging in does not either."""
 
         def load() -> None:
-            for module in ("screens.home", "screens.passport", "screens.modals.scan_lookup"):
+            for module in (
+                "screens.home",
+                "screens.passport",
+                "screens.modals.scan_lookup",
+                "stdnum.ean",  # the first scan's checks (app.domain.serials, meid)
+                "stdnum.meid",
+            ):
                 try:
                     import_module(module)
                 except Exception:  # imported again where used, and any error shown there

@@ -25,10 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import peewee as pw
-from playhouse.migrate import SchemaMigrator
-from playhouse.migrate import migrate as run_operations
 
 from db.chain_key import (
     KeyMissing,
@@ -43,6 +42,9 @@ from db.history import BATCH, CONTENT, FACT_FIELDS, GENESIS, event_mac, facts_te
 from db.history_checks import PG_TRIGGER, SQLITE_TRIGGERS, TABLE
 from db.history_verify import unkeyed_breaks, verify_history
 from db.models import Unit, UnitEvent
+
+if TYPE_CHECKING:  # playhouse.migrate loads when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 
 class HistoryBroken(RuntimeError):
@@ -77,6 +79,8 @@ def key_the_chain(
             + "). Nothing was upgraded. Restore the last backup whose 'serialdesk verify' "
             "was clean, or keep this one aside as evidence and ask for help."
         )
+    from playhouse.migrate import migrate as run_operations  # only when a step runs
+
     _unprotect(database)
     run_operations(migrator.add_column(TABLE, "facts", UnitEvent.facts))
     chain = new_chain_id()

@@ -24,6 +24,11 @@ LATER = (
     "app.cli.parser",  # every command's parser and imports: any command but plain start
     "app.demo.build",  # the demo shop: a first run only
     "screens.passport",  # a passport: at F6 (or loaded in a thread after the login screen)
+    "psycopg2",  # PostgreSQL's driver: a PostgreSQL seat only (db.drivers)
+    "playhouse.migrate",  # schema steps: only when a database is behind
+    "app.services.reports.runner",  # the reports: at the first report
+    "playhouse.db_url",  # database URLs: a PostgreSQL seat or a reports database only
+    "stdnum",  # check digits: at the first scan (or in the thread after the login screen)
 )
 
 
@@ -80,3 +85,35 @@ def test_a_card_still_renders_and_refuses_a_broken_template_after_loading_late()
     assert MAX_SECONDS > 0
     with pytest.raises(Refused, match="cannot be used"):
         render_card(card, "{% if %}")
+
+
+def test_plain_serialdesk_reaches_its_first_screen_without_them(tmp_path):
+    """The whole plain start (``cmd_welcome``) up to the app's run, on a made shop."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "SERIALDESK_DB": str(tmp_path / "shop.db"),
+    }
+    made = subprocess.run(
+        [sys.executable, "-m", "app.cli", "init"], cwd=ROOT, env=env, capture_output=True
+    )
+    assert made.returncode == 0, made.stderr
+    code = (
+        "import json, sys\n"
+        "import app.tui\n"
+        "def run(app):\n"  # where the screens would start: what is loaded by then
+        f"    loaded = [m for m in {list(LATER)!r} if m in sys.modules]\n"
+        "    print('LOADED', json.dumps(loaded))\n"
+        "    app.crash_message = None\n"
+        "app.tui.SerialDeskApp.run = run\n"
+        "from app.cli import main\n"
+        "sys.exit(main([]))\n"
+    )
+    env["TEXTUAL_DRIVER"] = "textual.drivers.web_driver:WebDriver"  # as a browser seat
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LOADED []" in done.stdout

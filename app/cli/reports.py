@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime
 
 from app.cli.render import shown, table, to_json
-from app.cli.session import EXIT_OK, UsageError, open_db, opt
-from app.config import load_config
-from app.domain.errors import DomainError
+from app.cli.session import EXIT_OK, UsageError, open_db, opt, seat_reports_database
 from app.services.reports import runner
 
 
@@ -51,18 +48,6 @@ def cmd_report(args) -> int:
         print(shown(result.note))
     print(table(result.columns, result.rows))
     return EXIT_OK
-
-
-def seat_reports_database(args) -> str | None:
-    """The seat file's reports_database, when the main database is the seat file's too: a
-    database named by --db or SERIALDESK_DB is not the one the seat's replica copies.
-    (SERIALDESK_REPORTS_DB, read by the reports themselves, applies either way.)"""
-    if opt(args, "db") or os.environ.get("SERIALDESK_DB"):
-        return None
-    try:
-        return load_config().reports_database
-    except DomainError:  # the command has opened its database without the file
-        return None
 
 
 def _date(args, name: str):

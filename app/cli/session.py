@@ -73,6 +73,18 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url).expanduser()
 
 
+def seat_reports_database(args) -> str | None:
+    """The seat file's reports_database, when the main database is the seat file's too: a
+    database named by --db or SERIALDESK_DB is not the one the seat's replica copies.
+    (SERIALDESK_REPORTS_DB, read by the reports themselves, applies either way.)"""
+    if opt(args, "db") or os.environ.get("SERIALDESK_DB"):
+        return None
+    try:
+        return load_config().reports_database
+    except DomainError:  # the command has opened its database without the file
+        return None
+
+
 def _seat_key_file() -> str | None:
     """The history key's place from the seat file (else the env or the default, see
     ``db.chain_key``); a seat file that cannot be read names no place."""

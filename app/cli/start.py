@@ -15,6 +15,7 @@ from app.cli.session import (
     emit,
     open_db,
     opt,
+    seat_reports_database,
     shown_url,
     sqlite_path,
     upgrade_schema,
@@ -65,7 +66,6 @@ def cmd_welcome(args) -> int:
             welcome_text(shown_url(database_url(args)), created, summary, _example_serial(), logins)
         )
         return EXIT_OK
-    from app.cli.reports import seat_reports_database
     from app.tui import SerialDeskApp
 
     config = load_config()

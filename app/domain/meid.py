@@ -8,9 +8,6 @@ check digit: one unit, whichever form was scanned or typed.
 
 from __future__ import annotations
 
-from stdnum import meid
-from stdnum.exceptions import InvalidChecksum, ValidationError
-
 from app.domain.errors import InvalidSerial
 
 _HEX = set("0123456789ABCDEF")
@@ -23,6 +20,9 @@ def canonical_meid(raw: str) -> str:
     esn = _esn(text)
     if esn is not None:
         return esn
+    from stdnum import meid  # at the first MEID, not at every seat's start
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
     try:
         return meid.validate(text)
     except InvalidChecksum:

@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from stdnum import ean
-
 from app.domain.errors import InvalidSerial, Refused
 from app.domain.meid import canonical_meid
 
@@ -127,7 +125,7 @@ class SerialRule:
                     f"{serial} has a wrong IMEI check digit. Scan it again or type it carefully."
                 )
         elif self.check is CheckKind.GTIN:
-            if not serial.isdigit() or not ean.is_valid(serial):
+            if not serial.isdigit() or not gtin_check_ok(serial):
                 raise InvalidSerial(f"{serial} has a wrong GTIN/EAN check digit.")
         elif self.check is CheckKind.MEID:
             canonical_meid(serial)  # raises with the reason: length, digits, check digit
@@ -140,6 +138,14 @@ SALE_NUMBER = re.compile(r"^S-\d{1,12}$")
 
 # The Luhn sum's part of a digit in a doubled place (2 x d, its digits added).
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
+def gtin_check_ok(digits: str) -> bool:
+    """An EAN/UPC/GTIN's check digit, by python-stdnum (loaded at the first check: with its
+    imports it is a tenth of a seat's start)."""
+    from stdnum import ean
+
+    return ean.is_valid(digits)
 
 
 def imei_check_digit_ok(digits: str) -> bool:
@@ -263,7 +269,7 @@ def read_scan(raw: str, known_gtin=lambda gtin: False) -> Scan:
                 "This GS1 barcode could not be read "
                 f"({problem or 'no product or serial in it'}). Scan it again."
             )
-    if text.isdigit() and len(text) in (8, 12, 13, 14) and ean.is_valid(text):
+    if text.isdigit() and len(text) in (8, 12, 13, 14) and gtin_check_ok(text):
         gtin14 = text.zfill(14)
         if known_gtin(gtin14):
             return Scan(ScanKind.PRODUCT, text, gtin=gtin14)
@@ -291,6 +297,6 @@ def _gs1_message(text: str):
 def normalize_gtin(raw: str) -> str:
     """A GTIN as stored: 14 digits with a valid check digit."""
     text = raw.strip()
-    if not text.isdigit() or len(text) not in (8, 12, 13, 14) or not ean.is_valid(text):
+    if not text.isdigit() or len(text) not in (8, 12, 13, 14) or not gtin_check_ok(text):
         raise Refused(f"'{raw}' is not a valid GTIN/EAN (8, 12, 13 or 14 digits with check digit).")
     return text.zfill(14)

@@ -9,16 +9,18 @@ to the new shape (``playhouse.migrate`` operations or plain SQL).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import peewee
-from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
-from playhouse.migrate import migrate as run_operations
 
 from db.access_models import ACCESS_MODELS, ApiToken, ShopSetting
 from db.chain_key import create_key, new_chain_id
 from db.history_checks import PG_FUNCTION_SQL, PG_TRIGGER_SQL, sqlite_trigger_sql
 from db.history_upgrade import key_the_chain
 from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
+
+if TYPE_CHECKING:  # playhouse.migrate loads when a step runs, not on every seat's start
+    from playhouse.migrate import SchemaMigrator
 
 LATEST = 6
 LANES_VERSION = 6  # the history has a lane per branch from this version on
@@ -38,6 +40,8 @@ def _v2_report_figures(database: peewee.Database, migrator: SchemaMigrator) -> N
     Early version-1 databases lack the kit tables and a report index that later ones
     have (added before anything shipped): whatever is missing is created here too.
     """
+    from playhouse.migrate import migrate as run_operations
+
     run_operations(
         migrator.add_column("unit", "came_back", Unit.came_back),
         migrator.add_column("unit", "repair_count", Unit.repair_count),
@@ -126,7 +130,7 @@ def migrate(database: peewee.Database, fills: Mapping[int, Fill] | None = None) 
         # Seats of a chain start at the same time: one migrates, the others wait.
         with database.atomic():
             database.execute_sql("SELECT pg_advisory_xact_lock(7405001)")
-            return _migrate_locked(database, _migrator(database), fills)
+            return _migrate_locked(database, fills)
     version = current_version(database)
     if version == LATEST:
         return version
@@ -134,20 +138,20 @@ def migrate(database: peewee.Database, fills: Mapping[int, Fill] | None = None) 
     database.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         with database.atomic("IMMEDIATE"):
-            return _migrate_locked(database, _migrator(database), fills)
+            return _migrate_locked(database, fills)
     finally:
         database.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def _migrator(database: peewee.Database) -> SchemaMigrator:
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
     if isinstance(database, peewee.SqliteDatabase):
         return SqliteMigrator(database)
     return PostgresqlMigrator(database)
 
 
-def _migrate_locked(
-    database: peewee.Database, migrator: SchemaMigrator, fills: Mapping[int, Fill]
-) -> int:
+def _migrate_locked(database: peewee.Database, fills: Mapping[int, Fill]) -> int:
     version = current_version(database)
     if version > LATEST:
         raise SchemaTooNew(
@@ -167,6 +171,7 @@ def _migrate_locked(
             f"Schema step {unfilled[0]} fills figures from the ledger; open this database "
             "with SerialDesk itself (serialdesk init) to upgrade it."
         )
+    migrator = _migrator(database)
     for step in steps:
         STEPS[step](database, migrator)
         if step in fills:
