@@ -149,10 +149,10 @@ class Document(BaseModel):
 
 class Unit(BaseModel):
     serial = pw.CharField(max_length=64, index=True)
-    product = pw.ForeignKeyField(Product, backref="units")
+    product = pw.ForeignKeyField(Product, backref="units", index=False)  # see Meta
     state = pw.CharField(max_length=24)
     branch = pw.ForeignKeyField(Branch, null=True, backref="units")
-    supplier = pw.ForeignKeyField(Supplier, null=True, backref="units")
+    supplier = pw.ForeignKeyField(Supplier, null=True, backref="units", index=False)
     customer = pw.ForeignKeyField(Customer, null=True, backref="units")
     cost = MoneyField(null=True)
     warranty_start = pw.DateField(null=True)
@@ -167,6 +167,7 @@ class Unit(BaseModel):
     repair_count = pw.IntegerField(default=0)
 
     class Meta:
+        # product and supplier have no index of their own: these begin with them
         indexes = (
             (("product", "branch", "state"), False),
             (("state", "branch"), False),
@@ -179,10 +180,10 @@ class Unit(BaseModel):
 
 
 class DocumentLine(BaseModel):
-    document = pw.ForeignKeyField(Document, backref="lines", on_delete="CASCADE")
+    document = pw.ForeignKeyField(Document, backref="lines", on_delete="CASCADE", index=False)
     # None only for a stocktake scan of a serial nobody knows.
     product = pw.ForeignKeyField(Product, null=True, backref="lines")
-    unit = pw.ForeignKeyField(Unit, null=True, backref="lines")
+    unit = pw.ForeignKeyField(Unit, null=True, backref="lines", index=False)
     serial = pw.CharField(max_length=64, default="")
     quantity = pw.IntegerField(default=1)
     price = MoneyField(default=0)
@@ -198,7 +199,8 @@ class DocumentLine(BaseModel):
 
     class Meta:
         # reports: a document's lines' figures read from the index alone (sales margin,
-        # refunds, replacement cost), and a unit's documents (supplier failure)
+        # refunds, replacement cost), and a unit's documents (supplier failure); they are
+        # the document's and the unit's indexes too
         indexes = (
             (("document", "product", "quantity", "price", "cost"), False),
             (("unit", "document"), False),
@@ -231,12 +233,14 @@ class WarrantyNumber(BaseModel):
 class UnitEvent(BaseModel):
     """One line of a unit's history: what, when, where, who, which document, from, to."""
 
-    unit = pw.ForeignKeyField(Unit, backref="events")
+    # Indexed by (unit, id) (Meta); no query looks rows up by branch or employee, and the
+    # rows they point at are never deleted: no index of their own (db.migrations step 7).
+    unit = pw.ForeignKeyField(Unit, backref="events", index=False)
     event = pw.CharField(max_length=24)
     at = UtcDateTimeField(default=now)
-    branch = pw.ForeignKeyField(Branch, null=True)
-    employee = pw.ForeignKeyField(Employee)
-    approved_by = pw.ForeignKeyField(Employee, null=True)
+    branch = pw.ForeignKeyField(Branch, null=True, index=False)
+    employee = pw.ForeignKeyField(Employee, index=False)
+    approved_by = pw.ForeignKeyField(Employee, null=True, index=False)
     document = pw.ForeignKeyField(Document, null=True, backref="events")
     from_state = pw.CharField(max_length=24, null=True)
     to_state = pw.CharField(max_length=24)

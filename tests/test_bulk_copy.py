@@ -1,5 +1,7 @@
 """Bulk writes (db/bulk.insert_rows): on PostgreSQL many rows go by COPY, and what is
-stored and returned is what the multi-row INSERT stores and returns, on both backends."""
+stored and returned is what the multi-row INSERT stores and returns, on both backends.
+Bulk look-ups (db/bulk.select_in): a long list goes to PostgreSQL as one array, and finds
+exactly what an IN list finds."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from db import pg_copy
-from db.bulk import insert_rows
+from db.bulk import MIN_ARRAY, insert_rows, pg_array, select_in
 from db.connection import db, is_sqlite
 from db.models import Customer, Document, DocumentLine, Product, Unit
 
@@ -106,3 +108,28 @@ def test_a_value_copy_would_read_otherwise_is_found_before_anything_is_sent(shop
     rows[-1][2] = rows[-1][2].replace(tzinfo=None)
     assert pg_copy.copy_rows(Unit, columns, [rows[-1]] * 2 + [["NUL\x00", phone.id, None]]) is None
     assert Unit.select().where(Unit.serial.startswith("AWARE-")).count() == 0
+
+
+@pytest.mark.parametrize("count", [5, MIN_ARRAY + 50])
+def test_a_bulk_look_up_finds_what_an_in_list_finds(shop, count, monkeypatch):
+    phone = Product.get(Product.sku == "PH-X1")
+    hostile = TRICKY + ['quo"te', "}", "{a,b}", "co,mma", " lead", "NULL", 'a\\"b', "x'y"]
+    rows = _rows(count, phone.id, shop.inventory.branch_id)
+    for n, text in enumerate(hostile):
+        rows[n % count]["serial"] = text
+    inserted = dict(insert_rows(Unit, rows, returning=(Unit.serial, Unit.id)))
+    asked = [r["serial"] for r in rows] * 2 + ["absent", None] + ["NULL", '"', "\\"]
+    columns = (Unit.serial, Unit.id)
+    found = select_in(Unit, columns, Unit.serial, asked, chunk=10_000)
+    assert sorted(found) == sorted(inserted.items())  # each once, however often asked
+    by_id = select_in(Unit, columns, Unit.id, [*inserted.values(), -1] * 2, chunk=10_000)
+    assert sorted(by_id) == sorted(inserted.items())
+    # The IN list (SQLite's way, and a short list's) finds the same.
+    monkeypatch.setattr("db.bulk.MIN_ARRAY", 10**9)
+    assert sorted(select_in(Unit, columns, Unit.serial, asked, chunk=10_000)) == sorted(found)
+
+
+def test_an_array_literal_quotes_every_element():
+    assert pg_array(["a", 'b"c', "d\\e", "a", None]) == ("text", '{"a","b\\"c","d\\\\e"}')
+    assert pg_array([3, 1, 3]) == ("bigint", "{3,1}")
+    assert pg_array([1, "1"]) is None and pg_array([True, 2]) is None

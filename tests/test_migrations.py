@@ -64,3 +64,32 @@ def test_a_newer_database_is_refused_not_downgraded(db_url):
     close_database()
     with pytest.raises(migrations.SchemaTooNew, match="Upgrade SerialDesk"):
         open_database(db_url)
+
+
+def test_step_7_drops_the_indexes_no_query_needs_and_the_models_make_none(db_url):
+    """A schema 6 database (its eight needless indexes made as schema 6's models made them)
+    comes out of step 7 with exactly the indexes a new database is created with."""
+    database = open_database(db_url)
+    make_shop(db_url)
+    fresh = _indexes(database)
+    assert not fresh & set(migrations.NEEDLESS_INDEXES)
+    for name in migrations.NEEDLESS_INDEXES:
+        table, column = _table_and_column(name)
+        database.execute_sql(f'CREATE INDEX "{name}" ON "{table}" ("{column}")')
+    SchemaVersion.update(version=6).where(SchemaVersion.version == 7).execute()
+    close_database()
+    database = open_database(db_url)
+    assert migrations.current_version(database) == 7
+    assert _indexes(database) == fresh
+
+
+def _indexes(database) -> set[str]:
+    tables = ("unit", "unit_event", "document_line")
+    return {i.name for t in tables for i in database.get_indexes(t)}
+
+
+def _table_and_column(index: str) -> tuple[str, str]:
+    for table in ("unit_event", "document_line", "unit"):
+        if index.startswith(table + "_"):
+            return table, index.removeprefix(table + "_")
+    raise AssertionError(index)

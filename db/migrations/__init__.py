@@ -22,7 +22,7 @@ from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
 if TYPE_CHECKING:  # playhouse.migrate loads when a step runs, not on every seat's start
     from playhouse.migrate import SchemaMigrator
 
-LATEST = 6
+LATEST = 7
 LANES_VERSION = 6  # the history has a lane per branch from this version on
 
 # A step that adds figures computed from the ledger is filled by rules that live above
@@ -95,12 +95,34 @@ def _v6_branch_lanes(database: peewee.Database, migrator: SchemaMigrator) -> Non
     )
 
 
+# Indexes every write kept up and no query needed: each covered by a wider index with the
+# same first column, or on a column of the history no query looks rows up by (the rows it
+# points at are never deleted). A received unit wrote 8 index entries more for them.
+NEEDLESS_INDEXES = (
+    "unit_product_id",  # (product, branch, state), (product, repair_count)
+    "unit_supplier_id",  # (supplier, product, came_back)
+    "unit_event_unit_id",  # (unit, id)
+    "unit_event_branch_id",
+    "unit_event_employee_id",
+    "unit_event_approved_by_id",
+    "document_line_document_id",  # (document, product, quantity, price, cost)
+    "document_line_unit_id",  # (unit, document)
+)
+
+
+def _v7_needless_indexes(database: peewee.Database, migrator: SchemaMigrator) -> None:
+    """Drop ``NEEDLESS_INDEXES`` (the models no longer make them)."""
+    for name in NEEDLESS_INDEXES:
+        database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
 STEPS: dict[int, Callable[[peewee.Database, SchemaMigrator], None]] = {
     2: _v2_report_figures,
     3: _v3_access,
     4: _v4_api_tokens,
     5: _v5_keyed_history,
     6: _v6_branch_lanes,
+    7: _v7_needless_indexes,
 }
 
 
