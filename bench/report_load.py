@@ -16,6 +16,11 @@ cluster (``pg_basebackup -R``), e.g. made with ``--make-replica FOLDER``, which 
 whole cluster the ledger is on (its pg_hba.conf must let postgres connect for replication
 from 127.0.0.1) and starts it on ``--replica-port`` (5433). ``--fresh``: a small new shop
 (``seats.py``'s) in the ledger's empty database instead of a build, to try the script.
+
+On one box the replica shares the cores with the primary and the seats, as it would not in
+a chain (a machine of its own at the head office): ``--replica-nice 19`` gives the replica
+server the lowest CPU priority, and ``--nice 19`` the head office process, the nearest this
+box comes to that. Without them, the run shows what one shared box does.
 """
 
 from __future__ import annotations
@@ -162,6 +167,30 @@ def make_replica(primary: str, folder: str, port: int) -> str:
     return f"postgresql://postgres@127.0.0.1:{port}"
 
 
+def lower_server_priority(url: str, nice: int) -> int:
+    """Give the PostgreSQL server at ``url`` the niceness ``nice``: its postmaster and every
+    process it has started (backends started later inherit it). On one box, the nearest
+    thing to a machine of its own for the replica: the counter's processes get the cores
+    first. Returns how many processes were changed."""
+    import psycopg2
+
+    with psycopg2.connect(url, connect_timeout=10) as conn, conn.cursor() as cur:
+        cur.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+        folder = cur.fetchone()[0]
+    postmaster = int(Path(folder, "postmaster.pid").read_text().split()[0])
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == postmaster:  # its parent
+            pids.append(int(stat.parent.name))
+    for pid in pids:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    return len(pids)
+
+
 def merged(runs: list[dict]) -> dict:
     """The slices of one kind of run as one: times pooled, head-office figures added up."""
     took = {op: [t for run in runs for t in run["took"][op]] for op in seats.OPS}
@@ -221,6 +250,13 @@ def main() -> int:
     parser.add_argument(
         "--nice", type=int, default=0, help="the head office process's niceness (0 to 19)"
     )
+    parser.add_argument(
+        "--replica-nice",
+        type=int,
+        default=0,
+        help="the replica server's niceness (0 to 19): on one box, the nearest thing to a "
+        "machine of its own",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="slices of each run, in turn")
     parser.add_argument("--round", type=int, default=0, help="a later round: other seeds")
     parser.add_argument("--only", choices=("none", "primary", "replica"), action="append")
@@ -240,6 +276,9 @@ def main() -> int:
     wanted = [key for key in ("none", "primary", "replica") if key in (args.only or [key])]
     if "replica" in wanted and not args.replica:
         sys.exit("--replica (or --make-replica) is needed for the run with reports on it")
+    if args.replica and args.replica_nice:
+        changed = lower_server_priority(args.replica, args.replica_nice)
+        print(f"replica server: niceness {args.replica_nice} ({changed} processes)")
     print(
         f"{args.seats} seats at {args.rate:g} operations a second each, {args.seconds:g} s a "
         f"run; the head office runs every report in a loop"

@@ -11,6 +11,7 @@ from app.services.counter import repairs, replacements
 from app.services.counter.passport import passport
 from app.services.shop.catalog import add_product
 from app.services.stock.receiving import ReceiptLine, receive
+from db.models import Unit
 from tests.conftest import IMEIS
 from tests.support import (
     customer,
@@ -140,3 +141,13 @@ def test_a_claim_on_a_replacement_counts_the_claims_across_the_chain(shop):
     sell_serials(shop.cashier, [IMEIS[3]])
     plain = repairs.propose_decision(IMEIS[3], today=date(2026, 4, 1))
     assert (plain.earlier_repairs, plain.replaced) == (0, [])
+
+
+def test_a_loop_of_replacements_written_behind_the_apps_back_ends_the_chain(shop):
+    _chain(shop)
+    first = Unit.get(Unit.serial == IMEIS[0])
+    last = Unit.get(Unit.serial == IMEIS[2])
+    Unit.update(replaces=last.id).where(Unit.id == first.id).execute()  # 0 -> 2 -> 1 -> 0
+    chain = passport(IMEIS[2]).chain
+    assert [c.serial for c in chain] == [IMEIS[1], IMEIS[0]]  # each unit once, then it stops
+    assert [c.serial for c in passport(IMEIS[0]).chain] == [IMEIS[2], IMEIS[1]]

@@ -12,7 +12,8 @@ from datetime import date
 
 from app.domain.states import Event
 from app.services.ledger.documents import Kind, doc_number
-from db.models import Document, Product, RepairTicket, Unit, UnitEvent
+from db.connection import db
+from db.models import Document, RepairTicket, Unit
 
 
 @dataclass
@@ -46,66 +47,92 @@ class ReplacedUnit:
         return len(self.claims) + (1 if self.without_ticket else 0)
 
 
+# The units behind a unit, the nearest first, each with the serial that replaced it and the
+# replacement document that did (the newer unit's last "replacement issued" event's), in
+# one statement on both backends. A unit reached twice (a loop written behind the
+# application's back) ends the walk in Python; the depth bounds the statement itself.
+_CHAIN_SQL = """
+WITH RECURSIVE chain(depth, newer_id, newer_serial, older_id) AS (
+    SELECT 1, u.id, u.serial, u.replaces_id FROM unit AS u
+    WHERE u.id = {p} AND u.replaces_id IS NOT NULL
+    UNION ALL
+    SELECT c.depth + 1, o.id, o.serial, o.replaces_id
+    FROM chain AS c JOIN unit AS o ON o.id = c.older_id
+    WHERE o.replaces_id IS NOT NULL AND c.depth < {limit}
+)
+SELECT o.id, o.serial, p.sku, p.name, c.newer_serial, d.id, d.business_date, d.related_id
+FROM chain AS c
+JOIN unit AS o ON o.id = c.older_id
+JOIN product AS p ON p.id = o.product_id
+LEFT JOIN document AS d ON d.id = (
+    SELECT e.document_id FROM unit_event AS e
+    WHERE e.unit_id = c.newer_id AND e.event = {p}
+    ORDER BY e.id DESC LIMIT 1
+)
+ORDER BY c.depth
+"""
+MAX_CHAIN = 1000
+
+
 def replaced_units(unit: Unit) -> list[ReplacedUnit]:
-    """Every unit ``unit`` replaced, transitively, the one it replaced directly first."""
-    chain: list[ReplacedUnit] = []
+    """Every unit ``unit`` replaced, transitively, the one it replaced directly first: the
+    chain in one statement and every claim on it in one more."""
+    if unit.replaces_id is None:
+        return []
+    sql = _CHAIN_SQL.format(p=db.obj.param, limit=MAX_CHAIN)
+    rows = db.execute_sql(sql, (unit.id, Event.REPLACEMENT_ISSUED.value)).fetchall()
     seen = {unit.id}
-    current = unit
-    while current.replaces_id is not None and current.replaces_id not in seen:
-        older = (
-            Unit.select(Unit, Product)
-            .join(Product)
-            .where(Unit.id == current.replaces_id)
-            .get_or_none()
-        )
-        if older is None:
+    links = []
+    for row in rows:
+        if row[0] in seen:
             break
-        seen.add(older.id)
-        swap = _swap_document(current.id)
-        chain.append(
-            ReplacedUnit(
-                serial=older.serial,
-                sku=older.product.sku,
-                product=older.product.name,
-                replaced_on=swap.business_date if swap else None,
-                replacement=doc_number(Kind.REPLACEMENT, swap.id) if swap else "",
-                replaced_by=current.serial,
-                claims=claims_on(older.id),
-                without_ticket=swap is not None and swap.related_id is None,
-            )
+        seen.add(row[0])
+        links.append(row)
+    claims = _claims_on_each([row[0] for row in links])
+    return [
+        ReplacedUnit(
+            serial=serial,
+            sku=sku,
+            product=name,
+            replaced_on=Document.business_date.python_value(day) if doc_id else None,
+            replacement=doc_number(Kind.REPLACEMENT, doc_id) if doc_id else "",
+            replaced_by=newer_serial,
+            claims=claims.get(older_id, []),
+            without_ticket=doc_id is not None and related_id is None,
         )
-        current = older
-    return chain
+        for older_id, serial, sku, name, newer_serial, doc_id, day, related_id in links
+    ]
+
+
+def _claims_on_each(unit_ids: list[int]) -> dict[int, list[ChainClaim]]:
+    """``claims_on`` for many units at once, by unit."""
+    found: dict[int, list[ChainClaim]] = {}
+    if unit_ids:
+        for ticket in _claims_query(RepairTicket.unit.in_(unit_ids)):
+            found.setdefault(ticket.unit_id, []).append(_claim(ticket))
+    return found
 
 
 def claims_on(unit_id: int) -> list[ChainClaim]:
     """The repair tickets of one unit, oldest first."""
-    rows = (
+    return [_claim(t) for t in _claims_query(RepairTicket.unit == unit_id)]
+
+
+def _claims_query(where):
+    return (
         RepairTicket.select(RepairTicket, Document)
         .join(Document)
-        .where(RepairTicket.unit == unit_id)
+        .where(where)
         .order_by(Document.id)
     )
-    return [
-        ChainClaim(
-            doc_number(Kind.REPAIR, t.document_id),
-            t.document.business_date,
-            t.status,
-            t.complaint,
-            t.covered,
-            t.outcome,
-        )
-        for t in rows
-    ]
 
 
-def _swap_document(unit_id: int) -> Document | None:
-    """The replacement document that issued this unit in place of the one it replaces."""
-    event = (
-        UnitEvent.select(UnitEvent, Document)
-        .join(Document)
-        .where(UnitEvent.unit == unit_id, UnitEvent.event == Event.REPLACEMENT_ISSUED)
-        .order_by(UnitEvent.id.desc())
-        .first()
+def _claim(ticket: RepairTicket) -> ChainClaim:
+    return ChainClaim(
+        doc_number(Kind.REPAIR, ticket.document_id),
+        ticket.document.business_date,
+        ticket.status,
+        ticket.complaint,
+        ticket.covered,
+        ticket.outcome,
     )
-    return event.document if event is not None else None
