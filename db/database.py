@@ -21,7 +21,6 @@ import peewee
 from platformdirs import user_data_dir
 
 from db.connection import HISTORY_LOCK, db, is_sqlite, lock_sql
-from db.drivers import enable_postgres
 from db.history import ALL_LANES
 from db.migrations import Fill
 from db.migrations import migrate as run_migrations
@@ -70,8 +69,7 @@ def is_postgres_url(url: str) -> bool:
 def make_database(url: str) -> peewee.Database:
     """Build (not yet connect) the database for a URL or a SQLite file path."""
     if is_postgres_url(url):
-        enable_postgres()  # psycopg2: PostgreSQL seats only
-        from playhouse.db_url import connect as connect_url
+        from playhouse.db_url import connect as connect_url  # psycopg2: db.drivers
 
         database = connect_url(url.replace("postgres://", "postgresql://", 1))
         database.connect_params.setdefault("connect_timeout", 10)

@@ -6,8 +6,12 @@ machine, a seventh of its imports, and most seats are one shop box on SQLite. So
 imported here with those drivers hidden (``load_peewee``, run by ``db/__init__.py`` and so
 before any model), and ``enable_postgres`` imports psycopg2 and hands Peewee what its own
 import would have set (the driver, its extensions, JSON and UUID adapters, the transaction
-states its adapter compares) just before a PostgreSQL database is built. Nothing changes if
-psycopg2 was already imported before Peewee (a test run, a script): Peewee took it then.
+states its adapter compares). It runs as any PostgreSQL database is built, ours or one a
+script builds by hand (Peewee's psycopg2 adapter is made then, before anything else of
+it): where psycopg2 is not installed, the database is still built, and connecting says
+"psycopg2 postgres driver not found" as Peewee always has (``MISSING`` is what the
+command line says then). Nothing changes if psycopg2 was already imported before Peewee
+(a test run, a script): Peewee took it then.
 
 Peewee is pinned below 5 (``pyproject.toml``); ``tests/test_drivers.py`` checks, in fresh
 processes, that a SQLite seat never loads psycopg2 and that one loaded later drives
@@ -22,6 +26,10 @@ import threading
 HIDDEN = ("psycopg2", "psycopg2cffi", "psycopg")
 _enabling = threading.Lock()
 late = False  # True once Peewee was imported without psycopg2
+MISSING = (
+    "PostgreSQL needs the psycopg2 package, which is not installed here "
+    "(pip install psycopg2-binary, or install SerialDesk again)"
+)
 
 
 def load_peewee() -> None:
@@ -33,13 +41,23 @@ def load_peewee() -> None:
     for name in hidden:
         sys.modules[name] = None  # ``import name`` raises ImportError
     try:
-        import peewee  # noqa: F401
+        import peewee
 
         late = True
     finally:
         for name in hidden:
             if sys.modules.get(name, 0) is None:
                 del sys.modules[name]
+    make_adapter = peewee.Psycopg2Adapter.__init__
+
+    def adapter_with_driver(adapter) -> None:
+        try:
+            enable_postgres()
+        except ImportError:
+            pass  # not installed: Peewee refuses at connect, as without this module
+        make_adapter(adapter)
+
+    peewee.Psycopg2Adapter.__init__ = adapter_with_driver
 
 
 def enable_postgres() -> None:

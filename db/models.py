@@ -149,7 +149,7 @@ class Document(BaseModel):
 
 class Unit(BaseModel):
     serial = pw.CharField(max_length=64, index=True)
-    product = pw.ForeignKeyField(Product, backref="units", index=False)  # see Meta
+    product = pw.ForeignKeyField(Product, backref="units", index=False)  # step 7
     state = pw.CharField(max_length=24)
     branch = pw.ForeignKeyField(Branch, null=True, backref="units")
     supplier = pw.ForeignKeyField(Supplier, null=True, backref="units", index=False)
@@ -167,7 +167,6 @@ class Unit(BaseModel):
     repair_count = pw.IntegerField(default=0)
 
     class Meta:
-        # product and supplier have no index of their own: these begin with them
         indexes = (
             (("product", "branch", "state"), False),
             (("state", "branch"), False),
@@ -199,8 +198,7 @@ class DocumentLine(BaseModel):
 
     class Meta:
         # reports: a document's lines' figures read from the index alone (sales margin,
-        # refunds, replacement cost), and a unit's documents (supplier failure); they are
-        # the document's and the unit's indexes too
+        # refunds, replacement cost), and a unit's documents (supplier failure)
         indexes = (
             (("document", "product", "quantity", "price", "cost"), False),
             (("unit", "document"), False),
@@ -233,8 +231,7 @@ class WarrantyNumber(BaseModel):
 class UnitEvent(BaseModel):
     """One line of a unit's history: what, when, where, who, which document, from, to."""
 
-    # Indexed by (unit, id) (Meta); no query looks rows up by branch or employee, and the
-    # rows they point at are never deleted: no index of their own (db.migrations step 7).
+    # No index of its own where a wider one begins with it, or none is needed (step 7).
     unit = pw.ForeignKeyField(Unit, backref="events", index=False)
     event = pw.CharField(max_length=24)
     at = UtcDateTimeField(default=now)

@@ -25,7 +25,6 @@ import peewee
 
 from db.connection import db
 from db.database import BUSY_TIMEOUT_MS, is_postgres_url
-from db.drivers import enable_postgres
 
 ENV = "SERIALDESK_REPORTS_DB"
 # Every transaction on the reports connection is read-only: a write is refused by the server.
@@ -46,8 +45,7 @@ def reports_url(configured: str | None) -> str | None:
 def make_reports_database(url: str) -> peewee.Database:
     """Build (not yet connect) a read-only database for a URL or a SQLite file path."""
     if is_postgres_url(url):
-        enable_postgres()
-        from playhouse.db_url import connect as connect_url
+        from playhouse.db_url import connect as connect_url  # psycopg2: db.drivers
 
         database = connect_url(url.replace("postgres://", "postgresql://", 1))
         params = database.connect_params

@@ -23,7 +23,7 @@ from app.config import load_config
 from app.domain.errors import DomainError, PermissionDenied, Refused
 from app.services.access.context import load_context
 from app.services.ledger import totals
-from db import chain_key
+from db import chain_key, drivers
 from db.database import default_url, is_postgres_url, open_database
 from db.history_upgrade import HistoryBroken, KeyingRefused
 from db.migrations import LATEST as LATEST_SCHEMA
@@ -121,6 +121,8 @@ def _open_db(url: str, create: bool, upgrade: bool = True) -> bool:
     except pw.DatabaseError as exc:  # also "file is not a database"
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise Refused(f"Cannot open the database {shown_url(url)}: {reason}") from None
+    except pw.ImproperlyConfigured:  # no driver for the URL's database
+        raise Refused(f"Cannot open the database {shown_url(url)}: {drivers.MISSING}.") from None
     if new and not create:
         raise Refused(
             f"The database {shown_url(url)} has no SerialDesk data yet. "
