@@ -130,6 +130,13 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="a SQLite file built by bench/build_db.py")
     parser.add_argument("--pin", default="1234", help="the cashiers' PIN (the builder's: 1234)")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--baseline",
+        nargs=2,
+        metavar=("SERIALDESK", "DB"),
+        help="another install's serialdesk command and a file of its own schema, timed in "
+        "the same runs (e.g. the last release, to show a change)",
+    )
     args = parser.parse_args()
     path = Path(args.db).resolve()
     login, units = first_cashier(path)
@@ -143,26 +150,31 @@ def main() -> None:
         "XDG_CONFIG_HOME": os.environ.get("XDG_CONFIG_HOME", str(path.parent / "config")),
     }
     cases = [
-        ("bare Textual app", [str(PYTHON), str(ROOT / "bench" / "bare_app.py")], None),
-        (f"serialdesk ({units:,} units)", [str(SERIALDESK)], login),
+        ("bare Textual app", [str(PYTHON), str(ROOT / "bench" / "bare_app.py")], None, {}),
+        (f"serialdesk ({units:,} units)", [str(SERIALDESK)], login, {}),
     ]
+    if args.baseline:
+        command, other = args.baseline
+        other_db = Path(other).resolve()
+        own = {"SERIALDESK_DB": str(other_db), "XDG_CONFIG_HOME": str(other_db.parent / "config")}
+        cases.append(("baseline", [str(Path(command).absolute())], first_cashier(other_db)[0], own))
     print(f"start to scan-ready through the command, 80x24 pty; {path} ({units:,} units)")
     print(f"machine: {benchlib.machine()}")
     results: dict[tuple[str, bool], list[dict[str, float]]] = {}
     try:
-        for _, argv, who in cases:  # writes any missing bytecode; not timed
-            run_once(argv, env, True, who, args.pin)
+        for _, argv, who, own in cases:  # writes any missing bytecode; not timed
+            run_once(argv, env | own, True, who, args.pin)
         for _ in range(args.runs):
             for bytecode in (True, False):
-                for label, argv, who in cases:
-                    figures = run_once(argv, env, bytecode, who, args.pin)
+                for label, argv, who, own in cases:
+                    figures = run_once(argv, env | own, bytecode, who, args.pin)
                     results.setdefault((label, bytecode), []).append(figures)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     for bytecode in (True, False):
         print("with bytecode" if bytecode else "without bytecode (compiled from source each run)")
         floor = statistics.median(r["login ready"] for r in results[(cases[0][0], bytecode)])
-        for label, _, _ in cases:
+        for label, *_ in cases:
             runs = results[(label, bytecode)]
             for name in runs[0]:
                 values = [r[name] * 1000 for r in runs]

@@ -21,6 +21,7 @@ db = peewee.DatabaseProxy()
 # other. A lane's second key is its branch id; the chain's and new units' are negative.
 HISTORY_LOCK = -1
 NEW_UNIT_LOCK = -2
+ALL_LANES = "all"  # what a shop-wide write transaction holds (db.database.write_transaction)
 SHOP_KEY = "hashtext(current_schema())"
 
 

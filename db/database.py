@@ -20,8 +20,7 @@ from urllib.parse import urlparse
 import peewee
 from platformdirs import user_data_dir
 
-from db.connection import HISTORY_LOCK, db, is_sqlite, lock_sql
-from db.history import ALL_LANES
+from db.connection import ALL_LANES, HISTORY_LOCK, db, is_sqlite, lock_sql
 from db.migrations import Fill
 from db.migrations import migrate as run_migrations
 from db.private_files import create_private_file, make_private_folder

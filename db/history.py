@@ -32,7 +32,7 @@ import peewee as pw
 
 from db.bulk import insert_rows, select_in
 from db.chain_key import CHAIN_ID, chain_id, load_key
-from db.connection import HISTORY_LOCK, db, is_sqlite, lock_sql
+from db.connection import ALL_LANES, HISTORY_LOCK, db, is_sqlite, lock_sql
 from db.models import Unit, UnitEvent
 from db.prepared import Prepared
 
@@ -127,9 +127,6 @@ _FACTS = Prepared(
 def facts_text(values) -> str:
     plain = [v.isoformat() if isinstance(v, date) else v for v in values]
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
-
-
-ALL_LANES = "all"  # what a shop-wide write transaction holds (db.database.write_transaction)
 
 
 def lane_of(row: dict) -> int:

@@ -28,6 +28,9 @@ LATER = (
     "playhouse.migrate",  # schema steps: only when a database is behind
     "app.services.reports.runner",  # the reports: at the first report
     "playhouse.db_url",  # database URLs: a PostgreSQL seat or a reports database only
+    "db.history",  # the unit history: at the first write (or in the thread after login)
+    "db.history_upgrade",  # schema steps and what they refuse with: only when one runs
+    "app.services.ledger.totals",  # the figures a schema step fills: ditto
     "stdnum",  # check digits: at the first scan (or in the thread after the login screen)
 )
 

@@ -22,10 +22,8 @@ from app.cli.render import shown, to_json
 from app.config import load_config
 from app.domain.errors import DomainError, PermissionDenied, Refused
 from app.services.access.context import load_context
-from app.services.ledger import totals
 from db import chain_key, drivers
 from db.database import default_url, is_postgres_url, open_database
-from db.history_upgrade import HistoryBroken, KeyingRefused
 from db.migrations import LATEST as LATEST_SCHEMA
 from db.migrations import current_version
 from db.migrations import migrate as migrate_schema
@@ -136,6 +134,13 @@ def _open_db(url: str, create: bool, upgrade: bool = True) -> bool:
 def upgrade_schema(database: pw.Database) -> None:
     """Bring the schema up to date (``db.migrations``); a refused step is a refusal."""
     version = current_version(database)
+    if version == LATEST_SCHEMA:
+        migrate_schema(database)  # nothing to do (on PostgreSQL: after a seat migrating now)
+        return
+    # What a step fills and refuses with, loaded only when a step may run.
+    from app.services.ledger import totals
+    from db.history_upgrade import HistoryBroken, KeyingRefused
+
     if 0 < version < LATEST_SCHEMA:
         print(
             f"Bringing the database from schema version {version} to {LATEST_SCHEMA} "

@@ -23,7 +23,6 @@ from app.cli.session import (
 from app.config import load_config
 from app.domain.errors import Refused
 from db.connection import db
-from db.history_upgrade import allow_keying_old_history
 from db.migrations import current_version
 from db.models import Unit
 
@@ -109,6 +108,8 @@ def cmd_init(args) -> int:
     if opt(args, "key_old_history"):
         # A manager's say (the door asked for one): key this old, unkeyed history on a
         # seat that already keeps a key (db.history_upgrade says why that is refused).
+        from db.history_upgrade import allow_keying_old_history
+
         allow_keying_old_history()
         try:
             upgrade_schema(db.obj)

@@ -15,8 +15,6 @@ import peewee
 
 from db.access_models import ACCESS_MODELS, ApiToken, ShopSetting
 from db.chain_key import create_key, new_chain_id
-from db.history_checks import PG_FUNCTION_SQL, PG_TRIGGER_SQL, sqlite_trigger_sql
-from db.history_upgrade import key_the_chain
 from db.models import ALL_MODELS, RepairTicket, SchemaVersion, Unit, UnitEvent
 
 if TYPE_CHECKING:  # playhouse.migrate loads when a step runs, not on every seat's start
@@ -77,6 +75,8 @@ def _v5_keyed_history(database: peewee.Database, migrator: SchemaMigrator) -> No
     """The history re-chained under a key kept off the database, each row recording its
     unit (``facts``); refused, naming the rows, if the old chain is already broken
     (``db.history_upgrade`` says why)."""
+    from db.history_upgrade import key_the_chain  # with the history's checks: steps only
+
     key_the_chain(database, migrator, _protect_history)
 
 
@@ -205,6 +205,8 @@ def _migrate_locked(database: peewee.Database, fills: Mapping[int, Fill]) -> int
 def _protect_history(database: peewee.Database) -> None:
     """Make the unit history append-only in the database itself, not just in our code
     (the SQL is ``db.history_checks``'s, which ``verify`` compares the triggers with)."""
+    from db.history_checks import PG_FUNCTION_SQL, PG_TRIGGER_SQL, sqlite_trigger_sql
+
     if isinstance(database, peewee.SqliteDatabase):
         for sql in sqlite_trigger_sql().values():
             database.execute_sql(sql)
