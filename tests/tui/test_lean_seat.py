@@ -64,10 +64,16 @@ async def test_what_comes_after_the_login_screen_loads_while_it_waits(counter, m
     app = make_app(counter)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(200):  # the warm-up thread, started once the login screen is drawn
-            if len(loaded) == 3:
+            if len(loaded) == 5:
                 break
             await pilot.pause(0.01)
-        assert loaded == ["screens.home", "screens.passport", "screens.modals.scan_lookup"]
+        assert loaded == [
+            "screens.home",
+            "screens.passport",
+            "screens.modals.scan_lookup",
+            "stdnum.ean",
+            "stdnum.meid",
+        ]
         assert type(app.screen).__name__ == "LoginScreen"
 
 
