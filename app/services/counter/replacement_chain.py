@@ -14,6 +14,7 @@ from app.domain.states import Event
 from app.services.ledger.documents import Kind, doc_number
 from db.connection import db
 from db.models import Document, RepairTicket, Unit
+from db.prepared import Prepared
 
 
 @dataclass
@@ -105,34 +106,40 @@ def replaced_units(unit: Unit) -> list[ReplacedUnit]:
 
 
 def _claims_on_each(unit_ids: list[int]) -> dict[int, list[ChainClaim]]:
-    """``claims_on`` for many units at once, by unit."""
-    found: dict[int, list[ChainClaim]] = {}
-    if unit_ids:
-        for ticket in _claims_query(RepairTicket.unit.in_(unit_ids)):
-            found.setdefault(ticket.unit_id, []).append(_claim(ticket))
-    return found
+    """``claims_on`` for each unit (a chain is mostly one or two units long)."""
+    return {unit_id: claims_on(unit_id) for unit_id in unit_ids}
 
 
 def claims_on(unit_id: int) -> list[ChainClaim]:
-    """The repair tickets of one unit, oldest first."""
-    return [_claim(t) for t in _claims_query(RepairTicket.unit == unit_id)]
+    """The repair tickets of one unit, oldest first (prepared: Peewee building this select
+    took longer than the server running it)."""
+    return [
+        ChainClaim(
+            doc_number(Kind.REPAIR, document_id),
+            Document.business_date.python_value(day),
+            status,
+            complaint,
+            bool(covered),
+            outcome,
+        )
+        for document_id, day, status, complaint, covered, outcome in _CLAIMS.rows(unit_id)
+    ]
 
 
-def _claims_query(where):
-    return (
-        RepairTicket.select(RepairTicket, Document)
+_CLAIMS = Prepared(
+    lambda unit_id: (
+        RepairTicket.select(
+            RepairTicket.document,
+            Document.business_date,
+            RepairTicket.status,
+            RepairTicket.complaint,
+            RepairTicket.covered,
+            RepairTicket.outcome,
+        )
         .join(Document)
-        .where(where)
+        .where(RepairTicket.unit == unit_id)
         .order_by(Document.id)
-    )
-
-
-def _claim(ticket: RepairTicket) -> ChainClaim:
-    return ChainClaim(
-        doc_number(Kind.REPAIR, ticket.document_id),
-        ticket.document.business_date,
-        ticket.status,
-        ticket.complaint,
-        ticket.covered,
-        ticket.outcome,
-    )
+        .tuples()
+    ),
+    int,
+)
