@@ -188,6 +188,12 @@ def lower_server_priority(url: str, nice: int) -> int:
             pids.append(int(stat.parent.name))
     for pid in pids:
         os.setpriority(os.PRIO_PROCESS, pid, nice)
+    # With the kernel's autogroups (a group per session, the default on desktops and many
+    # servers) a niceness counts only within the server's own group; the group's own
+    # niceness is what counts against the seats' processes.
+    group = Path(f"/proc/{postmaster}/autogroup")
+    if group.exists():
+        group.write_text(str(nice))
     return len(pids)
 
 
