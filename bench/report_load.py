@@ -31,6 +31,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -167,34 +168,67 @@ def make_replica(primary: str, folder: str, port: int) -> str:
     return f"postgresql://postgres@127.0.0.1:{port}"
 
 
-def lower_server_priority(url: str, nice: int) -> int:
-    """Give the PostgreSQL server at ``url`` the niceness ``nice``: its postmaster and every
-    process it has started (backends started later inherit it). On one box, the nearest
-    thing to a machine of its own for the replica: the counter's processes get the cores
-    first. Returns how many processes were changed."""
+def lower_server_priority(url: str, nice: int) -> Callable[[], None]:
+    """Give the PostgreSQL server at ``url`` (on this machine) the niceness ``nice``: its
+    postmaster and every process it has started (backends started later inherit it). On
+    one box, the nearest thing to a machine of its own for the replica: the counter's
+    processes get the cores first. Returns what puts the old niceness back.
+
+    With the kernel's autogroups (a group per session) a niceness counts only within the
+    server's group, so the group is lowered too, but only when the postmaster leads its own
+    session (``pg_ctl`` starts it so): a group shared with the seats would lower them too."""
     import psycopg2
 
-    with psycopg2.connect(url, connect_timeout=10) as conn, conn.cursor() as cur:
-        cur.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
-        folder = cur.fetchone()[0]
-    postmaster = int(Path(folder, "postmaster.pid").read_text().split()[0])
-    pids = [postmaster]
+    conn = psycopg2.connect(url, connect_timeout=10)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+            folder = cur.fetchone()[0]
+    finally:
+        conn.close()
+    try:
+        postmaster = int(Path(folder, "postmaster.pid").read_text().split()[0])
+        pids = [postmaster] + _children(postmaster)
+        before = {pid: os.getpriority(os.PRIO_PROCESS, pid) for pid in pids}
+        for pid in pids:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+        group = Path(f"/proc/{postmaster}/autogroup")
+        group_before = None
+        if group.exists() and os.getsid(postmaster) == postmaster:
+            group_before = group.read_text().split()[-1]
+            group.write_text(str(nice))
+    except (OSError, ValueError) as exc:
+        sys.exit(
+            f"--replica-nice: cannot change the replica server's priority ({exc}); "
+            "it must run on this machine, and this bench as root or as its owner"
+        )
+    print(
+        f"replica server: niceness {nice} ({len(pids)} processes"
+        f"{', and its session group' if group_before is not None else ''})"
+    )
+
+    def restore() -> None:
+        for pid, value in before.items():
+            try:
+                os.setpriority(os.PRIO_PROCESS, pid, value)
+            except OSError:
+                pass  # gone meanwhile (a backend that ended)
+        if group_before is not None:
+            group.write_text(group_before)
+
+    return restore
+
+
+def _children(parent: int) -> list[int]:
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # gone meanwhile
-        if int(fields[1]) == postmaster:  # its parent
-            pids.append(int(stat.parent.name))
-    for pid in pids:
-        os.setpriority(os.PRIO_PROCESS, pid, nice)
-    # With the kernel's autogroups (a group per session, the default on desktops and many
-    # servers) a niceness counts only within the server's own group; the group's own
-    # niceness is what counts against the seats' processes.
-    group = Path(f"/proc/{postmaster}/autogroup")
-    if group.exists():
-        group.write_text(str(nice))
-    return len(pids)
+        if int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def merged(runs: list[dict]) -> dict:
@@ -260,6 +294,8 @@ def main() -> int:
         "--replica-nice",
         type=int,
         default=0,
+        choices=range(20),
+        metavar="0-19",
         help="the replica server's niceness (0 to 19): on one box, the nearest thing to a "
         "machine of its own",
     )
@@ -282,9 +318,9 @@ def main() -> int:
     wanted = [key for key in ("none", "primary", "replica") if key in (args.only or [key])]
     if "replica" in wanted and not args.replica:
         sys.exit("--replica (or --make-replica) is needed for the run with reports on it")
+    restore = None
     if args.replica and args.replica_nice:
-        changed = lower_server_priority(args.replica, args.replica_nice)
-        print(f"replica server: niceness {args.replica_nice} ({changed} processes)")
+        restore = lower_server_priority(args.replica, args.replica_nice)
     print(
         f"{args.seats} seats at {args.rate:g} operations a second each, {args.seconds:g} s a "
         f"run; the head office runs every report in a loop"
@@ -297,11 +333,15 @@ def main() -> int:
     # Other work on a shared box comes in bursts: the runs take turns, --repeat times,
     # so a burst lands on one slice of one run, and each slice's p99 is shown.
     slices: dict[str, list[dict]] = {key: [] for key in wanted}
-    for r in range(args.repeat):
-        for n, key in enumerate(wanted):
-            _label, reports_db, with_reports = setups[key]
-            turn = len(RUNS) * (args.round * args.repeat + r) + n
-            slices[key].append(one_run(args, plan, reports_db, with_reports, turn))
+    try:
+        for r in range(args.repeat):
+            for n, key in enumerate(wanted):
+                _label, reports_db, with_reports = setups[key]
+                turn = len(RUNS) * (args.round * args.repeat + r) + n
+                slices[key].append(one_run(args, plan, reports_db, with_reports, turn))
+    finally:
+        if restore is not None:
+            restore()  # the replica as it was
     for key in wanted:
         show(setups[key][0], merged(slices[key]))
         if args.repeat > 1:

@@ -134,8 +134,9 @@ def main() -> None:
         "--baseline",
         nargs=2,
         metavar=("SERIALDESK", "DB"),
-        help="another install's serialdesk command and a file of its own schema, timed in "
-        "the same runs (e.g. the last release, to show a change)",
+        help="another install's serialdesk command (one that writes SERIALDESK_STARTUP_MARK) "
+        "and a file of its own schema, timed in the same runs (e.g. the last release, to show "
+        "a change)",
     )
     args = parser.parse_args()
     path = Path(args.db).resolve()
@@ -156,8 +157,15 @@ def main() -> None:
     if args.baseline:
         command, other = args.baseline
         other_db = Path(other).resolve()
-        own = {"SERIALDESK_DB": str(other_db), "XDG_CONFIG_HOME": str(other_db.parent / "config")}
-        cases.append(("baseline", [str(Path(command).absolute())], first_cashier(other_db)[0], own))
+        found = shutil.which(command) if os.sep not in command else command
+        if found is None:
+            raise SystemExit(f"--baseline: no command {command}")
+        own = {
+            "SERIALDESK_DB": str(other_db),
+            "SERIALDESK_CONFIG": str(home / "baseline-seat.toml"),
+            "XDG_CONFIG_HOME": str(other_db.parent / "config"),
+        }
+        cases.append(("baseline", [str(Path(found).absolute())], first_cashier(other_db)[0], own))
     print(f"start to scan-ready through the command, 80x24 pty; {path} ({units:,} units)")
     print(f"machine: {benchlib.machine()}")
     results: dict[tuple[str, bool], list[dict[str, float]]] = {}

@@ -138,14 +138,15 @@ MIN_ARRAY = 100  # values from which select_in sends PostgreSQL one array
 
 def pg_array(values: list) -> tuple[str, str] | None:
     """A PostgreSQL array literal of ``values`` (each once) and its element type, if all
-    are text or all whole numbers; None otherwise (they go as an IN list). Every text
+    are text or all whole numbers within bigint; None otherwise (they go as an IN list,
+    where PostgreSQL compares a larger number as it is). Every text
     element is quoted, a backslash or double quote in it escaped, so no text can end an
     element early or change the array's shape."""
     unique = [v for v in dict.fromkeys(values) if v is not None]  # NULL never matches
     if all(type(v) is str for v in unique):
         quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in unique)
         return "text", "{" + ",".join(f'"{v}"' for v in quoted) + "}"
-    if all(type(v) is int for v in unique):
+    if all(type(v) is int and -(2**63) <= v < 2**63 for v in unique):  # bigint's range
         return "bigint", "{" + ",".join(map(str, unique)) + "}"
     return None
 

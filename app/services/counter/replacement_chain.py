@@ -49,9 +49,9 @@ class ReplacedUnit:
 
 
 # The units behind a unit, the nearest first, each with the serial that replaced it and the
-# replacement document that did (the newer unit's last "replacement issued" event's), in
-# one statement on both backends. A unit reached twice (a loop written behind the
-# application's back) ends the walk in Python; the depth bounds the statement itself.
+# replacement document that did (the newer unit's last "replacement issued" event with a
+# document), in one statement on both backends. A unit reached twice (a loop written
+# behind the application's back) ends the walk in Python; the depth bounds the statement.
 _CHAIN_SQL = """
 WITH RECURSIVE chain(depth, newer_id, newer_serial, older_id) AS (
     SELECT 1, u.id, u.serial, u.replaces_id FROM unit AS u
@@ -67,7 +67,7 @@ JOIN unit AS o ON o.id = c.older_id
 JOIN product AS p ON p.id = o.product_id
 LEFT JOIN document AS d ON d.id = (
     SELECT e.document_id FROM unit_event AS e
-    WHERE e.unit_id = c.newer_id AND e.event = {p}
+    WHERE e.unit_id = c.newer_id AND e.event = {p} AND e.document_id IS NOT NULL
     ORDER BY e.id DESC LIMIT 1
 )
 ORDER BY c.depth
