@@ -19,6 +19,11 @@ run first writes any missing) and without (``PYTHONDONTWRITEBYTECODE=1`` and
 too, is compiled from source and nothing is written). Cases are interleaved run by run.
 
     .venv/bin/python bench/startup.py --db /tmp/b10k/bench.db [--runs 7] [--pin 1234]
+        [--baseline /old/.venv/bin/serialdesk /old/b10k/bench.db]
+
+``--baseline``: another install (say the previous commit's, in a worktree and venv of its
+own, with a file built by its own builder) timed in the same interleaved runs, so a change
+is measured against the box's noise, not against figures from another hour.
 """
 
 from __future__ import annotations
