@@ -51,6 +51,7 @@ class ReceiptScreen(CounterScreen):
         *CounterScreen.BINDINGS,
         Binding("f10", "save", "Save receipt", id="receipt.save"),
         Binding("ctrl+d", "drop_row", "Remove row", id="receipt.drop"),
+        Binding("ctrl+r", "remove_serial", "Remove a serial", id="receipt.remove"),
     ]
 
     def __init__(self) -> None:
@@ -223,7 +224,7 @@ class ReceiptScreen(CounterScreen):
         if bad:
             text += f" · refused: {bad} (not saved)"
         if len(self.rows) > SHOWN_SCANS:
-            text += f" · list shows the last {SHOWN_SCANS}"
+            text += f" · list shows the last {SHOWN_SCANS} (Ctrl+R removes any serial)"
         self.query_one("#counts", Static).update(text)
 
     def action_drop_row(self) -> None:
@@ -231,7 +232,11 @@ class ReceiptScreen(CounterScreen):
         if not self.rows or table.cursor_row < 0:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        index = int(row_key.value) - 1
+        self.drop(int(row_key.value) - 1)
+
+    def drop(self, index: int) -> None:
+        """Take scan ``index`` off the receipt (counted out; its serial may come again),
+        and mark its row removed where the list still shows it."""
         row = self.rows[index]
         if row.serial.endswith(" pcs"):
             qty, cost = self.quantities[row.sku]
@@ -240,8 +245,51 @@ class ReceiptScreen(CounterScreen):
         row.ok = False
         row.reason = "removed"
         self.count_row(row, 1)
-        table.update_cell(row_key, table.ordered_columns[3].key, "[dim]removed[/dim]")
+        table = self.query_one(DataTable)
+        key = str(index + 1)
+        if key in table.rows:
+            table.update_cell(key, table.ordered_columns[3].key, "[dim]removed[/dim]")
         self.refresh_counts()
+
+    def action_remove_serial(self) -> None:
+        """A serial anywhere on the receipt, scanned or typed: the list shows only the
+        latest scans of a long receipt, and a unit found faulty in the box is taken off."""
+        if not self.pending:
+            self.message.fail("No serial on this receipt yet.")
+            return
+        from screens.modals.ask import AskText
+
+        ask = AskText("Remove which serial from this receipt? Scan or type it.", "serial")
+        self.app.push_screen(ask, self.remove_serial)
+
+    def remove_serial(self, raw: str | None) -> None:
+        if not raw:
+            return
+        serial = self.on_receipt(raw)
+        if serial is None:
+            self.message.fail(f"{plain(raw.strip()[:40])} is not on this receipt.")
+            return
+        index = next(
+            i for i in range(len(self.rows) - 1, -1, -1)
+            if self.rows[i].ok and self.rows[i].serial == serial
+        )  # fmt: skip
+        self.drop(index)
+        self.message.ok(f"{serial} removed from this receipt.")
+
+    def on_receipt(self, raw: str) -> str | None:
+        """The serial of this receipt that ``raw`` is (as typed, or as each product on the
+        receipt reads the scan), or None."""
+        text = raw.strip()
+        if text in self.pending:
+            return text
+        for sku in dict.fromkeys(r.sku for r in self.rows if r.ok):
+            try:
+                serial = check_serial(sku, text)
+            except DomainError:
+                continue
+            if serial in self.pending:
+                return serial
+        return None
 
     # --- save -------------------------------------------------------------
 

@@ -52,3 +52,46 @@ async def test_a_long_receipt_shows_the_latest_scans_and_keeps_them_all(counter,
         await settle(pilot)
         assert Unit.select().count() == before + 7
         assert screen.rows == [] and screen.pending == set() and (screen.good, screen.bad) == (0, 0)
+
+
+async def test_a_serial_the_list_no_longer_shows_is_removed_by_scanning_it(counter, monkeypatch):
+    monkeypatch.setattr(screens.receipt, "SHOWN_SCANS", 3)
+    app = make_app(counter)
+    serials = [make_imei(n, tac="35209900") for n in range(1, 7)]
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ivy")
+        await pilot.press("f2")
+        screen = app.screen
+        screen.query_one("#supplier").value = "PhoneCo"
+        screen.choose_product("PH-X1")
+        for raw in serials:
+            screen.scan(raw)
+        await pilot.pause()
+        assert "Serials ok: 6" in counts(screen) and "Ctrl+R" in counts(screen)
+        for typed, said in [("35209900000000", "is not on this receipt"), ("", "")]:
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            for key in typed:
+                await pilot.press(key)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert said in str(screen.message.render())
+        await pilot.press("ctrl+r")
+        await pilot.press("escape")  # nothing removed
+        assert "Serials ok: 6" in counts(screen)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        for key in f"  {serials[0]} ":
+            await pilot.press("space" if key == " " else key)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.rows[0].reason == "removed" and serials[0] not in screen.pending
+        assert "Serials ok: 5 · refused: 1" in counts(screen)
+        assert "removed from this receipt" in str(screen.message.render())
+        screen.scan(serials[0])  # off the receipt: it may come again
+        assert screen.rows[-1].ok and "Serials ok: 6" in counts(screen)
+        before = Unit.select().count()
+        await pilot.press("f10")
+        await pilot.press("y")
+        await settle(pilot)
+        assert Unit.select().count() == before + 6
