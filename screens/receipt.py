@@ -263,7 +263,7 @@ class ReceiptScreen(CounterScreen):
         self.app.push_screen(ask, self.remove_serial)
 
     def remove_serial(self, raw: str | None) -> None:
-        if not raw:
+        if not raw or self.hold(self.remove_serial, raw):  # after a save running now
             return
         serial = self.on_receipt(raw)
         if serial is None:
