@@ -4,43 +4,10 @@ compared with on every shape of chain (``tests/test_hostile_review_20.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
 from app.domain.states import Event
+from app.services.counter.replacement_chain import ChainClaim, ReplacedUnit
 from app.services.ledger.documents import Kind, doc_number
 from db.models import Document, Product, RepairTicket, Unit, UnitEvent
-
-
-@dataclass
-class ChainClaim:
-    """A repair ticket opened on a unit of the chain."""
-
-    number: str
-    opened: date
-    status: str
-    complaint: str
-    covered: bool
-    outcome: str
-
-
-@dataclass
-class ReplacedUnit:
-    """A unit the passport's unit replaced, directly or through the units in between."""
-
-    serial: str
-    sku: str
-    product: str
-    replaced_on: date | None
-    replacement: str  # the replacement document (WR-n) that swapped it out
-    replaced_by: str  # the serial that took its place
-    claims: list[ChainClaim] = field(default_factory=list)
-    # A replacement made without a ticket is a claim of its own.
-    without_ticket: bool = False
-
-    @property
-    def claim_count(self) -> int:
-        return len(self.claims) + (1 if self.without_ticket else 0)
 
 
 def replaced_units(unit: Unit) -> list[ReplacedUnit]:

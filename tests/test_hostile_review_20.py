@@ -248,29 +248,26 @@ def test_chain_loops_and_self_loop_same_as_old(shop):
 
 def test_chain_to_a_missing_unit_same_as_old(shop):
     serials = _long_chain(shop, 2)
-    first = Unit.get(Unit.serial == serials[0])
-    if is_sqlite():
-        run_sql("PRAGMA foreign_keys = OFF")
-        run_sql("UPDATE unit SET replaces_id = 999999 WHERE id = ?", first.id)
-        run_sql("PRAGMA foreign_keys = ON")
-    else:
-        run_sql("SET session_replication_role = replica")
-        run_sql("UPDATE unit SET replaces_id = 999999 WHERE id = %s", first.id)
-        run_sql("SET session_replication_role = DEFAULT")
+    _point_at_a_missing_unit(serials[0], 999999)
     for s in serials:
         _same_as_old(s)
-    # the middle unit pointing at a missing one
-    mid = Unit.get(Unit.serial == serials[1])
-    if is_sqlite():
-        run_sql("PRAGMA foreign_keys = OFF")
-        run_sql("UPDATE unit SET replaces_id = 999998 WHERE id = ?", mid.id)
-        run_sql("PRAGMA foreign_keys = ON")
-    else:
-        run_sql("SET session_replication_role = replica")
-        run_sql("UPDATE unit SET replaces_id = 999998 WHERE id = %s", mid.id)
-        run_sql("SET session_replication_role = DEFAULT")
+    _point_at_a_missing_unit(serials[1], 999998)  # the middle unit
     for s in serials:
         _same_as_old(s)
+
+
+def _point_at_a_missing_unit(serial: str, missing_id: int) -> None:
+    """The unit of ``serial`` made to replace unit ``missing_id``, which does not exist,
+    with the foreign keys out of the way (as a hand on the database file would)."""
+    unit_id = Unit.get(Unit.serial == serial).id
+    off, on = (
+        ("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON")
+        if is_sqlite()
+        else ("SET session_replication_role = replica", "SET session_replication_role = DEFAULT")
+    )
+    run_sql(off)
+    run_sql("UPDATE unit SET replaces_id = ? WHERE id = ?", missing_id, unit_id)
+    run_sql(on)
 
 
 def _copy_event(source: UnitEvent, **changes):

@@ -14,6 +14,20 @@ from tests.tui.conftest import log_in, make_app, settle
 SIZE = (80, 24)
 
 
+async def _receipt_of(pilot, serials: list[str]) -> ReceiptScreen:
+    """The receipt screen, as ivy, with ``serials`` of PH-X1 from PhoneCo scanned."""
+    await log_in(pilot, "ivy")
+    await pilot.press("f2")
+    screen = pilot.app.screen
+    assert isinstance(screen, ReceiptScreen)
+    screen.query_one("#supplier").value = "PhoneCo"
+    screen.choose_product("PH-X1")
+    for raw in serials:
+        screen.scan(raw)
+    await pilot.pause()
+    return screen
+
+
 def counts(screen) -> str:
     return str(screen.query_one("#counts").render())
 
@@ -23,15 +37,7 @@ async def test_a_long_receipt_shows_the_latest_scans_and_keeps_them_all(counter,
     app = make_app(counter)
     serials = [make_imei(n, tac="35209900") for n in range(1, 8)]
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ivy")
-        await pilot.press("f2")
-        screen = app.screen
-        assert isinstance(screen, ReceiptScreen)
-        screen.query_one("#supplier").value = "PhoneCo"
-        screen.choose_product("PH-X1")
-        for raw in serials:
-            screen.scan(raw)
-        await pilot.pause()
+        screen = await _receipt_of(pilot, serials)
         table = screen.query_one(DataTable)
         assert table.row_count == 4 and len(screen.rows) == 7
         assert "Serials ok: 7" in counts(screen) and "list shows the last 4" in counts(screen)
@@ -59,14 +65,7 @@ async def test_a_serial_the_list_no_longer_shows_is_removed_by_scanning_it(count
     app = make_app(counter)
     serials = [make_imei(n, tac="35209900") for n in range(1, 7)]
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ivy")
-        await pilot.press("f2")
-        screen = app.screen
-        screen.query_one("#supplier").value = "PhoneCo"
-        screen.choose_product("PH-X1")
-        for raw in serials:
-            screen.scan(raw)
-        await pilot.pause()
+        screen = await _receipt_of(pilot, serials)
         assert "Serials ok: 6" in counts(screen) and "Ctrl+R" in counts(screen)
         for typed, said in [("35209900000000", "is not on this receipt"), ("", "")]:
             await pilot.press("ctrl+r")
