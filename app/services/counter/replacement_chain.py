@@ -77,7 +77,7 @@ MAX_CHAIN = 1000
 
 def replaced_units(unit: Unit) -> list[ReplacedUnit]:
     """Every unit ``unit`` replaced, transitively, the one it replaced directly first: the
-    chain in one statement and every claim on it in one more."""
+    chain in one statement, each replaced unit's claims in one prepared select."""
     if unit.replaces_id is None:
         return []
     sql = _CHAIN_SQL.format(p=db.obj.param, limit=MAX_CHAIN)
@@ -89,7 +89,7 @@ def replaced_units(unit: Unit) -> list[ReplacedUnit]:
             break
         seen.add(row[0])
         links.append(row)
-    claims = _claims_on_each([row[0] for row in links])
+    claims = {row[0]: claims_on(row[0]) for row in links}  # a chain is mostly 1 or 2 long
     return [
         ReplacedUnit(
             serial=serial,
@@ -98,16 +98,11 @@ def replaced_units(unit: Unit) -> list[ReplacedUnit]:
             replaced_on=Document.business_date.python_value(day) if doc_id else None,
             replacement=doc_number(Kind.REPLACEMENT, doc_id) if doc_id else "",
             replaced_by=newer_serial,
-            claims=claims.get(older_id, []),
+            claims=claims[older_id],
             without_ticket=doc_id is not None and related_id is None,
         )
         for older_id, serial, sku, name, newer_serial, doc_id, day, related_id in links
     ]
-
-
-def _claims_on_each(unit_ids: list[int]) -> dict[int, list[ChainClaim]]:
-    """``claims_on`` for each unit (a chain is mostly one or two units long)."""
-    return {unit_id: claims_on(unit_id) for unit_id in unit_ids}
 
 
 def claims_on(unit_id: int) -> list[ChainClaim]:
@@ -116,10 +111,10 @@ def claims_on(unit_id: int) -> list[ChainClaim]:
     return [
         ChainClaim(
             doc_number(Kind.REPAIR, document_id),
-            Document.business_date.python_value(day),
+            day,
             status,
             complaint,
-            bool(covered),
+            covered,
             outcome,
         )
         for document_id, day, status, complaint, covered, outcome in _CLAIMS.rows(unit_id)
