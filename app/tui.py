@@ -25,12 +25,13 @@ from app.config import SeatConfig
 from app.messages import DevicesChanged, LoggedIn, OpenPassport, ScanArrived
 from app.seat_devices import SeatDevices, WedgeRouter
 from app.services.access.context import Context, utc_now
-from app.startup_mark import mark_when_ready
+from app.startup_mark import mark_when_ready, when_drawn
 from devices.events import UnreadableScan
 from screens.login import LoginScreen
 from screens.registry import ENTRIES
 from screens.widgets.keys import ScreenKeys
 from screens.widgets.seatbar import SeatBar
+from screens.widgets.stylesheet import KeptStylesheet
 
 # The mode whose only screen is the login: where the seat starts and where logging out leads.
 LOGIN = "login"
@@ -64,6 +65,9 @@ class SerialDeskApp(App):
         self, config: SeatConfig | None = None, *, clock: Callable[[], datetime] = utc_now
     ) -> None:
         super().__init__()
+        # Textual's stylesheet reparses every source at each refresh of the CSS; this one
+        # keeps what it parsed while the variables stay the same.
+        self.stylesheet = KeptStylesheet(variables=self.stylesheet._variables)
         self.config = config or SeatConfig()
         self.seat_name = self.config.seat
         self.branch_code = self.config.branch
@@ -96,13 +100,13 @@ class SerialDeskApp(App):
         for entry in ENTRIES:
             self.add_mode(entry.mode, self._styled(entry.build))
         mark_when_ready(self, "login", LoginScreen)
+        # The warm-up waits for the login screen's frame with its field focused: a thread
+        # importing while it is drawn would take the interpreter from it (40-70 ms here).
+        when_drawn(self, self._warm_up, LoginScreen, give_up_after=2.0)
         self.devices.start()
         self.last_activity = time.monotonic()
         self.set_interval(15, self.lock_if_idle)  # always: the seat settings may switch it on
         self.screen_change_signal.subscribe(self, self._forget_removed_footer_keys)
-
-    def on_ready(self) -> None:
-        self._warm_up()  # the first screen is drawn
 
     @staticmethod
     def _warm_up() -> None:

@@ -60,7 +60,14 @@ def test_no_mark_is_scheduled_on_a_real_seat(monkeypatch):
 
 async def test_what_comes_after_the_login_screen_loads_while_it_waits(counter, monkeypatch):
     loaded = []
-    monkeypatch.setattr("app.tui.import_module", loaded.append)
+    seen_at_start = []
+
+    def load(module: str) -> None:
+        if not loaded:  # the warm-up starts once the login screen is drawn, its field focused
+            seen_at_start.append((type(app.screen).__name__, type(app.focused).__name__))
+        loaded.append(module)
+
+    monkeypatch.setattr("app.tui.import_module", load)
     app = make_app(counter)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(200):  # the warm-up thread, started once the login screen is drawn
@@ -75,6 +82,33 @@ async def test_what_comes_after_the_login_screen_loads_while_it_waits(counter, m
             "stdnum.meid",
         ]
         assert type(app.screen).__name__ == "LoginScreen"
+        assert seen_at_start == [("LoginScreen", "Input")]
+
+
+async def test_what_waits_for_a_drawn_field_goes_ahead_without_one_when_told():
+    from textual.app import App
+    from textual.widgets import Static
+
+    from app.startup_mark import when_drawn
+
+    called = []
+
+    class NoField(App):
+        def compose(self):
+            yield Static("no field here")
+
+        def on_mount(self) -> None:
+            when_drawn(self, lambda: called.append("late"), give_up_after=0.05)
+            when_drawn(self, lambda: called.append("never"))
+
+    app = NoField()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if called:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause(0.05)
+        assert called == ["late"]
 
 
 async def test_passports_looked_up_one_after_another_leave_no_footer_keys_behind(counter):
