@@ -93,21 +93,18 @@ def ledger_plan(url: str, per_branch: int = 2000) -> dict:
         .limit(2)
         .tuples()
     ]
-    logins, known = [], []
+    logins, stock = [], []  # each branch's manager, and that branch's phones in stock
     for branch in branches:
-        manager = Employee.get(Employee.role == "manager", Employee.branch == branch)
-        logins.append(manager.login)
-        known += [
-            s
-            for (s,) in Unit.select(Unit.serial)
-            .where(Unit.state == "in_stock", Unit.branch == branch, Unit.product == phones.id)
-            .order_by(Unit.id.desc())
-            .limit(per_branch)
-            .tuples()
-        ]
+        logins.append(Employee.get(Employee.role == "manager", Employee.branch == branch).login)
+        in_stock = Unit.select(Unit.serial).where(
+            Unit.state == "in_stock", Unit.branch == branch, Unit.product == phones.id
+        )
+        stock.append([s for (s,) in in_stock.order_by(Unit.id.desc()).limit(per_branch).tuples()])
     supplier = Supplier.select(Supplier.name).order_by(Supplier.id).scalar()
     close_database()
-    return {"logins": tuple(logins), "sku": phones.sku, "supplier": supplier, "known": known}
+    known = [s for serials in stock for s in serials]
+    plan = {"logins": tuple(logins), "sku": phones.sku, "supplier": supplier, "known": known}
+    return {**plan, "stock": stock}
 
 
 def pw_count():
