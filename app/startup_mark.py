@@ -27,10 +27,11 @@ def when_drawn(
     then: Callable[[], object],
     screen_type: type | None = None,
     give_up_after: float | None = None,
+    every: float = 0.001,
 ) -> None:
     """Call ``then`` once ``app`` shows ``screen_type`` (any screen if None) with an Input
-    focused and that frame has been drawn; with ``give_up_after`` (seconds), by then at the
-    latest, whatever is shown."""
+    focused and that frame has been drawn, looking ``every`` so many seconds; with
+    ``give_up_after`` (seconds), by then at the latest, whatever is shown."""
     deadline = None if give_up_after is None else time.monotonic() + give_up_after
 
     def check() -> None:
@@ -44,7 +45,7 @@ def when_drawn(
         elif deadline is not None and time.monotonic() >= deadline:
             then()
         else:
-            app.set_timer(0.001, check)
+            app.set_timer(every, check)
 
     app.call_after_refresh(check)
 

@@ -102,7 +102,7 @@ class SerialDeskApp(App):
         mark_when_ready(self, "login", LoginScreen)
         # The warm-up waits for the login screen's frame with its field focused: a thread
         # importing while it is drawn would take the interpreter from it (40-70 ms here).
-        when_drawn(self, self._warm_up, LoginScreen, give_up_after=2.0)
+        when_drawn(self, self._warm_up, LoginScreen, give_up_after=2.0, every=0.02)
         self.devices.start()
         self.last_activity = time.monotonic()
         self.set_interval(15, self.lock_if_idle)  # always: the seat settings may switch it on

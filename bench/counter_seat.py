@@ -31,9 +31,13 @@ def share_of(plan: dict, index: int, slots: int) -> list[str]:
     return stock[index % 2][slot::slots]
 
 
-def fresh_imei(tac: str, n: int) -> str:
-    body = f"{tac}{n:06d}"
-    return body + luhn.calc_check_digit(body)
+def fresh_imeis(plan: dict, index: int):
+    """The IMEIs seat ``index`` receives: a type allocation code of its own (97 and six
+    digits: the plan's random base plus the seat's index), a million numbers under it."""
+    tac = f"97{(plan['tac_base'] + index) % 10**6:06d}"
+    for n in range(10**6):
+        body = f"{tac}{n:06d}"
+        yield body + luhn.calc_check_digit(body)
 
 
 def seat(url, index, slots, seconds, start, results, rate, plan) -> None:
@@ -64,7 +68,7 @@ def seat(url, index, slots, seconds, start, results, rate, plan) -> None:
     ]
     sold: list[str] = []
     rng = random.Random(index)
-    fresh = iter(range(index * 1000, index * 1000 + 1000))
+    fresh = fresh_imeis(plan, index)
     done: list[tuple] = []  # (op, document, serial): what this seat told its user was done
     tally: Counter = Counter()
     errors: list[str] = []
@@ -77,12 +81,12 @@ def seat(url, index, slots, seconds, start, results, rate, plan) -> None:
         time.sleep(max(0.0, due - time.perf_counter()))
         op = rng.choices(OPS, WEIGHTS)[0]
         if (op in ("sell", "transfer") and not stock) or (op == "return" and not sold):
-            tally["no stock"] += op == "sell"
+            tally[f"swapped {op}"] += 1  # its stock is out, or nothing sold to take back
             op = "passport"
         began = due
         try:
             if op == "receive":
-                new = [fresh_imei(plan["tac"], next(fresh)) for _ in range(5)]
+                new = [next(fresh) for _ in range(5)]
                 r = receive(ctx, plan["supplier"], [ReceiptLine(plan["sku"], new, cost="1")])
                 done += [("receive", r.number, s) for s in new]
                 stock += new

@@ -105,7 +105,7 @@ def one_run(args, plan: dict, reports_db: str | None, with_reports: bool, run: i
     took: dict[str, list[float]] = {op: [] for op in seats.OPS}
     office = None
     errors: list[str] = []
-    refused = 0
+    refused = swapped = 0
     for outcome in outcomes:
         if outcome[0] == "head office":
             office = outcome
@@ -113,10 +113,14 @@ def one_run(args, plan: dict, reports_db: str | None, with_reports: bool, run: i
         _i, _done, tally, seat_errors, _stats, seat_took = outcome
         errors += seat_errors
         refused += sum(n for k, n in tally.items() if k.endswith("refused"))
+        swapped += sum(n for k, n in tally.items() if k.startswith("swapped"))
         for op, times in seat_took.items():
             took[op] += times
     load = (load_before, load_after)
-    return {"took": took, "office": office, "errors": errors, "load": load, "refused": refused}
+    return {
+        "took": took, "office": office, "errors": errors, "load": load, "refused": refused,
+        "swapped": swapped,
+    }  # fmt: skip
 
 
 def _figures(times: list[float]) -> str:
@@ -136,6 +140,11 @@ def show(label: str, run: dict) -> None:
         print(f"    {op:10} {len(took[op]):6}  {_figures(took[op])}")
     print(f"    {'all':10} {len(every):6}  {_figures(every)}")
     print(f"    refused (not timed; each seat works on units of its own): {run['refused']}")
+    if run["swapped"]:
+        print(
+            f"    a passport instead (the seat's stock was out, or it had sold nothing to "
+            f"take back): {run['swapped']}"
+        )
     if run["office"]:
         _, done, spent, behind = run["office"]
         mean = spent / done * 1000 if done else 0
@@ -253,6 +262,7 @@ def merged(runs: list[dict]) -> dict:
         "errors": [e for run in runs for e in run["errors"]],
         "load": (runs[0]["load"][0], runs[-1]["load"][1]),
         "refused": sum(run["refused"] for run in runs),
+        "swapped": sum(run["swapped"] for run in runs),
     }
 
 
@@ -307,6 +317,8 @@ def main() -> int:
     parser.add_argument("--round", type=int, default=0, help="a later round: other seeds")
     parser.add_argument("--only", choices=("none", "primary", "replica"), action="append")
     args = parser.parse_args()
+    if not 1 <= args.seats <= 100:
+        parser.error("--seats: 1 to 100 (each run numbers its seats from 100 x the run)")
     if args.fresh and not _has_a_shop(args.ledger):
         seats.setup(args.ledger)
     if args.make_replica:
@@ -319,9 +331,9 @@ def main() -> int:
     print(f"machine: {benchlib.machine()}")
     close_database()
     plan = seats.FRESH if args.fresh else seats.ledger_plan(args.ledger)
-    # The seats' receipts: IMEIs of a type allocation code of this run's own (97: one the
+    # The seats' receipts: IMEIs of type allocation codes of this run's own (97: what the
     # builder (35, 86), the receipt bench (99) and the chain bench (3527) never use).
-    plan = {**plan, "tac": f"97{random.randrange(10**6):06d}"}
+    plan = {**plan, "tac_base": random.randrange(10**6)}
     wanted = [key for key in ("none", "primary", "replica") if key in (args.only or [key])]
     if "replica" in wanted and not args.replica:
         sys.exit("--replica (or --make-replica) is needed for the run with reports on it")
