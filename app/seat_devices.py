@@ -30,6 +30,7 @@ class SeatDevices:
         self.scanner_status: SourceStatus | None = None
         self.printer_status: PrintQueueStatus | None = None
         self.worker = None
+        self._printer_started = self._closed = False
         if config.printer.kind != "none":
             self.worker = make_print_worker(
                 config.printer,
@@ -39,13 +40,19 @@ class SeatDevices:
                 on_status=self._printer_changed,
             )
 
-    def start(self) -> None:
+    def start_scanner(self) -> None:
         if self.scanner is not None:
             self.scanner.start(self._scanned, self._scanner_changed)
-        if self.worker is not None:
+
+    def start_printer(self) -> None:
+        """The print queue's worker: its first pass loads the print service and reads the
+        queue, so the seat starts it once its first screen is drawn."""
+        if self.worker is not None and not self._printer_started and not self._closed:
+            self._printer_started = True
             self.worker.start()
 
     def close(self) -> None:
+        self._closed = True
         if self.scanner is not None:
             self.scanner.close()
         if self.worker is not None:

@@ -100,13 +100,18 @@ class SerialDeskApp(App):
         for entry in ENTRIES:
             self.add_mode(entry.mode, self._styled(entry.build))
         mark_when_ready(self, "login", LoginScreen)
-        # The warm-up waits for the login screen's frame with its field focused: a thread
-        # importing while it is drawn would take the interpreter from it (40-70 ms here).
-        when_drawn(self, self._warm_up, LoginScreen, give_up_after=2.0, every=0.02)
-        self.devices.start()
+        # The warm-up and the print queue's first pass wait for the login screen's frame
+        # with its field focused: a thread importing while it is drawn would take the
+        # interpreter from it (40-70 ms here). Scans are taken from the start.
+        when_drawn(self, self._after_first_frame, LoginScreen, give_up_after=2.0, every=0.02)
+        self.devices.start_scanner()
         self.last_activity = time.monotonic()
         self.set_interval(15, self.lock_if_idle)  # always: the seat settings may switch it on
         self.screen_change_signal.subscribe(self, self._forget_removed_footer_keys)
+
+    def _after_first_frame(self) -> None:
+        self.devices.start_printer()
+        self._warm_up()
 
     @staticmethod
     def _warm_up() -> None:

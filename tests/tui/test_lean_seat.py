@@ -134,3 +134,38 @@ async def test_passports_looked_up_one_after_another_leave_no_footer_keys_behind
         # the keys on screen, and at most the set the last change of screen replaced
         assert len(watched) <= 2 * len(footer.children) + 8
         assert sum(not node.is_attached for node in watched) <= len(footer.children) + 4
+
+
+async def test_the_print_queue_starts_once_the_login_screen_is_drawn(
+    counter, monkeypatch, tmp_path
+):
+    """Its first pass loads the print service and reads the queue: not while the first
+    screen is drawn (the bench's mark of the drawn login frame is written first)."""
+    from devices.config import PrinterConfig, ScannerConfig
+    from devices.print_queue import PrintQueueWorker
+    from tests.tui.test_devices_in_app import app_with
+
+    seen = []
+    real = PrintQueueWorker.start
+
+    def start(worker) -> None:
+        drawn = mark.exists() and mark.read_text().startswith("login ")
+        seen.append((type(app.screen).__name__, type(app.focused).__name__, drawn))
+        real(worker)
+
+    mark = tmp_path / "mark"
+    monkeypatch.setenv("SERIALDESK_STARTUP_MARK", str(mark))
+
+    monkeypatch.setattr(PrintQueueWorker, "start", start)
+    printer = PrinterConfig(kind="network", host="127.0.0.1", tcp_port=9, timeout=1)
+    app = app_with(counter, scanner=ScannerConfig(source="none"), printer=printer)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if seen:
+                break
+            await pilot.pause(0.01)
+        assert seen == [("LoginScreen", "Input", True)]
+        await log_in(pilot, "cal")
+        await pilot.press("f12")  # locked and back: the worker is not started again
+        await settle(pilot)
+        assert len(seen) == 1
