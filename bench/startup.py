@@ -4,7 +4,8 @@
 Each run starts a fresh process in a pseudo-terminal, as a person's terminal would:
 - ``bench/bare_app.py``: a bare Textual app with one focused Input (the floor);
 - ``.venv/bin/serialdesk`` on a built SQLite file: to its login screen, then the login and
-  PIN are typed (as keys) and the home screen's scan field is waited for.
+  PIN are typed (as keys) and the home screen's scan field is waited for. The seat has a
+  file printer, as a counter has a printer (``--no-printer``: none).
 
 "Ready" is when the app has drawn a screen with its input focused: with
 ``SERIALDESK_STARTUP_MARK=<file>`` the app appends ``login|home <epoch>`` to the file then
@@ -143,10 +144,20 @@ def main() -> None:
         "and a file of its own schema, timed in the same runs (e.g. the last release, to show "
         "a change)",
     )
+    parser.add_argument(
+        "--no-printer",
+        action="store_true",
+        help="seats without a printer (by default each has a file printer, as a counter has "
+        "one: its print queue's worker starts with the seat)",
+    )
     args = parser.parse_args()
     path = Path(args.db).resolve()
     login, units = first_cashier(path)
     home = Path(tempfile.mkdtemp(prefix="startup-home-"))
+    if not args.no_printer:
+        for name in ("seat.toml", "baseline-seat.toml"):
+            printer = f'[printer]\nkind = "file"\npath = "{home / "printer.bin"}"\n'
+            (home / name).write_text(printer, encoding="utf-8")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -172,6 +183,7 @@ def main() -> None:
         }
         cases.append(("baseline", [str(Path(found).absolute())], first_cashier(other_db)[0], own))
     print(f"start to scan-ready through the command, 80x24 pty; {path} ({units:,} units)")
+    print("seats " + ("without a printer" if args.no_printer else "with a file printer"))
     print(f"machine: {benchlib.machine()}")
     results: dict[tuple[str, bool], list[dict[str, float]]] = {}
     try:
