@@ -41,8 +41,9 @@ from pathlib import Path
 import escpos  # the package itself only reads its version; the traps are in its modules
 from platformdirs import user_cache_dir
 
+from devices.printer_profiles import capabilities_file
+
 PICKLE_DIR_VARIABLE = "ESCPOS_CAPABILITIES_PICKLE_DIR"
-CAPABILITIES_FILE_VARIABLE = "ESCPOS_CAPABILITIES_FILE"
 IMPORT_ATTEMPTS = 3
 log = logging.getLogger(__name__)
 
@@ -96,11 +97,6 @@ def pickle_path(pickle_dir: str) -> Path:
     return Path(pickle_dir) / f"{platform.python_version()}.capabilities.pickle"
 
 
-def _capabilities_file() -> Path:
-    configured = os.environ.get(CAPABILITIES_FILE_VARIABLE)
-    return Path(configured) if configured else Path(escpos.__file__).with_name("capabilities.json")
-
-
 def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
     """Write python-escpos' capabilities pickle whole, unless a current one is there.
 
@@ -109,7 +105,7 @@ def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
     """
     import yaml  # python-escpos' own dependency, used as it does
 
-    source, target = _capabilities_file(), pickle_path(pickle_dir)
+    source, target = capabilities_file(), pickle_path(pickle_dir)
     try:
         source_time = source.stat().st_mtime
         if target.exists() and not _private_to_me(target):

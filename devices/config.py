@@ -169,7 +169,7 @@ def printer_config(table: Mapping[str, Any] | None) -> PrinterConfig:
     """``[printer]`` as a PrinterConfig; missing table = no printer."""
     if not table or table.get("kind", "none") == "none":
         return PrinterConfig(**_table(PrinterConfig, "printer", table))
-    from devices._escpos import known_profiles  # python-escpos only when a seat prints
+    from devices.printer_profiles import profile_names  # not python-escpos: read at a print
 
     values = _table(PrinterConfig, "printer", table)
     values["host"], port = split_host(values.get("host", ""))
@@ -178,7 +178,7 @@ def printer_config(table: Mapping[str, Any] | None) -> PrinterConfig:
     config = PrinterConfig(**values)
     problems = [
         (config.kind not in PRINTER_KINDS, f"kind must be one of {', '.join(PRINTER_KINDS)}"),
-        (config.profile not in known_profiles(), f"there is no printer profile {config.profile!r}"),
+        (config.profile not in profile_names(), f"there is no printer profile {config.profile!r}"),
         (config.timeout <= 0, "timeout must be more than 0 seconds (an offline printer would "
          "otherwise hang the print queue)"),
         (config.symbology not in SYMBOLOGIES, "symbology must be code128 or qr"),

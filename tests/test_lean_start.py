@@ -90,14 +90,21 @@ def test_a_card_still_renders_and_refuses_a_broken_template_after_loading_late()
         render_card(card, "{% if %}")
 
 
-def test_plain_serialdesk_reaches_its_first_screen_without_them(tmp_path):
-    """The whole plain start (``cmd_welcome``) up to the app's run, on a made shop."""
+@pytest.mark.parametrize("printer", ["none", "file"])
+def test_plain_serialdesk_reaches_its_first_screen_without_them(tmp_path, printer):
+    """The whole plain start (``cmd_welcome``) up to the app's run, on a made shop; a
+    seat with a printer too (its profile checked without python-escpos)."""
+    seat_file = tmp_path / "seat.toml"
+    seat_file.write_text(
+        f'[printer]\nkind = "{printer}"\npath = "{tmp_path / "paper"}"\nprofile = "TM-T88V"\n'
+    )
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "SERIALDESK_DB": str(tmp_path / "shop.db"),
+        "SERIALDESK_CONFIG": str(seat_file),
     }
     made = subprocess.run(
         [sys.executable, "-m", "app.cli", "init"], cwd=ROOT, env=env, capture_output=True
@@ -120,3 +127,25 @@ def test_plain_serialdesk_reaches_its_first_screen_without_them(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stdout
+
+
+def test_printer_profiles_are_python_escposs_own(tmp_path, monkeypatch):
+    from devices._escpos import known_profiles
+    from devices.printer_profiles import profile_names
+
+    assert profile_names() == known_profiles() and "TM-T88V" in profile_names()
+    own = tmp_path / "capabilities.json"  # python-escpos's own setting names another file
+    own.write_text(json.dumps({"profiles": {"Till-B": {}, "Till-A": {}}, "encodings": {}}))
+    monkeypatch.setenv("ESCPOS_CAPABILITIES_FILE", str(own))
+    assert profile_names() == ["Till-A", "Till-B"]
+    own.write_text("profiles:\n  Till-Y: {}\n")  # YAML: left to python-escpos to read
+    assert profile_names() == known_profiles()
+
+
+def test_a_seat_file_naming_no_such_profile_is_refused_as_before(tmp_path):
+    from app.config import parse_config
+    from app.domain.errors import DomainError
+
+    text = '[printer]\nkind = "file"\npath = "/dev/null"\nprofile = "TM-T88X"\n'
+    with pytest.raises(DomainError, match="there is no printer profile 'TM-T88X'"):
+        parse_config(text, tmp_path / "seat.toml")
