@@ -5,8 +5,8 @@ starts so a typo is refused then, not at the first card. python-escpos's own lis
 with importing it (its capabilities, YAML, a pickle: about 120 ms, before the first screen
 of every seat with a printer); the list is the ``profiles`` of the capabilities file it
 reads (``ESCPOS_CAPABILITIES_FILE``, or the ``capabilities.json`` it ships), which JSON
-reads in about 2 ms. A file JSON cannot read (YAML is allowed there) is left to
-python-escpos itself.
+reads in about 2 ms (one in YAML, which python-escpos allows there, is read as it reads
+it).
 """
 
 from __future__ import annotations
@@ -16,18 +16,30 @@ import json
 import os
 from pathlib import Path
 
+from app.domain.errors import DomainError
+
 CAPABILITIES_FILE_VARIABLE = "ESCPOS_CAPABILITIES_FILE"  # python-escpos's own setting
 
 
 def profile_names() -> list[str]:
     """The profile names python-escpos would accept, sorted."""
+    path = capabilities_file()
     try:
-        with open(capabilities_file(), encoding="utf-8") as source:
-            return sorted(json.load(source)["profiles"])
-    except (OSError, ValueError, TypeError, KeyError):
-        from devices._escpos import known_profiles  # python-escpos reads it, or says why
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DomainError(
+            f"python-escpos's printer profiles ({path}) cannot be read: {exc.strerror}"
+        ) from None
+    try:
+        capabilities = json.loads(text)
+    except ValueError:  # YAML, as python-escpos allows (PyYAML comes with it): read so
+        import yaml
 
-        return known_profiles()
+        capabilities = yaml.safe_load(text)
+    try:
+        return sorted(capabilities["profiles"])
+    except (TypeError, KeyError):
+        raise DomainError(f"python-escpos's printer profiles ({path}) list none") from None
 
 
 def capabilities_file() -> Path:

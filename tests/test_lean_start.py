@@ -130,6 +130,7 @@ def test_plain_serialdesk_reaches_its_first_screen_without_them(tmp_path, printe
 
 
 def test_printer_profiles_are_python_escposs_own(tmp_path, monkeypatch):
+    from app.domain.errors import DomainError
     from devices._escpos import known_profiles
     from devices.printer_profiles import profile_names
 
@@ -138,8 +139,11 @@ def test_printer_profiles_are_python_escposs_own(tmp_path, monkeypatch):
     own.write_text(json.dumps({"profiles": {"Till-B": {}, "Till-A": {}}, "encodings": {}}))
     monkeypatch.setenv("ESCPOS_CAPABILITIES_FILE", str(own))
     assert profile_names() == ["Till-A", "Till-B"]
-    own.write_text("profiles:\n  Till-Y: {}\n")  # YAML: left to python-escpos to read
-    assert profile_names() == known_profiles()
+    own.write_text("profiles:\n  Till-Y: {}\n")  # YAML, as python-escpos reads it
+    assert profile_names() == ["Till-Y"]
+    own.unlink()
+    with pytest.raises(DomainError, match="printer profiles .* cannot be read"):
+        profile_names()
 
 
 def test_a_seat_file_naming_no_such_profile_is_refused_as_before(tmp_path):
