@@ -110,9 +110,15 @@ def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
         source_time = source.stat().st_mtime
         if target.exists() and not _private_to_me(target):
             force = True  # someone else could have written it: never unpickle it, rewrite it
+        # python-escpos loads any pickle not older than the file it is told to read, made
+        # from whichever file: ours records which file (and which version of it) it holds.
+        made_from = target.with_name(target.name + ".source")
+        source_stat = source.stat()
+        wanted = f"{source.resolve()}\n{source_stat.st_mtime_ns}\n{source_stat.st_size}\n"
         if not force and target.exists():
             current = target.stat()
-            if current.st_size and current.st_mtime >= source_time:
+            same_source = made_from.exists() and made_from.read_text("utf-8") == wanted
+            if current.st_size and current.st_mtime >= source_time and same_source:
                 return False  # python-escpos will load it rather than rewrite it
         with source.open(encoding="utf-8") as file:
             data = yaml.load(file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -125,6 +131,7 @@ def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
             stamp = max(time.time(), source_time)  # never older than its source
             os.utime(temporary, (stamp, stamp))
             os.replace(temporary, target)
+            made_from.write_text(wanted, encoding="utf-8")
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)

@@ -22,32 +22,42 @@ CAPABILITIES_FILE_VARIABLE = "ESCPOS_CAPABILITIES_FILE"  # python-escpos's own s
 
 
 def profile_names() -> list[str]:
-    """The profile names python-escpos would accept, sorted."""
+    """The profile names python-escpos would accept, sorted; a capabilities file it could
+    not use is refused in words, naming the file."""
     path = capabilities_file()
+
+    def refused(why: str) -> DomainError:
+        return DomainError(f"python-escpos's printer profiles ({path}) {why}")
+
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise refused("are not UTF-8 text") from None
     except OSError as exc:
-        raise DomainError(
-            f"python-escpos's printer profiles ({path}) cannot be read: {exc.strerror}"
-        ) from None
+        raise refused(f"cannot be read: {exc.strerror or exc}") from None
     try:
         capabilities = json.loads(text)
     except ValueError:  # YAML, as python-escpos allows (PyYAML comes with it): read so
         import yaml
 
-        capabilities = yaml.safe_load(text)
-    try:
-        return sorted(capabilities["profiles"])
-    except (TypeError, KeyError):
-        raise DomainError(f"python-escpos's printer profiles ({path}) list none") from None
+        try:
+            capabilities = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise refused(f"cannot be read: {str(exc).splitlines()[0]}") from None
+    profiles = capabilities.get("profiles") if isinstance(capabilities, dict) else None
+    if not isinstance(profiles, dict) or not profiles:
+        raise refused("list none (python-escpos needs a table of profiles by name)")
+    if "default" not in profiles:
+        raise refused("have no 'default' profile, which python-escpos needs to start")
+    return sorted(str(name) for name in profiles)
 
 
 def capabilities_file() -> Path:
-    """The capabilities file python-escpos reads."""
-    configured = os.environ.get(CAPABILITIES_FILE_VARIABLE)
-    if configured:
-        return Path(configured)
+    """The capabilities file python-escpos reads: its setting when set (even empty, as it
+    reads it), else the file it ships."""
+    if CAPABILITIES_FILE_VARIABLE in os.environ:
+        return Path(os.environ[CAPABILITIES_FILE_VARIABLE])
     spec = importlib.util.find_spec("escpos")  # found, not imported
     if spec is None or spec.origin is None:
-        raise OSError("python-escpos is not installed")
+        raise DomainError("A printer needs python-escpos, which is not installed here.")
     return Path(spec.origin).with_name("capabilities.json")

@@ -136,11 +136,12 @@ def test_printer_profiles_are_python_escposs_own(tmp_path, monkeypatch):
 
     assert profile_names() == known_profiles() and "TM-T88V" in profile_names()
     own = tmp_path / "capabilities.json"  # python-escpos's own setting names another file
-    own.write_text(json.dumps({"profiles": {"Till-B": {}, "Till-A": {}}, "encodings": {}}))
+    profiles = {"Till-B": {}, "Till-A": {}, "default": {}}
+    own.write_text(json.dumps({"profiles": profiles, "encodings": {}}))
     monkeypatch.setenv("ESCPOS_CAPABILITIES_FILE", str(own))
-    assert profile_names() == ["Till-A", "Till-B"]
-    own.write_text("profiles:\n  Till-Y: {}\n")  # YAML, as python-escpos reads it
-    assert profile_names() == ["Till-Y"]
+    assert profile_names() == ["Till-A", "Till-B", "default"]
+    own.write_text("profiles:\n  Till-Y: {}\n  default: {}\n")  # YAML, as python-escpos reads
+    assert profile_names() == ["Till-Y", "default"]
     own.unlink()
     with pytest.raises(DomainError, match="printer profiles .* cannot be read"):
         profile_names()

@@ -70,13 +70,21 @@ def test_six_seats_starting_together_on_a_fresh_cache_all_start(tmp_path):
         assert [(r.returncode, r.stdout) for r in results] == [(0, "started\n")] * SEATS
         pickle = _pickle(run)
         assert pickle.stat().st_size > 0
-        assert [p.name for p in pickle.parent.iterdir()] == [pickle.name]  # no leftovers
+        # no leftovers: the pickle and the note of the file it was made from
+        assert sorted(p.name for p in pickle.parent.iterdir()) == [
+            pickle.name,
+            f"{pickle.name}.source",
+        ]
 
 
 def test_a_broken_cache_is_rebuilt_and_said_so(tmp_path):
     pickle = _pickle(tmp_path)
     pickle.parent.mkdir(parents=True)
     pickle.write_bytes(b"\x80\x02}q\x00(X")  # half a pickle, newer than its source
+    source = Path(escpos_capabilities_json())  # noted as made from it: taken as current
+    stat = source.stat()
+    made_from = pickle.with_name(pickle.name + ".source")
+    made_from.write_text(f"{source.resolve()}\n{stat.st_mtime_ns}\n{stat.st_size}\n")
     result = _start_together(tmp_path, 1)[0]
     assert (result.returncode, result.stdout) == (0, "started\n"), result.stderr
     assert "unreadable" in result.stderr and "rebuilding" in result.stderr  # logged
@@ -126,3 +134,9 @@ def test_the_cache_folders_are_private_whatever_the_umask(tmp_path):
     folder = _pickle(tmp_path).parent
     for made in (folder, folder.parent, folder.parent.parent):
         assert made.stat().st_mode & 0o777 == 0o700, made
+
+
+def escpos_capabilities_json() -> str:
+    from devices.printer_profiles import capabilities_file
+
+    return str(capabilities_file())
