@@ -110,8 +110,8 @@ class SerialDeskApp(App):
         self.screen_change_signal.subscribe(self, self._forget_removed_footer_keys)
 
     def _after_first_frame(self) -> None:
-        self.devices.start_printer()
         self._warm_up()
+        self.devices.start_printer()
 
     @staticmethod
     def _warm_up() -> None:
