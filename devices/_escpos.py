@@ -107,13 +107,13 @@ def build_pickle(pickle_dir: str, *, force: bool = False) -> bool:
 
     source, target = capabilities_file(), pickle_path(pickle_dir)
     try:
-        source_time = source.stat().st_mtime
+        source_stat = source.stat()
+        source_time = source_stat.st_mtime
         if target.exists() and not _private_to_me(target):
             force = True  # someone else could have written it: never unpickle it, rewrite it
         # python-escpos loads any pickle not older than the file it is told to read, made
         # from whichever file: ours records which file (and which version of it) it holds.
         made_from = target.with_name(target.name + ".source")
-        source_stat = source.stat()
         wanted = f"{source.resolve()}\n{source_stat.st_mtime_ns}\n{source_stat.st_size}\n"
         if not force and target.exists():
             current = target.stat()
