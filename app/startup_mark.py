@@ -1,8 +1,8 @@
 """When a seat's screen is drawn ready for a scan: a screen shown with its input focused and
 that frame drawn (``when_drawn``).
 
-The seat starts its warm-up (``app.tui``) then, not before: a thread importing while the
-login screen is still being drawn takes the interpreter from it. And for
+The seat starts its warm-up and its print queue's worker (``app.tui``) then, not before: a
+thread importing while the login screen is still being drawn takes the interpreter from it. And for
 ``bench/startup.py``: with ``SERIALDESK_STARTUP_MARK=<file>`` set, the app appends
 ``<name> <epoch seconds>`` to that file at that moment (``login`` at start, ``home`` after a
 login). Unset (every real seat), no mark is written and nothing waits for one.
